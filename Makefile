@@ -1,0 +1,42 @@
+# Two commands for a newcomer: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_SCENARIO ?= scenarios/baoshan_medical_devices.yaml
+
+.PHONY: demo test lint lab bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/consortium validate $(DEMO_SCENARIO)
+	$(BIN)/consortium shares $(DEMO_SCENARIO)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
+
+lab: $(VENV)/.installed-dev
+	$(BIN)/jupyter lab notebooks/
+
+# Speed against peer libraries (Rust coopgame-py, powerindex), in one run.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet coopgame-py powerindex
+	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

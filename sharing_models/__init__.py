@@ -1,0 +1,37 @@
+"""How value is divided: TU games, solution concepts, claims rules, voting power,
+tiers and fees, and risk-sharing simulation.
+
+``sharing_models`` never imports ``agreements``.
+"""
+
+from .exceptions import (
+    ConsortiumError,
+    EmptyCoreWarning,
+    GameError,
+    InvalidInputError,
+    SuspiciousResultWarning,
+    TooLargeError,
+)
+from .game import Game
+
+__all__ = [
+    "ConsortiumError",
+    "EmptyCoreWarning",
+    "Game",
+    "GameError",
+    "InvalidInputError",
+    "SuspiciousResultWarning",
+    "TooLargeError",
+]
+
+# --- solution concepts: Shapley family (shapley.py, banzhaf.py, sampling.py, owen.py,
+# myerson.py, weighted_shapley.py) -- section owned by the Shapley-family work.
+
+# --- core family (core.py, nucleolus.py) -- section owned by the core/nucleolus work.
+
+# --- claims, power, cost (claims.py, power.py, cost.py) are submodules:
+#     sharing_models.claims, sharing_models.power, sharing_models.cost.
+
+# --- tiers, fees, waterfall (tiers.py, fees.py, waterfall.py).
+
+# --- risk simulation (sharing_models.risk subpackage).

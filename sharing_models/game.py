@@ -1,0 +1,573 @@
+"""Transferable-utility (TU) games over named players.
+
+A game on players :math:`N = \\{0, \\dots, n-1\\}` is a characteristic function
+:math:`v: 2^N \\to \\mathbb{R}` with :math:`v(\\emptyset) = 0`. Here it is stored as one
+array ``values`` of length :math:`2^n` indexed by *coalition bitmask*: bit ``i`` of the
+index is set when ``players[i]`` is in the coalition. Float games use a ``float64``
+array; exact games (``int``, :class:`fractions.Fraction` or sympy worths) use an
+``object`` array and every concept computed on them stays exact.
+
+A game may be a *cost game* (``cost=True``): ``values`` are costs to be shared, not
+worths to be divided. Linear concepts (Shapley, Banzhaf, Owen, ...) are the same
+formula either way; concepts that depend on the sign convention (core, least core,
+nucleolus) read :attr:`Game.cost` and use the savings orientation ``-c``.
+
+References: [vonNeumannMorgenstern1944]_, [PelegSudholter2007]_.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .exceptions import GameError, InvalidInputError, TooLargeError
+
+__all__ = ["MAX_PLAYERS", "Game", "popcounts"]
+
+#: Largest number of players a game stored as a full worth array may have.
+MAX_PLAYERS = 30
+
+Coalition = Iterable[str] | frozenset[str] | str
+
+
+def popcounts(n: int) -> np.ndarray:
+    """Coalition sizes ``|S|`` for every bitmask ``S`` in ``range(2**n)`` (``uint8``).
+
+    >>> popcounts(3).tolist()
+    [0, 1, 1, 2, 1, 2, 2, 3]
+    """
+    masks = np.arange(1 << n, dtype=np.uint64)
+    return np.bitwise_count(masks).astype(np.uint8)
+
+
+def _is_exact_number(x: Any) -> bool:
+    return isinstance(x, (int, Fraction, np.integer)) and not isinstance(x, bool)
+
+
+def _is_symbolic(x: Any) -> bool:
+    return type(x).__module__.startswith("sympy")
+
+
+def _as_values(values: Any, n: int) -> np.ndarray:
+    """Turn ``values`` into a float64 array or, for exact/symbolic worths, an object array."""
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        arr = values
+    else:
+        seq = list(values)
+        if seq and all(_is_exact_number(x) or _is_symbolic(x) for x in seq):
+            arr = np.empty(len(seq), dtype=object)
+            arr[:] = [Fraction(int(x)) if isinstance(x, np.integer) else x for x in seq]
+            arr = _normalise_exact(arr)
+        else:
+            try:
+                arr = np.asarray(seq, dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise GameError(f"worths must be numbers; got {exc}") from None
+    if arr.ndim != 1 or arr.shape[0] != 1 << n:
+        raise GameError(
+            f"a game on {n} players needs {1 << n} worths (one per coalition bitmask), "
+            f"got an array of shape {arr.shape}"
+        )
+    if arr.dtype.kind in "iub":
+        arr = arr.astype(float)
+    if arr.dtype != object:
+        arr = np.asarray(arr, dtype=float)
+        if not np.all(np.isfinite(arr)):
+            raise GameError("worths must be finite numbers (found NaN or infinity)")
+    return arr
+
+
+def _normalise_exact(arr: np.ndarray) -> np.ndarray:
+    """Store plain ints as Fractions so division stays exact."""
+    out = np.empty(arr.shape[0], dtype=object)
+    out[:] = [Fraction(x) if isinstance(x, int) else x for x in arr]
+    return out
+
+
+class Game:
+    """A TU game over named players, worths indexed by coalition bitmask.
+
+    Parameters
+    ----------
+    players : sequence of str
+        Member ids; ``players[i]`` is bit ``i`` of a coalition mask.
+    values : array-like of length ``2**n``
+        Worth (or cost) of every coalition; ``values[0]`` is the empty coalition.
+    cost : bool, default False
+        True when ``values`` are costs to share rather than worths to divide.
+
+    Examples
+    --------
+    >>> g = Game.from_dict(["a", "b"], {(): 0, ("a",): 1, ("b",): 2, ("a", "b"): 6})
+    >>> g.value({"a", "b"})
+    Fraction(6, 1)
+    >>> g.n, g.players
+    (2, ('a', 'b'))
+    """
+
+    __slots__ = ("_index", "cost", "players", "values")
+
+    def __init__(self, players: Iterable[str], values: Any, *, cost: bool = False) -> None:
+        self.players: tuple[str, ...] = _check_players(players)
+        self._index = {p: i for i, p in enumerate(self.players)}
+        self.values: np.ndarray = _as_values(values, len(self.players))
+        self.cost: bool = bool(cost)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_array(cls, players: Iterable[str], values: Any, *, cost: bool = False) -> Game:
+        """Game from a worth array indexed by coalition bitmask (bit ``i`` = ``players[i]``).
+
+        >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).value(("a", "b"))
+        Fraction(3, 1)
+        """
+        return cls(players, values, cost=cost)
+
+    @classmethod
+    def from_dict(
+        cls, players: Iterable[str], worths: Mapping[Any, Any], *, cost: bool = False
+    ) -> Game:
+        """Game from ``{coalition: worth}``; coalitions as tuples/frozensets of names.
+
+        The empty coalition may be omitted (worth 0); any other missing coalition is an
+        error naming it.
+
+        >>> Game.from_dict(["x"], {("x",): 5}).values.tolist()
+        [Fraction(0, 1), Fraction(5, 1)]
+        """
+        players = _check_players(players)
+        index = {p: i for i, p in enumerate(players)}
+        n = len(players)
+        filled: dict[int, Any] = {}
+        for key, worth in worths.items():
+            mask = _mask_of(key, index)
+            if mask in filled:
+                raise GameError(f"coalition {sorted(_names(mask, players))} is given twice")
+            filled[mask] = worth
+        filled.setdefault(0, 0)
+        missing = [m for m in range(1 << n) if m not in filled]
+        if missing:
+            shown = ", ".join(str(sorted(_names(m, players))) for m in missing[:5])
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            raise GameError(f"missing worth for coalition(s) {shown}{more}")
+        return cls(players, [filled[m] for m in range(1 << n)], cost=cost)
+
+    @classmethod
+    def from_function(
+        cls, players: Iterable[str], fn: Callable[[frozenset[str]], Any], *, cost: bool = False
+    ) -> Game:
+        """Game whose worth of ``S`` is ``fn(frozenset_of_names)``; ``fn`` is called 2^n times.
+
+        >>> Game.from_function(["a", "b", "c"], lambda s: len(s) ** 2).value("abc")
+        Fraction(9, 1)
+        """
+        players = _check_players(players)
+        _check_size(len(players), "Game.from_function")
+        return cls(players, [fn(_names(m, players)) for m in range(1 << len(players))], cost=cost)
+
+    @classmethod
+    def weighted_voting(cls, weights: Mapping[str, int], quota: Any) -> Game:
+        """Simple game: ``v(S) = 1`` when the weights in ``S`` reach ``quota``, else 0.
+
+        >>> Game.weighted_voting({"a": 2, "b": 1, "c": 1}, 3).value(("a", "b"))
+        Fraction(1, 1)
+        """
+        players, w = _named_numbers(weights, "weights")
+        total = sum(w)
+        if quota <= 0 or quota > total:
+            raise GameError(f"quota must be in (0, total weight {total}]; got {quota}")
+        sums = _subset_sums(np.asarray(w, dtype=float))
+        return cls(players, (sums >= quota - 1e-12).astype(int).tolist())
+
+    @classmethod
+    def bankruptcy(cls, estate: Any, claims: Mapping[str, Any]) -> Game:
+        """O'Neill's bankruptcy game ``v(S) = max(0, E - sum of claims outside S)``.
+
+        >>> Game.bankruptcy(200, {"a": 100, "b": 200, "c": 300}).value(("b", "c"))
+        Fraction(100, 1)
+        """
+        players, c = _named_numbers(claims, "claims")
+        exact = _all_exact([*c, estate])
+        total = sum(c, Fraction(0)) if exact else sum(c)
+        if estate < 0:
+            raise InvalidInputError(f"estate must be non-negative; got {estate}")
+        if estate > total:
+            raise InvalidInputError(f"estate {estate} exceeds the total claims {total}")
+        n = len(players)
+        _check_size(n, "Game.bankruptcy")
+        if exact:
+            sums = [sum((c[i] for i in range(n) if m >> i & 1), Fraction(0)) for m in range(1 << n)]
+            vals = [max(Fraction(0), Fraction(estate) - (total - s)) for s in sums]
+            return cls(players, vals)
+        sums = _subset_sums(np.asarray(c, dtype=float))
+        return cls(players, np.maximum(0.0, float(estate) - (float(total) - sums)))
+
+    @classmethod
+    def airport(cls, costs: Mapping[str, Any]) -> Game:
+        """Airport cost game ``c(S) = max_{i in S} c_i`` [LittlechildOwen1973]_.
+
+        >>> g = Game.airport({"small": 4, "big": 10})
+        >>> g.cost, g.value(("small", "big"))
+        (True, Fraction(10, 1))
+        """
+        players, c = _named_numbers(costs, "costs")
+        if any(x < 0 for x in c):
+            raise InvalidInputError("airport costs must be non-negative")
+        n = len(players)
+        _check_size(n, "Game.airport")
+        if _all_exact(c):
+            order = np.argsort(np.asarray(c, dtype=float), kind="stable")
+            vals = np.empty(1 << n, dtype=object)
+            vals[:] = [Fraction(0)] * (1 << n)
+            _fill_max(vals, [Fraction(x) for x in c], order)
+            return cls(players, vals, cost=True)
+        vals = np.zeros(1 << n)
+        order = np.argsort(np.asarray(c, dtype=float), kind="stable")
+        _fill_max(vals, [float(x) for x in c], order)
+        return cls(players, vals, cost=True)
+
+    @classmethod
+    def unanimity(cls, players: Iterable[str], coalition: Coalition) -> Game:
+        """Unanimity game ``u_T(S) = 1`` if ``T ⊆ S`` else 0.
+
+        >>> Game.unanimity(["a", "b", "c"], ["a", "b"]).values.tolist()[3]
+        Fraction(1, 1)
+        """
+        players = _check_players(players)
+        _check_size(len(players), "Game.unanimity")
+        t = _mask_of(coalition, {p: i for i, p in enumerate(players)})
+        if t == 0:
+            raise GameError("a unanimity game needs a non-empty carrier coalition")
+        masks = np.arange(1 << len(players), dtype=np.int64)
+        return cls(players, ((masks & t) == t).astype(int).tolist())
+
+    # ------------------------------------------------------------------ access
+    @property
+    def n(self) -> int:
+        """Number of players."""
+        return len(self.players)
+
+    @property
+    def exact(self) -> bool:
+        """True when worths are exact (``int``/``Fraction``) or symbolic."""
+        return self.values.dtype == object
+
+    @property
+    def grand_value(self) -> Any:
+        """Worth of the grand coalition ``v(N)``."""
+        return self.values[-1]
+
+    def index(self, player: str) -> int:
+        """Bit position of ``player``; unknown names raise :class:`GameError`."""
+        try:
+            return self._index[player]
+        except (KeyError, TypeError):
+            raise GameError(
+                f"unknown player {player!r}; players are {list(self.players)}"
+            ) from None
+
+    def mask(self, coalition: Coalition) -> int:
+        """Bitmask of a coalition given as names (an ``int`` passes through).
+
+        >>> Game.from_array(["a", "b", "c"], [0] * 8).mask(("a", "c"))
+        5
+        """
+        if isinstance(coalition, (int, np.integer)) and not isinstance(coalition, bool):
+            m = int(coalition)
+            if not 0 <= m < 1 << self.n:
+                raise GameError(f"coalition mask {m} is out of range for {self.n} players")
+            return m
+        return _mask_of(coalition, self._index)
+
+    def coalition(self, mask: int) -> frozenset[str]:
+        """Names in the coalition with bitmask ``mask``."""
+        return _names(int(mask), self.players)
+
+    def value(self, coalition: Coalition) -> Any:
+        """Worth of a coalition given as names or as a bitmask."""
+        return self.values[self.mask(coalition)]
+
+    def __call__(self, coalition: Coalition) -> Any:
+        return self.value(coalition)
+
+    def to_series(self) -> Any:
+        """Worths as a :class:`pandas.Series` indexed by readable coalition labels."""
+        import pandas as pd
+
+        labels = ["{" + ",".join(p for i, p in enumerate(self.players) if m >> i & 1) + "}"
+                  for m in range(1 << self.n)]
+        return pd.Series(list(self.values), index=labels, name="worth")
+
+    def to_float(self) -> Game:
+        """The same game with float64 worths (symbolic worths must be numeric)."""
+        if not self.exact:
+            return self
+        return Game(self.players, np.asarray([float(x) for x in self.values]), cost=self.cost)
+
+    def as_savings(self) -> Game:
+        """For a cost game ``c``, the profit-oriented game ``-c``; else the game itself."""
+        if not self.cost:
+            return self
+        return Game(self.players, -self.values, cost=False)
+
+    def restrict(self, coalition: Coalition) -> Game:
+        """Subgame on the players of ``coalition`` (in the game's player order)."""
+        t = self.mask(coalition)
+        bits = [i for i in range(self.n) if t >> i & 1]
+        sub = np.zeros(1 << len(bits), dtype=np.int64)
+        for k, b in enumerate(bits):
+            sub[1 << k: 1 << (k + 1)] = sub[: 1 << k] | (1 << b)
+        return Game([self.players[b] for b in bits], self.values[sub], cost=self.cost)
+
+    # ------------------------------------------------------------------ algebra
+    def _combine(self, other: Game, op: Callable[[Any, Any], Any]) -> Game:
+        if not isinstance(other, Game):
+            return NotImplemented  # type: ignore[return-value]
+        if other.players != self.players:
+            raise GameError(
+                f"games must have the same players in the same order: "
+                f"{list(self.players)} vs {list(other.players)}"
+            )
+        if other.cost != self.cost:
+            raise GameError("cannot combine a cost game with a worth game")
+        return Game(self.players, _object_safe(op, self.values, other.values), cost=self.cost)
+
+    def __add__(self, other: Game) -> Game:
+        return self._combine(other, lambda a, b: a + b)
+
+    def __sub__(self, other: Game) -> Game:
+        return self._combine(other, lambda a, b: a - b)
+
+    def __mul__(self, scalar: Any) -> Game:
+        if isinstance(scalar, Game) or not (
+            isinstance(scalar, numbers.Number) or _is_symbolic(scalar)
+        ):
+            return NotImplemented
+        return Game(self.players, self.values * scalar, cost=self.cost)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Game:
+        return Game(self.players, -self.values, cost=self.cost)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Game):
+            return NotImplemented
+        return (
+            self.players == other.players
+            and self.cost == other.cost
+            and bool(np.all(self.values == other.values))
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        kind = "cost game" if self.cost else "game"
+        mode = "exact" if self.exact else "float"
+        names = list(self.players)[:6]
+        more = "..." if self.n > 6 else ""
+        return f"<Game: {kind} on {self.n} players {names}{more}, {mode}>"
+
+    # ------------------------------------------------------------------ properties
+    def _oriented(self) -> np.ndarray:
+        """Worths in the profit orientation (``-c`` for cost games), float64."""
+        v = np.asarray(self.values, dtype=float)
+        return -v if self.cost else v
+
+    def is_monotone(self) -> bool:
+        """``v(S) <= v(T)`` whenever ``S ⊆ T`` (on the stored values).
+
+        >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_monotone()
+        True
+        """
+        v = np.asarray(self.values, dtype=float)
+        masks = np.arange(1 << self.n, dtype=np.int64)
+        for i in range(self.n):
+            s = masks[(masks >> i & 1) == 0]
+            if np.any(v[s | (1 << i)] < v[s] - _tol(v)):
+                return False
+        return True
+
+    def is_superadditive(self) -> bool:
+        """``v(S ∪ T) >= v(S) + v(T)`` for disjoint ``S, T`` (subadditive costs for cost games).
+
+        Checks all :math:`3^n` pairs in vectorised chunks.
+
+        >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_superadditive()
+        True
+        """
+        v = self._oriented()
+        tol = _tol(v)
+        for union, part in _subset_pairs(self.n):
+            if np.any(v[union] < v[part] + v[union ^ part] - tol):
+                return False
+        return True
+
+    def is_convex(self) -> bool:
+        """Supermodular: ``v(S∪i) - v(S)`` non-decreasing in ``S`` (concave costs).
+
+        >>> Game.from_array(["a", "b", "c"], [0, 1, 1, 3, 1, 3, 3, 6]).is_convex()
+        True
+        """
+        v = self._oriented()
+        tol = _tol(v)
+        masks = np.arange(1 << self.n, dtype=np.int64)
+        for i in range(self.n):
+            for j in range(i + 1, self.n):
+                s = masks[((masks >> i) & 1 == 0) & ((masks >> j) & 1 == 0)]
+                bi, bj = 1 << i, 1 << j
+                if np.any(v[s | bi | bj] - v[s | bj] < v[s | bi] - v[s] - tol):
+                    return False
+        return True
+
+    def is_essential(self) -> bool:
+        """``v(N) > sum_i v({i})`` (``c(N) < sum_i c({i})`` for cost games)."""
+        v = self._oriented()
+        singles = sum(v[1 << i] for i in range(self.n))
+        return bool(v[-1] > singles + _tol(v))
+
+    # ------------------------------------------------------------------ solutions
+    def shapley(self, exact: bool = False) -> Any:
+        """Shapley value; see :func:`sharing_models.shapley`."""
+        from .shapley import shapley
+
+        return shapley(self, exact=exact)
+
+    def banzhaf(self, normalized: bool = True) -> Any:
+        """Banzhaf value; see :func:`sharing_models.banzhaf`."""
+        from .banzhaf import banzhaf
+
+        return banzhaf(self, normalized=normalized)
+
+    def nucleolus(self) -> Any:
+        """Nucleolus; see :func:`sharing_models.nucleolus`."""
+        from .nucleolus import nucleolus
+
+        return nucleolus(self)
+
+
+# ---------------------------------------------------------------------- helpers
+def _check_players(players: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(players, str):
+        raise GameError("players must be a sequence of names, not one string")
+    out = tuple(players)
+    for p in out:
+        if not isinstance(p, str) or not p:
+            raise GameError(f"player names must be non-empty strings; got {p!r}")
+    if len(set(out)) != len(out):
+        dup = sorted({p for p in out if out.count(p) > 1})
+        raise GameError(f"player names must be unique; repeated: {dup}")
+    if not out:
+        raise GameError("a game needs at least one player")
+    _check_size(len(out), "a game stored as a worth array")
+    return out
+
+
+def _check_size(n: int, what: str) -> None:
+    if n > MAX_PLAYERS:
+        raise TooLargeError(
+            f"{what} supports at most {MAX_PLAYERS} players (2^n worths); got {n}. "
+            "Use shapley_sample() for Monte Carlo estimates, or the weighted-voting "
+            "functions in sharing_models.power, which do not build the worth array."
+        )
+
+
+def _mask_of(coalition: Coalition, index: Mapping[str, int]) -> int:
+    if isinstance(coalition, str):
+        # A single name, or (for one-letter names) a string of names like "abc".
+        members: Iterable[str] = [coalition] if coalition in index else list(coalition)
+    else:
+        members = coalition
+    mask = 0
+    for p in members:
+        try:
+            mask |= 1 << index[p]
+        except (KeyError, TypeError):
+            raise GameError(f"unknown player {p!r}; players are {list(index)}") from None
+    return mask
+
+
+def _names(mask: int, players: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(p for i, p in enumerate(players) if mask >> i & 1)
+
+
+def _named_numbers(mapping: Mapping[str, Any], what: str) -> tuple[tuple[str, ...], list[Any]]:
+    if not isinstance(mapping, Mapping) or not mapping:
+        raise InvalidInputError(f"{what} must be a non-empty mapping of player -> number")
+    players = _check_players(mapping.keys())
+    vals = list(mapping.values())
+    for p, x in zip(players, vals, strict=True):
+        if not isinstance(x, numbers.Real) or isinstance(x, bool):
+            raise InvalidInputError(f"{what}[{p!r}] must be a number; got {x!r}")
+        if x < 0:
+            raise InvalidInputError(f"{what}[{p!r}] must be non-negative; got {x}")
+    return players, vals
+
+
+def _all_exact(xs: Iterable[Any]) -> bool:
+    return all(_is_exact_number(x) for x in xs)
+
+
+def _subset_sums(w: np.ndarray) -> np.ndarray:
+    """``sums[mask] = sum of w[i] for bits i in mask``, built by doubling."""
+    sums = np.zeros(1 << len(w), dtype=w.dtype)
+    for i, wi in enumerate(w):
+        sums[1 << i: 1 << (i + 1)] = sums[: 1 << i] + wi
+    return sums
+
+
+def _fill_max(vals: np.ndarray, c: list[Any], order: np.ndarray) -> None:
+    """``vals[mask] = max c[i] over bits in mask`` (ascending order: later bits dominate)."""
+    masks = np.arange(vals.shape[0], dtype=np.int64)
+    for i in order:
+        vals[(masks >> int(i)) & 1 == 1] = c[int(i)]
+
+
+def _object_safe(op: Callable[[Any, Any], Any], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype == object or b.dtype == object:
+        out = np.empty(a.shape[0], dtype=object)
+        out[:] = [op(x, y) for x, y in zip(a, b, strict=True)]
+        return out
+    return op(a, b)
+
+
+def _tol(v: np.ndarray) -> float:
+    scale = float(np.max(np.abs(v))) if v.size else 0.0
+    return 1e-9 * max(1.0, scale)
+
+
+def _subset_pairs(n: int, chunk_bits: int = 12) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(union, part)`` arrays covering every ``part ⊆ union`` pair (3^n in all).
+
+    The low ``chunk_bits`` bits are expanded with array code; higher bits in a loop,
+    so memory stays at about ``3**chunk_bits`` entries.
+    """
+    low = min(n, chunk_bits)
+    union = np.zeros(1, dtype=np.int64)
+    part = np.zeros(1, dtype=np.int64)
+    for i in range(low):
+        b = 1 << i
+        union = np.concatenate([union, union | b, union | b])
+        part = np.concatenate([part, part, part | b])
+    high = n - low
+    for code in range(3 ** high):
+        hu = hp = 0
+        c = code
+        for k in range(high):
+            digit = c % 3
+            c //= 3
+            b = 1 << (low + k)
+            if digit >= 1:
+                hu |= b
+            if digit == 2:
+                hp |= b
+        yield union | hu, part | hp
+
+
+def _factorials(n: int) -> list[int]:
+    return [math.factorial(k) for k in range(n + 1)]
