@@ -1,0 +1,10 @@
+"""What was agreed: the scenario data model, loading and validation, the contribution
+graph, formation-rule profiles, clause tables and the ``consortium`` CLI.
+
+``agreements`` turns an agreement into games and calls :mod:`sharing_models`.
+"""
+
+from .errors import AgreementError, Problem, ScenarioError
+from .model import Agreement
+
+__all__ = ["Agreement", "AgreementError", "Problem", "ScenarioError"]

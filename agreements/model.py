@@ -1,0 +1,354 @@
+"""The scenario data model: what a consortium agreed, as validated data.
+
+One scenario file (YAML or JSON, ``format: 1``) describes one formation agreement:
+``members``, their ``contributions``, the ``tasks`` (work packages) that need
+contributions and results, the ``results`` (foreground IP) they produce, the
+``products`` (revenue streams) that need results, and the ``sharing`` rules agreed or
+proposed. Every model forbids unknown keys, so a typo is reported, not ignored.
+
+Field-level checks live here (pydantic v2); cross-references (unknown ids, cycles,
+needs nothing provides, shares not summing to 100%) are checked by
+:mod:`agreements.validation`, and :func:`agreements.load` reports both kinds at once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat
+
+__all__ = [
+    "AccessTerms",
+    "Agreement",
+    "Contribution",
+    "ContributionKind",
+    "Governance",
+    "Layer",
+    "Member",
+    "MemberKind",
+    "Name",
+    "Needs",
+    "Ownership",
+    "Product",
+    "Result",
+    "Revenue",
+    "Sharing",
+    "SharingMethod",
+    "Source",
+    "Task",
+]
+
+Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class MemberKind(StrEnum):
+    """What kind of organisation a member is."""
+
+    LEAD_ENTERPRISE = "lead_enterprise"
+    ENTERPRISE = "enterprise"
+    UNIVERSITY = "university"
+    RESEARCH_INSTITUTE = "research_institute"
+    HOSPITAL = "hospital"
+    GOVERNMENT = "government"
+    INVESTOR = "investor"
+    INDUSTRIAL_PARK = "industrial_park"
+
+
+class Layer(StrEnum):
+    """Consortium layer (seed 003): lead unit, close-cooperation, general-cooperation."""
+
+    LEAD = "lead"
+    CLOSE = "close"
+    GENERAL = "general"
+
+
+class ContributionKind(StrEnum):
+    """What a member brings."""
+
+    CASH = "cash"
+    BACKGROUND_IP = "background_ip"
+    STAFF = "staff"
+    EQUIPMENT = "equipment"
+    FACILITY = "facility"
+    DATA = "data"
+    APPLICATION_SCENARIO = "application_scenario"
+    MARKET_ACCESS = "market_access"
+
+
+class Ownership(StrEnum):
+    """Who owns a result (foreground IP)."""
+
+    GENERATING_PARTY = "generating_party"
+    JOINT = "joint"
+    LEAD = "lead"
+    PRO_RATA = "pro_rata"
+    BY_TIER = "by_tier"
+
+
+class SharingMethod(StrEnum):
+    """How distributed income is divided."""
+
+    FIXED = "fixed"
+    PROPORTIONAL = "proportional"
+    EQUAL = "equal"
+    SHAPLEY = "shapley"
+    BANZHAF = "banzhaf"
+    NUCLEOLUS = "nucleolus"
+    OWEN = "owen"
+    TIERED = "tiered"
+    FEE_BASED = "fee_based"
+    BLEND = "blend"
+
+
+class Name(_Strict):
+    """A name in English and, where known, Chinese."""
+
+    en: str = Field(min_length=1)
+    zh: str | None = None
+
+
+class Source(_Strict):
+    """Where figures come from."""
+
+    id: Id
+    title: str
+    url: str | None = None
+    date: str | None = None
+    note: str | None = None
+
+
+class Member(_Strict):
+    """A party to the agreement."""
+
+    id: Id
+    name: Name
+    kind: MemberKind
+    layer: Layer = Layer.GENERAL
+    region: str | None = Field(None, description="Province/city, e.g. Shanghai, Jiangsu.")
+    country: str | None = Field(None, description="ISO 3166 alpha-2 code, e.g. CN, DE.")
+    registered_in: str | None = Field(None, description="City of registration.")
+    independent: bool = Field(True, description="Legally independent of the other members.")
+    revenue: NonNegativeFloat | None = Field(None, description="Annual revenue in the field.")
+    employees: Annotated[int, Field(ge=0)] | None = None
+    outside_option: float = Field(0.0, description="What the member earns if it walks away.")
+    risk_tolerance: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="rho in u(y) = -rho exp(-y / rho), same currency as values."
+    )
+    tier: str | None = Field(None, description="Explicit membership class, if assigned.")
+
+
+class Contribution(_Strict):
+    """Something a member brings: cash, background IP, staff, equipment, data, ..."""
+
+    id: Id
+    member: Id
+    kind: ContributionKind
+    valuation: NonNegativeFloat = Field(description="Agreed value of the contribution.")
+    substitute_price: NonNegativeFloat | None = Field(
+        None, description="Market price at which a coalition lacking it can buy it."
+    )
+    cost: NonNegativeFloat = Field(0.0, description="Cost to the contributor of providing it.")
+    description: str | None = None
+
+
+class Needs(_Strict):
+    """Requirements: every id in ``all_of`` and at least one id of each ``any_of`` group.
+
+    Ids name contributions or results.
+    """
+
+    all_of: list[Id] = Field(default_factory=list)
+    any_of: list[Annotated[list[Id], Field(min_length=1)]] = Field(default_factory=list)
+
+
+class Task(_Strict):
+    """A work package: needs contributions/results, produces results."""
+
+    id: Id
+    name: Name | None = None
+    lead: Id | None = None
+    members: list[Id] = Field(default_factory=list)
+    needs: Needs = Field(default_factory=Needs)
+    produces: list[Id] = Field(min_length=1)
+    cost: NonNegativeFloat = Field(0.0, description="Stage budget (R&D spend).")
+    success_probability: Probability = 1.0
+    duration_months: Annotated[int, Field(ge=0)] | None = None
+    milestone: str | None = Field(None, description="Milestone evaluated at the end of it.")
+
+
+class AccessTerms(StrEnum):
+    """Terms of access to results or background."""
+
+    ROYALTY_FREE = "royalty_free"
+    FAIR_AND_REASONABLE = "fair_and_reasonable"
+    ROYALTY = "royalty"
+    NONE = "none"
+
+
+class Access(_Strict):
+    """Access rights to a result: for project tasks and for exploitation."""
+
+    project: AccessTerms = AccessTerms.ROYALTY_FREE
+    exploitation: AccessTerms = AccessTerms.FAIR_AND_REASONABLE
+    royalty_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    request_window_months: Annotated[int, Field(ge=0)] | None = 12
+
+
+class Result(_Strict):
+    """Foreground IP produced by tasks."""
+
+    id: Id
+    name: Name | None = None
+    ownership: Ownership = Ownership.GENERATING_PARTY
+    owners: list[Id] = Field(default_factory=list, description="Members, where explicit.")
+    access: Access = Field(default_factory=Access)
+
+
+class Revenue(_Strict):
+    """Revenue of a product per year: a distribution with its parameters.
+
+    ``expected`` is the mean annual revenue. ``distribution`` (default ``fixed``) with
+    ``sd`` (lognormal), ``low``/``mode``/``high`` (triangular) or ``values`` (empirical)
+    is used by the risk simulation.
+    """
+
+    expected: NonNegativeFloat
+    distribution: Literal["fixed", "lognormal", "triangular", "empirical"] = "fixed"
+    sd: NonNegativeFloat | None = None
+    low: NonNegativeFloat | None = None
+    mode: NonNegativeFloat | None = None
+    high: NonNegativeFloat | None = None
+    values: list[NonNegativeFloat] | None = None
+
+
+class Product(_Strict):
+    """A revenue stream that needs results and/or contributions."""
+
+    id: Id
+    name: Name | None = None
+    needs: Needs
+    revenue: Revenue
+    success_probability: Probability = 1.0
+    years: Annotated[int, Field(ge=1, le=50)] = 1
+    discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+    operating_margin: Annotated[float, Field(ge=0, le=1)] = 1.0
+
+
+class Governance(_Strict):
+    """Decision-making: the governing body's weighted voting rule."""
+
+    body: str = "council"
+    votes: dict[Id, Annotated[int, Field(ge=0)]] | None = Field(
+        None, description="Votes per member; default one member one vote."
+    )
+    quota: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.5, description="Share of all votes needed to pass (strictly more than half: 0.5)."
+    )
+
+
+class Sharing(_Strict):
+    """The agreed (or proposed) sharing rules."""
+
+    method: SharingMethod | None = None
+    fixed_shares: dict[Id, Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="Percent per member; must sum to 100."
+    )
+    blend: dict[SharingMethod, Annotated[float, Field(ge=0, le=1)]] | None = None
+    cost_recovery_first: bool = False
+    inventor_reward: Literal["statutory", "agreed", "none"] | float = "statutory"
+    reserve_fund: Annotated[float, Field(ge=0, le=1)] = 0.0
+    tiers: dict[str, Any] | list[Any] | None = None
+    fees: dict[str, Any] | list[Any] | None = None
+    waterfall: dict[str, Any] | None = None
+
+
+class DefaultClause(_Strict):
+    """What happens when a party defaults or withdraws."""
+
+    notice_days: Annotated[int, Field(ge=0)] = 30
+    remedy_days: Annotated[int, Field(ge=0)] = 30
+    withdrawal_notice_months: Annotated[int, Field(ge=0)] = 3
+    forfeit_share: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.0, description="Share of the defaulter's future income forfeited to the others."
+    )
+    default_probability: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class Agreement(_Strict):
+    """A consortium formation agreement as validated data.
+
+    Load one with :func:`agreements.load`; build one in code from a mapping with
+    :meth:`Agreement.from_mapping` (which runs the same checks).
+    """
+
+    format: Literal[1] = 1
+    id: Id
+    name: Name
+    date: str | None = None
+    term_years: Annotated[float, Field(gt=0)] | None = None
+    region: str | None = None
+    currency: str = "CNY"
+    illustrative: bool = Field(
+        False, description="True when figures are not from the sources (illustrative)."
+    )
+    description: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    members: list[Member] = Field(min_length=1)
+    contributions: list[Contribution] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+    results: list[Result] = Field(default_factory=list)
+    products: list[Product] = Field(default_factory=list)
+    sharing: Sharing = Field(default_factory=Sharing)
+    governance: Governance = Field(default_factory=Governance)
+    default: DefaultClause = Field(default_factory=DefaultClause)
+
+    # ------------------------------------------------------------------ lookups
+    @property
+    def member_ids(self) -> list[str]:
+        """Member ids in file order (the player order of every game)."""
+        return [m.id for m in self.members]
+
+    def member(self, member_id: str) -> Member:
+        """The member with this id."""
+        for m in self.members:
+            if m.id == member_id:
+                return m
+        raise KeyError(member_id)
+
+    @classmethod
+    def from_mapping(cls, data: Any, *, source: str = "<mapping>") -> Agreement:
+        """Validate a mapping (as parsed from YAML/JSON) into an :class:`Agreement`."""
+        from .loader import agreement_from_mapping
+
+        return agreement_from_mapping(data, source=source)
+
+    # ------------------------------------------------------------------ derived views
+    def graph(self) -> Any:
+        """The contribution graph; see :func:`agreements.graph.contribution_graph`."""
+        from .graph import contribution_graph
+
+        return contribution_graph(self)
+
+    def game(self) -> Any:
+        """The consortium's TU game; see :func:`agreements.game.agreement_game`."""
+        from .game import agreement_game
+
+        return agreement_game(self)
+
+    def shares(self, methods: Any = None, **kwargs: Any) -> Any:
+        """Shares under several rules; see :func:`agreements.shares.compare_shares`."""
+        from .shares import compare_shares
+
+        return compare_shares(self, methods=methods, **kwargs)
+
+    def check(self, profile: Any) -> Any:
+        """Findings of a formation-rule profile; see :func:`agreements.profiles.check`."""
+        from .profiles import check
+
+        return check(self, profile)
