@@ -1,0 +1,118 @@
+"""Helpers shared by every ``consortium`` subcommand.
+
+Conventions for subcommand modules (``cli_fees.py``, ``cli_risk.py``, ...):
+
+- register with ``add_<name>_parser(subparsers)`` and set the handler with
+  ``parser.set_defaults(func=handler)``; ``handler(args) -> int`` returns the exit code
+  (0 ok, 1 findings or invalid input; argparse itself exits 2 on usage errors);
+- load a scenario with :func:`load_or_fail` (prints every problem on stderr and makes the
+  command exit 1);
+- print tables with :func:`emit_table` and add the option with
+  :func:`add_format_argument`, so every table command takes ``--format table|csv|json``;
+- stdout holds only the result; messages go to stderr (:func:`note`), and a failure is
+  signalled by raising :class:`CliError` (``main`` prints it and returns its code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from .errors import AgreementError
+from .model import Agreement
+
+__all__ = [
+    "FORMATS",
+    "CliError",
+    "add_format_argument",
+    "emit_table",
+    "format_table",
+    "load_or_fail",
+    "note",
+]
+
+#: Output formats of every command that prints a table.
+FORMATS = ("table", "csv", "json")
+
+
+class CliError(Exception):
+    """A command failed; ``main`` prints ``message`` on stderr and exits with ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def add_format_argument(parser: argparse.ArgumentParser, default: str = "table") -> None:
+    """Add ``--format table|csv|json`` to a subcommand's parser."""
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=default,
+        help=f"output format (default: {default})",
+    )
+
+
+def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
+    """Render a table as text: an aligned ``table``, ``csv``, or ``json`` records.
+
+    JSON is a list of row objects; the index becomes the first field (named after the
+    index, or ``id``). Missing values become ``null``.
+
+    >>> df = pd.DataFrame({"share": [60.0, 40.0]}, index=pd.Index(["a", "b"], name="member"))
+    >>> print(format_table(df, "csv"), end="")
+    member,share
+    a,60.0
+    b,40.0
+    >>> print(format_table(df, "json"))
+    [{"member": "a", "share": 60.0}, {"member": "b", "share": 40.0}]
+    """
+    if fmt not in FORMATS:
+        raise CliError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", 2)
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    if fmt == "table":
+        return frame.to_string() + "\n"
+    if fmt == "csv":
+        return frame.to_csv()
+    flat = frame.copy()
+    if flat.index.name is None and not isinstance(flat.index, pd.RangeIndex):
+        flat.index.name = "id"
+    if not isinstance(flat.index, pd.RangeIndex):
+        flat = flat.reset_index()
+    return json.dumps(json.loads(flat.to_json(orient="records", force_ascii=False)),
+                      ensure_ascii=False)
+
+
+def emit_table(
+    data: pd.DataFrame | pd.Series, fmt: str = "table", stream: IO[str] | None = None
+) -> None:
+    """Write a table to stdout (or ``stream``) in ``fmt`` (``table``, ``csv`` or ``json``)."""
+    out = stream if stream is not None else sys.stdout
+    text = format_table(data, fmt)
+    out.write(text if text.endswith("\n") else text + "\n")
+
+
+def note(message: str) -> None:
+    """Print a message for the user on stderr (stdout is reserved for results)."""
+    print(message, file=sys.stderr)
+
+
+def load_or_fail(path: str | Path) -> Agreement:
+    """Load a scenario file; on any problem raise :class:`CliError` (exit code 1).
+
+    The error message lists every problem found, one per line, as
+    ``file:line: field.path: message``.
+    """
+    from .loader import load
+
+    try:
+        return load(path)
+    except AgreementError as exc:
+        raise CliError(str(exc), 1) from None
+
