@@ -5,6 +5,15 @@ graph, formation-rule profiles, clause tables and the ``consortium`` CLI.
 """
 
 from .errors import AgreementError, Problem, ScenarioError
+from .loader import agreement_from_mapping, load, loads
 from .model import Agreement
 
-__all__ = ["Agreement", "AgreementError", "Problem", "ScenarioError"]
+__all__ = [
+    "Agreement",
+    "AgreementError",
+    "Problem",
+    "ScenarioError",
+    "agreement_from_mapping",
+    "load",
+    "loads",
+]

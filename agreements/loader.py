@@ -1,0 +1,330 @@
+"""Load a scenario file (YAML or JSON) into a validated :class:`~agreements.model.Agreement`.
+
+Loading reports every problem at once: field errors found by the pydantic model
+(wrong types, negative values, unknown keys with a "did you mean" suggestion, missing
+fields) and cross-reference problems found by :mod:`agreements.validation` (unknown ids,
+duplicates, cycles, needs nothing provides, fixed shares not summing to 100%). Each
+problem carries its field path and, for YAML, its line, and they are raised together
+as one :class:`~agreements.errors.ScenarioError`.
+
+YAML is read with a subclass of ``yaml.SafeLoader``: tags such as ``!!python/object``
+are rejected, so loading never executes code from the file. Dates stay strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import AgreementError, Problem, ScenarioError
+from .model import Agreement
+from .validation import check_references, format_path, suggest
+
+__all__ = ["FORMATS", "agreement_from_mapping", "load", "loads"]
+
+#: Text formats :func:`loads` reads, by file suffix.
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+Parts = tuple[str | int, ...]
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """``SafeLoader`` without the timestamp resolver (``date: 2023-10-19`` stays a string)."""
+
+
+_SafeLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+# ---------------------------------------------------------------------- public API
+def load(path: str | Path) -> Agreement:
+    """Load and validate a scenario file (``.yaml``, ``.yml`` or ``.json``).
+
+    Raises
+    ------
+    AgreementError
+        The file is missing, unreadable, not UTF-8 text or has an unknown suffix.
+    ScenarioError
+        The content is invalid; ``.problems`` lists every problem with path and line.
+
+    Examples
+    --------
+    >>> a = load("scenarios/baoshan_medical_devices.yaml")
+    >>> a.member_ids
+    ['fosun_dx', 'shu', 'wusong_hospital', 'zecheng']
+    """
+    p = Path(path)
+    fmt = FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise AgreementError(
+            f"{p}: unsupported file type {p.suffix or '(none)'!r}; "
+            "expected a .yaml, .yml or .json scenario file"
+        )
+    if not p.exists():
+        raise AgreementError(f"{p}: no such file")
+    if p.is_dir():
+        raise AgreementError(f"{p}: is a directory, expected a scenario file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise AgreementError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise AgreementError(f"{p}: cannot read the file ({exc.strerror})") from None
+    return loads(text, format=fmt, source=str(p))
+
+
+def loads(text: str, format: str = "yaml", source: str = "<string>") -> Agreement:
+    """Parse and validate a scenario given as text (``format`` is ``"yaml"`` or ``"json"``).
+
+    Examples
+    --------
+    >>> a = loads('''
+    ... id: demo
+    ... name: {en: Demo}
+    ... members:
+    ...   - {id: a, name: {en: A}, kind: enterprise}
+    ... ''')
+    >>> a.id, a.member_ids
+    ('demo', ['a'])
+    >>> loads("id: [", source="bad.yaml")
+    Traceback (most recent call last):
+    ...
+    agreements.errors.ScenarioError: bad.yaml is invalid (1 problem):
+      - bad.yaml:1: <root>: YAML syntax error: expected the node content, ...
+    """
+    if format == "yaml":
+        data, lines, found = _parse_yaml(text, source)
+    elif format == "json":
+        data, lines, found = _parse_json(text, source), {}, []
+    else:
+        raise AgreementError(f"unsupported format {format!r}; expected 'yaml' or 'json'")
+    if found and isinstance(data, dict):
+        try:
+            agreement_from_mapping(data, source=source, lines=lines)
+        except ScenarioError as exc:
+            found = sorted([*found, *exc.problems], key=lambda p: p.line or 0)
+        raise ScenarioError(found, source)
+    return agreement_from_mapping(data, source=source, lines=lines)
+
+
+def agreement_from_mapping(
+    data: Any, source: str = "<mapping>", lines: dict[Parts, int] | None = None
+) -> Agreement:
+    """Validate a parsed mapping into an :class:`Agreement`, reporting every problem.
+
+    Parameters
+    ----------
+    data : mapping
+        The scenario as parsed from YAML/JSON.
+    source : str
+        File name used in messages.
+    lines : dict, optional
+        Line of each field path (tuples of keys and indices), as built from the YAML
+        node tree; problems get the line of the deepest path that exists in the file.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every field and cross-reference problem, in file order.
+    """
+    lines = lines or {}
+    if data is None:
+        raise ScenarioError([Problem("", "the scenario is empty; expected a mapping with "
+                                     "format, id, name, members, ...", None, source)], source)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem("", f"expected a mapping (key: value) at the top level, "
+                                     f"got {_kind(data)}", lines.get((), 1), source)], source)
+    problems: list[tuple[Parts, str]] = []
+    agreement = None
+    try:
+        agreement = Agreement.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, data))
+    problems.extend((_parts_of(p.path), p.message) for p in check_references(data))
+    if not problems and agreement is not None:
+        return agreement
+    out = [Problem(format_path(parts), msg, _line_of(parts, lines), source)
+           for parts, msg in problems]
+    out.sort(key=lambda p: (p.line is None, p.line or 0))
+    raise ScenarioError(out, source)
+
+
+# ---------------------------------------------------------------------- parsing
+def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Parts, int], list[Problem]]:
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, []
+        lines: dict[Parts, int] = {}
+        dupes: list[Problem] = []
+        _index_lines(node, (), lines, dupes, source)
+        return loader.construct_document(node), lines, dupes
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        tag = re.search(r"tag '([^']*)'", str(exc.problem))
+        what = f"tag {tag.group(1)!r}" if tag else str(exc.problem)
+        raise ScenarioError([Problem("", f"unsupported YAML {what}: scenario files hold plain "
+                                     "data only (code is never executed)", line, source)],
+                            source) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        msg = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([Problem("", f"YAML syntax error: {msg}", line, source)],
+                            source) from None
+    finally:
+        loader.dispose()
+
+
+def _index_lines(node: yaml.Node, parts: Parts, lines: dict[Parts, int],
+                 dupes: list[Problem], source: str) -> None:
+    """Record the line of every field path; report duplicate mapping keys."""
+    lines[parts] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            k = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
+            if k in seen:
+                dupes.append(Problem(format_path([*parts, k]), f"duplicate key {k!r}",
+                                     key.start_mark.line + 1, source))
+            seen.add(k)
+            _index_lines(value, (*parts, k), lines, dupes, source)
+            lines[(*parts, k)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index_lines(item, (*parts, i), lines, dupes, source)
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text) if text.strip() else None
+    except json.JSONDecodeError as exc:
+        raise ScenarioError([Problem("", f"JSON syntax error: {exc.msg}", exc.lineno, source)],
+                            source) from None
+
+
+# ---------------------------------------------------------------------- pydantic errors
+def _pydantic_problems(exc: ValidationError, data: Any) -> list[tuple[Parts, str]]:
+    """One ``(path, message)`` per field; union branches are merged into one message."""
+    merged: dict[Parts, list[str]] = {}
+    tails: dict[Parts, str] = {}
+    for err in exc.errors(include_url=False):
+        parts = _data_parts(err["loc"], data, err["type"])
+        msg, tail = _message(err, parts)
+        bucket = merged.setdefault(parts, [])
+        if msg not in bucket:
+            bucket.append(msg)
+        tails.setdefault(parts, tail)
+    return [
+        (parts, ", or ".join([msgs[0], *(m.removeprefix("Input should be ") for m in msgs[1:])])
+         + tails[parts])
+        for parts, msgs in merged.items()
+    ]
+
+
+def _data_parts(loc: Sequence[str | int], data: Any, kind: str) -> Parts:
+    """Drop union-branch tags (``float``, ``literal[...]``) that are not keys of the data."""
+    out: list[str | int] = []
+    cur = data
+    for k, part in enumerate(loc):
+        if _has(cur, part):
+            out.append(part)
+            cur = cur[part]
+        elif k == len(loc) - 1 and kind in ("missing", "extra_forbidden") and isinstance(
+                cur, dict):
+            out.append(part)
+        else:
+            cur = None  # a union tag, ``[key]``, or a part below a scalar: not a path part
+    return tuple(out)
+
+
+def _shown(got: Any) -> str:
+    if isinstance(got, (str, int, float, bool)):
+        return f"; got {got!r}"
+    return f"; got {_kind(got)}" if got is not None else ""
+
+
+def _message(err: dict[str, Any], parts: Parts) -> tuple[str, str]:
+    """``(message, tail)``: the tail (value found, suggestion) is shown once per field."""
+    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind == "extra_forbidden":
+        key = str(parts[-1]) if parts else "?"
+        valid = sorted(_fields_at(parts[:-1]))
+        listed = f" (valid keys: {', '.join(valid)})" if valid else ""
+        return f"unknown key {key!r}{suggest(key, valid, cutoff=0.5)}{listed}", ""
+    if kind == "missing":
+        return (f"missing required field {parts[-1]!r}" if parts else "missing field"), ""
+    if kind == "literal_error" and parts == ("format",):
+        return f"unsupported format version {got!r}; this toolkit reads format: 1", ""
+    if kind in ("greater_than_equal", "greater_than") and ctx.get("ge", ctx.get("gt")) == 0:
+        zero = "" if kind == "greater_than_equal" else " or zero"
+        return f"must not be negative{zero}", _shown(got)
+    if kind in ("enum", "literal_error"):
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return str(err["msg"]), _shown(got) + suggest(got, options)
+    return str(err["msg"]), _shown(got)
+
+
+def _fields_at(parts: Parts) -> set[str]:
+    """Valid keys of the model found at a field path (empty if not a model)."""
+    model: Any = Agreement
+    for part in parts:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return set()
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return set()
+        model = _model_in(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return set(model.model_fields)
+    return set()
+
+
+def _model_in(annotation: Any) -> Any:
+    """The first pydantic model class inside an annotation (``list[Member]`` -> Member)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# ---------------------------------------------------------------------- helpers
+def _parts_of(path: str) -> Parts:
+    """Inverse of :func:`format_path` (ids never contain dots or brackets)."""
+    out: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        out.append(int(index) if index else name)
+    return tuple(out)
+
+
+def _has(container: Any, part: str | int) -> bool:
+    if isinstance(container, dict):
+        return part in container
+    return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
+
+
+def _line_of(parts: Parts, lines: dict[Parts, int]) -> int | None:
+    for k in range(len(parts), -1, -1):
+        if parts[:k] in lines:
+            return lines[parts[:k]]
+    return None
+
+
+def _kind(x: Any) -> str:
+    return {list: "a list", dict: "a mapping", str: "a string", type(None): "nothing"}.get(
+        type(x), f"a {type(x).__name__}")
