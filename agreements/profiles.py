@@ -11,22 +11,22 @@ Vocabulary (``where`` filters members on ``kind``, ``layer``, ``region``, ``coun
 ``registered_in``, ``independent`` and ``tier``; a list means "any of"; strings compare
 case-insensitively):
 
-=========================  ==============================================================
-``min_members``            at least ``min`` members match ``where``
-``max_members``            at most ``max`` members match ``where``
-``exists``                 some member matches ``where``
-``all_members``            every member matches ``where``
-``min_distinct``           members matching ``where`` take >= ``min`` distinct values of
-                           ``field`` (counting only values in ``among``, if given)
-``single_lead``            exactly one lead unit, and it matches ``where``
-``lead_registered_in``     the lead unit is registered in ``value``
-``max_term_years``         the agreement's term is stated and at most ``max`` years
-``every_member_has_task``  each member leads or joins a task (or brings a contribution)
-``every_result_has_owner`` each result has an owner (explicit, or by its ownership rule)
-``sharing_rule_present``   a revenue-sharing method is agreed, with its parameters
-``ip_rules_present``       every result states its ownership rule explicitly
-``field_present``          a top-level section (``term_years``, ``default``, ...) is set
-=========================  ==============================================================
+==========================  =============================================================
+``min_members``             at least ``min`` members match ``where``
+``max_members``             at most ``max`` members match ``where``
+``exists``                  some member matches ``where``
+``all_members``             every member matches ``where``
+``min_distinct``            members matching ``where`` take >= ``min`` distinct values of
+                            ``field`` (counting only values in ``among``, if given)
+``single_lead``             exactly one lead unit, and it matches ``where``
+``lead_registered_in``      the lead unit is registered in ``value``
+``max_term_years``          the agreement's term is stated and at most ``max`` years
+``every_member_has_task``   each member leads or joins a task (or brings a contribution)
+``every_result_has_owner``  each result has an owner (explicit, or by its ownership rule)
+``sharing_rule_present``    a revenue-sharing method is agreed, with its parameters
+``ip_rules_present``        every result states its ownership rule explicitly
+``field_present``           a top-level section (``term_years``, ``default``, ...) is set
+==========================  =============================================================
 
 The lead unit is the member in layer ``lead``; if no member is, the members of kind
 ``lead_enterprise``.
@@ -62,6 +62,7 @@ __all__ = [
     "available_profiles",
     "check",
     "load_profile",
+    "profile_from_mapping",
 ]
 
 MemberField = Literal["kind", "layer", "region", "country", "registered_in", "independent", "tier"]
@@ -130,7 +131,7 @@ class AllMembers(_WhereRule):
 class MinDistinct(_WhereRule):
     rule: Literal["min_distinct"]
     field: MemberField
-    min: Annotated[int, Field(ge=1)]
+    min: Annotated[int, Field(ge=0)]
     among: list[str] | None = None
 
 
