@@ -31,6 +31,9 @@ __all__ = [
 
 # --- claims, power, cost (claims.py, power.py, cost.py) are submodules:
 #     sharing_models.claims, sharing_models.power, sharing_models.cost.
+from . import claims, cost, power
+
+__all__ += ["claims", "cost", "power"]
 
 # --- tiers, fees, waterfall (tiers.py, fees.py, waterfall.py).
 

@@ -1,0 +1,460 @@
+"""Claims (bankruptcy) rules: dividing an estate ``E`` among claims ``c`` with ``E <= sum c``.
+
+A claims problem [ONeill1982]_ arises when a consortium winds up, a shared budget falls
+short of what partners requested, or a licence income must repay several funders. Every
+rule here is *efficient* (awards sum to ``E``), *bounded* (``0 <= x_i <= c_i``) and
+*order preserving* (larger claims get at least as much and lose at least as much); see
+[Thomson2003]_ for the axioms and [AumannMaschler1985]_ for the Talmud rule.
+
+Exact input (``int``, ``Fraction``, sympy rationals) gives ``Fraction`` awards; any float
+makes the result float. A sympy *estate* (e.g. ``sympy.Symbol("E", nonnegative=True)``)
+gives symbolic awards: :func:`proportional` accepts symbolic claims too; the
+piecewise-linear rules (:func:`constrained_equal_awards`, :func:`constrained_equal_losses`,
+:func:`talmud`) return :class:`sympy.Piecewise` awards in the estate and need numeric
+claims, since they compare claims; :func:`random_arrival` needs numbers throughout.
+With a symbolic estate the bounds ``0 <= E <= sum c`` are checked only when sympy can
+decide them, and the formulas assume them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import InvalidInputError, TooLargeError
+from .game import popcounts
+
+__all__ = [
+    "MAX_RANDOM_ARRIVAL",
+    "RULES",
+    "constrained_equal_awards",
+    "constrained_equal_losses",
+    "proportional",
+    "random_arrival",
+    "talmud",
+]
+
+#: Most claimants :func:`random_arrival` accepts (it enumerates ``2**n`` coalitions).
+MAX_RANDOM_ARRIVAL = 22
+
+
+def proportional(estate: Any, claims: Any) -> pd.Series:
+    """Proportional rule: awards in proportion to claims [Thomson2003]_.
+
+    .. math:: x_i = \\frac{c_i}{\\sum_j c_j} E
+
+    Parameters
+    ----------
+    estate : number or sympy expression
+        Amount to divide, ``0 <= estate <= sum(claims)``.
+    claims : mapping claimant -> number (or sympy expression), or pandas.Series
+        Non-negative claims.
+
+    Returns
+    -------
+    pandas.Series
+        Awards indexed by claimant, ``name="proportional"``.
+
+    Raises
+    ------
+    InvalidInputError
+        Empty or negative claims, negative estate, estate above the total claims.
+
+    Examples
+    --------
+    >>> proportional(200, {"a": 100, "b": 200, "c": 300}).tolist()
+    [Fraction(100, 3), Fraction(200, 3), Fraction(100, 1)]
+
+    Notes
+    -----
+    :math:`O(n)`. Works symbolically for any sympy estate and claims.
+    """
+    e, c, labels, mode = _prepare(estate, claims)
+    total = _sum(c, mode)
+    awards = [_zero(mode)] * len(c) if _is_zero(total) else [e * ci / total for ci in c]
+    return _series(awards, labels, "proportional", mode)
+
+
+def constrained_equal_awards(estate: Any, claims: Any) -> pd.Series:
+    """Constrained equal awards: equal shares, capped by each claim (Maimonides).
+
+    .. math:: x_i = \\min(c_i, \\lambda), \\qquad \\sum_i \\min(c_i, \\lambda) = E
+
+    Parameters and errors as :func:`proportional`; claims must be numeric.
+
+    Returns
+    -------
+    pandas.Series
+        ``name="constrained_equal_awards"``.
+
+    Examples
+    --------
+    >>> constrained_equal_awards(200, {"a": 100, "b": 200, "c": 300}).tolist()
+    [Fraction(200, 3), Fraction(200, 3), Fraction(200, 3)]
+    >>> import sympy
+    >>> x = sympy.Symbol("x", nonnegative=True)
+    >>> constrained_equal_awards(x, {"a": 100, "b": 200})["b"]
+    Piecewise((x/2, x <= 200), (x - 100, x <= 300), (200, True))
+
+    Notes
+    -----
+    :math:`O(n \\log n)` (sort the claims) [Thomson2003]_. With a symbolic estate each
+    award is a ``Piecewise`` with a breakpoint where ``lambda`` reaches a smaller claim.
+    """
+    e, c, labels, mode = _prepare(estate, claims)
+    _require_numeric_claims(c, mode, "constrained_equal_awards")
+    return _series(_cea(e, c, mode), labels, "constrained_equal_awards", mode)
+
+
+def constrained_equal_losses(estate: Any, claims: Any) -> pd.Series:
+    """Constrained equal losses: equal losses, awards floored at zero.
+
+    .. math:: x_i = \\max(0, c_i - \\mu), \\qquad \\sum_i \\max(0, c_i - \\mu) = E
+
+    It is the dual of constrained equal awards:
+    ``CEL(E, c) = c - CEA(sum(c) - E, c)`` [Thomson2003]_.
+
+    Returns
+    -------
+    pandas.Series
+        ``name="constrained_equal_losses"``.
+
+    Examples
+    --------
+    >>> constrained_equal_losses(200, {"a": 100, "b": 200, "c": 300}).tolist()
+    [Fraction(0, 1), Fraction(50, 1), Fraction(150, 1)]
+
+    Notes
+    -----
+    :math:`O(n \\log n)`. Parameters, errors and symbolic support as
+    :func:`constrained_equal_awards`.
+    """
+    e, c, labels, mode = _prepare(estate, claims)
+    _require_numeric_claims(c, mode, "constrained_equal_losses")
+    return _series(_cel(e, c, mode), labels, "constrained_equal_losses", mode)
+
+
+def talmud(estate: Any, claims: Any) -> pd.Series:
+    """Talmud rule of Aumann and Maschler [AumannMaschler1985]_.
+
+    .. math::
+
+        x = \\begin{cases}
+        \\mathrm{CEA}(E, c/2) & E \\le \\sum c / 2 \\\\
+        c/2 + \\mathrm{CEL}(E - \\sum c / 2,\\ c/2) & \\text{otherwise}
+        \\end{cases}
+
+    It extends the contested-garment principle consistently to any number of claimants
+    and is the nucleolus of the bankruptcy game.
+
+    Returns
+    -------
+    pandas.Series
+        ``name="talmud"``.
+
+    Examples
+    --------
+    The three estates of the Mishnah, Ketubot 93a:
+
+    >>> [talmud(e, {"a": 100, "b": 200, "c": 300}).tolist() for e in (100, 200, 300)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [[Fraction(100, 3), Fraction(100, 3), Fraction(100, 3)],
+     [Fraction(50, 1), Fraction(75, 1), Fraction(75, 1)],
+     [Fraction(50, 1), Fraction(100, 1), Fraction(150, 1)]]
+
+    Notes
+    -----
+    :math:`O(n \\log n)`. Parameters, errors and symbolic support as
+    :func:`constrained_equal_awards`.
+    """
+    e, c, labels, mode = _prepare(estate, claims)
+    _require_numeric_claims(c, mode, "talmud")
+    half = [ci / 2 for ci in c]
+    total = _sum(c, mode)
+    low = _cea(e, half, mode)
+    high = [h + x for h, x in zip(half, _cel(e - total / 2, half, mode), strict=True)]
+    if mode == "symbolic":
+        import sympy
+
+        cond = sympy.Le(e, sympy.nsimplify(total) / 2)
+        awards = [sympy.piecewise_fold(sympy.Piecewise((lo, cond), (hi, True)))
+                  for lo, hi in zip(low, high, strict=True)]
+    else:
+        awards = low if e <= total / 2 else high
+    return _series(awards, labels, "talmud", mode)
+
+
+def random_arrival(estate: Any, claims: Any) -> pd.Series:
+    """Random arrival rule [ONeill1982]_: claimants arrive in a uniformly random order and
+    each is paid in full until the estate runs out; awards are the expected payments.
+
+    It equals the Shapley value of the bankruptcy game
+    :math:`v(S) = \\max(0, E - \\sum_{j \\notin S} c_j)`:
+
+    .. math::
+
+        x_i = \\sum_{T \\subseteq N \\setminus \\{i\\}} \\frac{|T|!\\,(n-|T|-1)!}{n!}
+        \\min\\bigl(c_i, \\max(0, E - c(T))\\bigr)
+
+    where ``T`` is the set of claimants arriving *after* ``i`` (their claims are what the
+    estate must leave aside for ``i`` to be the marginal claimant).
+
+    Returns
+    -------
+    pandas.Series
+        ``name="random_arrival"``.
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`proportional`; symbolic input.
+    TooLargeError
+        More than :data:`MAX_RANDOM_ARRIVAL` claimants.
+
+    Examples
+    --------
+    >>> random_arrival(200, {"a": 100, "b": 200, "c": 300}).tolist()
+    [Fraction(100, 3), Fraction(250, 3), Fraction(250, 3)]
+
+    Notes
+    -----
+    :math:`O(n\\, 2^n)` with exact ``int64`` arithmetic on claims scaled to integers (22
+    claimants take about a second); never builds ``Fraction`` per coalition.
+    """
+    e, c, labels, mode = _prepare(estate, claims)
+    if mode == "symbolic":
+        raise InvalidInputError(
+            "random_arrival needs numeric estate and claims; substitute values first "
+            "(expr.subs(...)) or use proportional/constrained_equal_awards/talmud, which "
+            "accept a symbolic estate"
+        )
+    n = len(c)
+    if n > MAX_RANDOM_ARRIVAL:
+        raise TooLargeError(
+            f"random_arrival enumerates 2**n coalitions; at most {MAX_RANDOM_ARRIVAL} "
+            f"claimants, got {n}. Estimate it by sampling arrival orders, or use talmud "
+            "(the nucleolus of the same game), which is O(n log n)."
+        )
+    return _series(_random_arrival(e, c, mode), labels, "random_arrival", mode)
+
+
+# ---------------------------------------------------------------------- rule kernels
+def _cea(e: Any, c: list[Any], mode: str) -> list[Any]:
+    """Constrained equal awards for numeric claims; ``e`` may be symbolic."""
+    n = len(c)
+    order = sorted(range(n), key=lambda i: c[i])
+    if mode == "symbolic":
+        return _cea_piecewise(e, c, order)
+    out: list[Any] = [None] * n
+    remaining = e
+    for pos, i in enumerate(order):
+        share = remaining / (n - pos)
+        if c[i] <= share:
+            out[i] = c[i]
+            remaining -= c[i]
+            continue
+        for j in order[pos:]:
+            out[j] = share
+        break
+    return out
+
+
+def _cea_piecewise(e: Any, c: list[Any], order: list[int]) -> list[Any]:
+    """CEA awards as ``Piecewise`` functions of a symbolic estate."""
+    import sympy
+
+    n = len(c)
+    cs = [sympy.nsimplify(c[i]) for i in order]
+    pieces: list[tuple[Any, Any]] = []  # (lambda on the segment, E at the segment's end)
+    below = sympy.Integer(0)
+    for pos, ck in enumerate(cs):
+        lam = (e - below) / (n - pos)
+        pieces.append((sympy.expand(lam), below + (n - pos) * ck))
+        below += ck
+    out: list[Any] = [None] * n
+    for pos, i in enumerate(order):
+        args = [(lam, sympy.Le(e, end)) for lam, end in pieces[: pos + 1]]
+        out[i] = sympy.Piecewise(*args, (cs[pos], True))
+    return out
+
+
+def _cel(e: Any, c: list[Any], mode: str) -> list[Any]:
+    """Constrained equal losses by duality with constrained equal awards."""
+    total = _sum(c, mode)
+    out = [ci - x for ci, x in zip(c, _cea(total - e, c, mode), strict=True)]
+    if mode == "symbolic":
+        import sympy
+
+        out = [sympy.piecewise_fold(x) for x in out]
+    return out
+
+
+def _random_arrival(e: Any, c: list[Any], mode: str) -> list[Any]:
+    n = len(c)
+    if mode == "exact":
+        scale = math.lcm(*(x.denominator for x in [e, *c]))
+        ints = [int(x * scale) for x in c]
+        dtype: Any = np.int64 if sum(ints) < 2**62 else object
+        claims_arr = np.array(ints, dtype=dtype)
+        e_arr: Any = int(e * scale)
+    else:
+        claims_arr, e_arr = np.asarray(c, dtype=float), float(e)
+    sums = np.zeros(1 << n, dtype=claims_arr.dtype)
+    for i in range(n):
+        sums[1 << i: 1 << (i + 1)] = sums[: 1 << i] + claims_arr[i]
+    size = popcounts(n)
+    order = np.argsort(size, kind="stable")
+    fact = [math.factorial(k) * math.factorial(n - 1 - k) for k in range(n)]
+    out: list[Any] = []
+    for i in range(n):
+        sel = order[(order >> i) & 1 == 0]  # outsiders T not containing i, grouped by |T|
+        starts = np.searchsorted(size[sel], np.arange(n))
+        gain = np.minimum(np.maximum(e_arr - sums[sel], 0), claims_arr[i])
+        group = _group_sums(gain, starts)
+        if mode == "exact":
+            num = sum(int(g) * f for g, f in zip(group, fact, strict=True))
+            out.append(Fraction(num, math.factorial(n) * scale))
+        else:
+            out.append(float(np.dot(group, np.asarray(fact, float) / math.factorial(n))))
+    return out
+
+
+def _group_sums(gain: np.ndarray, starts: np.ndarray) -> list[Any]:
+    """Exact per-size sums; int64 values are split in 31-bit halves so sums cannot overflow."""
+    if gain.dtype != np.int64:
+        return list(np.add.reduceat(gain, starts))
+    lo = np.add.reduceat(gain & ((1 << 31) - 1), starts)
+    hi = np.add.reduceat(gain >> 31, starts)
+    return [(int(h) << 31) + int(lo_) for h, lo_ in zip(hi, lo, strict=True)]
+
+
+# ---------------------------------------------------------------------- input handling
+def _prepare(estate: Any, claims: Any) -> tuple[Any, list[Any], list[Any], str]:
+    """Validate; return estate, claims, labels and the mode exact/float/symbolic."""
+    labels, raw = _labelled(claims)
+    values = [_number(x, f"claim of {lab!r}") for x, lab in zip(raw, labels, strict=True)]
+    e = _number(estate, "estate")
+    everything = [e, *values]
+    if any(_is_symbolic(x) for x in everything):
+        import sympy
+
+        mode = "symbolic"
+        e, *values = (x if _is_symbolic(x) else sympy.nsimplify(x) for x in everything)
+    elif any(isinstance(x, float) for x in everything):
+        mode = "float"
+        e, values = float(e), [float(x) for x in values]
+    else:
+        mode = "exact"
+        e, values = Fraction(e), [Fraction(x) for x in values]
+    _check_bounds(e, values, labels, mode)
+    if mode == "float":
+        e = min(e, math.fsum(values))  # absorb rounding in a total computed elsewhere
+    return e, values, labels, mode
+
+
+def _labelled(claims: Any) -> tuple[list[Any], list[Any]]:
+    if isinstance(claims, pd.Series):
+        labels, raw = list(claims.index), list(claims.to_numpy())
+    elif isinstance(claims, Mapping):
+        labels, raw = list(claims.keys()), list(claims.values())
+    elif isinstance(claims, Iterable) and not isinstance(claims, (str, bytes)):
+        raw = list(claims)
+        labels = list(range(len(raw)))
+    else:
+        raise InvalidInputError(f"claims must be a mapping claimant -> claim; got {claims!r}")
+    if not raw:
+        raise InvalidInputError("claims must name at least one claimant")
+    if len(set(labels)) != len(labels):
+        raise InvalidInputError("claimant labels must be unique")
+    return labels, raw
+
+
+def _number(x: Any, what: str) -> Any:
+    """Plain ``int``/``Fraction``/``float`` or a sympy expression; anything else is an error."""
+    if _is_symbolic(x):
+        if getattr(x, "is_Rational", False):
+            return Fraction(int(x.p), int(x.q))
+        if getattr(x, "is_Float", False):
+            return float(x)
+        return x
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise InvalidInputError(f"{what} must be a number; got {x!r}")
+    if isinstance(x, numbers.Integral):
+        return int(x)
+    if isinstance(x, Fraction):
+        return x
+    x = float(x)
+    if not math.isfinite(x):
+        raise InvalidInputError(f"{what} must be finite; got {x}")
+    return x
+
+
+def _check_bounds(e: Any, c: list[Any], labels: list[Any], mode: str) -> None:
+    for x, lab in zip(c, labels, strict=True):
+        if _known(x < 0):
+            raise InvalidInputError(f"claim of {lab!r} is negative ({x}); claims must be >= 0")
+    if _known(e < 0):
+        raise InvalidInputError(f"estate must be non-negative; got {e}")
+    total = _sum(c, mode)
+    slack = 1e-12 * max(1.0, abs(total)) if mode == "float" else 0
+    if _known(e > total + slack):
+        raise InvalidInputError(
+            f"estate {e} exceeds the total claims {total}; a claims problem needs "
+            "0 <= estate <= sum of claims (pay every claim in full instead)"
+        )
+
+
+def _known(relation: Any) -> bool:
+    """True only when a (possibly sympy) comparison is decidably true."""
+    try:
+        return bool(relation)
+    except TypeError:
+        return False
+
+
+def _require_numeric_claims(c: list[Any], mode: str, rule: str) -> None:
+    if mode == "symbolic" and not all(x.is_number for x in c):
+        raise InvalidInputError(
+            f"{rule} compares claims, so claims must be numbers; only the estate may be "
+            "symbolic (proportional accepts symbolic claims)"
+        )
+
+
+def _is_symbolic(x: Any) -> bool:
+    return type(x).__module__.startswith("sympy")
+
+
+def _sum(c: list[Any], mode: str) -> Any:
+    if mode == "float":
+        return math.fsum(c)
+    return sum(c, Fraction(0)) if mode == "exact" else sum(c)
+
+
+def _zero(mode: str) -> Any:
+    return 0.0 if mode == "float" else Fraction(0)
+
+
+def _is_zero(x: Any) -> bool:
+    return _known(x == 0)
+
+
+def _series(awards: list[Any], labels: list[Any], name: str, mode: str) -> pd.Series:
+    if mode == "float":
+        return pd.Series(awards, index=labels, name=name, dtype=float)
+    return pd.Series(awards, index=labels, name=name, dtype=object)
+
+
+#: Every rule by name, e.g. for comparing them side by side in one DataFrame.
+RULES: dict[str, Callable[[Any, Any], pd.Series]] = {
+    "proportional": proportional,
+    "constrained_equal_awards": constrained_equal_awards,
+    "constrained_equal_losses": constrained_equal_losses,
+    "talmud": talmud,
+    "random_arrival": random_arrival,
+}

@@ -1,0 +1,361 @@
+"""Voting power in weighted voting games: Shapley-Shubik and Banzhaf indices, exactly.
+
+A weighted voting game ``[q; w_1, ..., w_n]`` lets a coalition win when its total weight
+reaches the quota ``q``. Voter ``i`` is a *swing* (pivotal) for a losing coalition
+``S ∌ i`` when ``S ∪ {i}`` wins:
+
+.. math::
+
+    q - w_i \\le w(S) \\le q - 1 .
+
+Both indices count swings; Shapley-Shubik weights them by coalition size
+[ShapleyShubik1954]_, Banzhaf counts them plainly [Banzhaf1965]_.
+
+Method
+------
+Generating functions [PelegSudholter2007]_: ``F[k, t]``, the number of coalitions of ``k``
+voters with weight at most ``t``, is the coefficient table of
+:math:`\\frac{1}{1-x}\\prod_j (1 + z x^{w_j})` and is built by one vectorised update per
+voter. The table *without* voter ``i`` is obtained by deconvolution (dividing by
+:math:`1 + z x^{w_i}`), evaluated only at the two weights needed,
+``P_i[k, t] = sum_j (-1)^j F[k - j, t - j w_i]``, so each distinct weight costs
+:math:`O(n^2)` look-ups instead of a new :math:`O(n^2 q)` table. Counts reach
+:math:`2^{n-1}`, so the tables are built in ``uint64`` modulo several primes below
+:math:`2^{50}` and the exact integers recovered by the Chinese remainder theorem. Total cost
+:math:`O(r\\, n^2 q')` with :math:`q' = \\min(q, W - q + 1)` and :math:`r \\approx n/50` primes.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import InvalidInputError, TooLargeError
+
+__all__ = ["MAX_TABLE_CELLS", "banzhaf_index", "shapley_shubik", "swing_counts"]
+
+#: Largest ``n * q'`` table (cells of 8 bytes) built before :class:`TooLargeError`.
+MAX_TABLE_CELLS = 60_000_000
+
+_PRIME_BITS = 50  # sums of up to 2**13 residues stay below 2**63
+_CHUNK = 1 << 12
+
+
+def shapley_shubik(weights: Any, quota: Any, *, exact: bool = True) -> pd.Series:
+    """Shapley-Shubik power index of a weighted voting game [ShapleyShubik1954]_.
+
+    .. math::
+
+        \\phi_i = \\sum_{S \\subseteq N \\setminus \\{i\\},\\ i \\text{ swing for } S}
+        \\frac{|S|!\\,(n - |S| - 1)!}{n!}
+
+    the share of the :math:`n!` voting orders in which voter ``i`` turns the coalition
+    from losing to winning.
+
+    Parameters
+    ----------
+    weights : mapping voter -> int, pandas.Series, or sequence of int
+        Non-negative integer weights (a sequence is indexed ``0..n-1``).
+    quota : int, Fraction or float
+        Winning threshold, ``0 < quota <= sum(weights)``.
+    exact : bool, default True
+        ``Fraction`` results when True, floats otherwise (same algorithm).
+
+    Returns
+    -------
+    pandas.Series
+        Index summing to 1, indexed by voter, ``name="shapley_shubik"``.
+
+    Raises
+    ------
+    InvalidInputError
+        Negative or non-integer weights, quota out of range.
+    TooLargeError
+        The ``n x min(q, W - q + 1)`` table exceeds :data:`MAX_TABLE_CELLS`.
+
+    Examples
+    --------
+    The 1958 EEC Council of Ministers: Luxembourg never swings.
+
+    >>> eec = {"FR": 4, "DE": 4, "IT": 4, "BE": 2, "NL": 2, "LU": 1}
+    >>> shapley_shubik(eec, 12).tolist()
+    [Fraction(7, 30), Fraction(7, 30), Fraction(7, 30), Fraction(3, 20), Fraction(3, 20),
+     Fraction(0, 1)]
+
+    Notes
+    -----
+    Time :math:`O(r\\, n^2 q')`, memory :math:`O(n q')`; :math:`q' = \\min(q, W-q+1)` after
+    dividing weights and quota by their gcd, :math:`r \\approx n/50`. 200 voters with
+    weights up to 100 take about a second.
+    """
+    labels, w, q = _check_game(weights, quota)
+    n = len(w)
+    counts = swing_counts(w, q, by_size=True)
+    fact = [math.factorial(k) * math.factorial(n - 1 - k) for k in range(n)]
+    total = math.factorial(n)
+    values = [Fraction(sum(c * f for c, f in zip(row, fact, strict=True)), total)
+              for row in counts]
+    return _series(values, labels, "shapley_shubik", exact)
+
+
+def banzhaf_index(
+    weights: Any, quota: Any, normalized: bool = True, *, exact: bool = True
+) -> pd.Series:
+    """Banzhaf power index of a weighted voting game [Banzhaf1965]_.
+
+    .. math::
+
+        \\eta_i = \\#\\{S \\subseteq N \\setminus \\{i\\} : i \\text{ swing for } S\\},
+        \\qquad \\beta_i = \\frac{\\eta_i}{\\sum_j \\eta_j}
+        \\quad\\text{or}\\quad \\beta'_i = \\frac{\\eta_i}{2^{n-1}}
+
+    Parameters
+    ----------
+    weights : mapping voter -> int, pandas.Series, or sequence of int
+        Non-negative integer weights.
+    quota : int, Fraction or float
+        Winning threshold, ``0 < quota <= sum(weights)``.
+    normalized : bool, default True
+        True: shares of all swings (sum to 1). False: the absolute (Penrose-Banzhaf)
+        index, the probability that ``i`` swings when every other voter flips a coin.
+    exact : bool, default True
+        ``Fraction`` results when True, floats otherwise.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by voter, ``name="banzhaf"``.
+
+    Raises
+    ------
+    InvalidInputError, TooLargeError
+        As :func:`shapley_shubik` (the table here is ``q'`` long, not ``n x q'``).
+
+    Examples
+    --------
+    >>> banzhaf_index({"a": 2, "b": 1, "c": 1}, 3).tolist()
+    [Fraction(3, 5), Fraction(1, 5), Fraction(1, 5)]
+    >>> banzhaf_index({"a": 2, "b": 1, "c": 1}, 3, normalized=False).tolist()
+    [Fraction(3, 4), Fraction(1, 4), Fraction(1, 4)]
+
+    Notes
+    -----
+    Time :math:`O(r\\, n q')` plus :math:`O(r\\, q')` per distinct weight.
+    """
+    labels, w, q = _check_game(weights, quota)
+    n = len(w)
+    swings = [row[0] for row in swing_counts(w, q, by_size=False)]
+    denom = sum(swings) if normalized else 1 << (n - 1)
+    return _series([Fraction(s, denom) for s in swings], labels, "banzhaf", exact)
+
+
+def swing_counts(weights: list[int], quota: int, *, by_size: bool = True) -> list[list[int]]:
+    """Exact swing counts: ``out[i][k]`` coalitions of ``k`` other voters that ``i`` turns.
+
+    With ``by_size=False`` each row holds one number, the total over sizes. Weights and
+    quota must already be validated non-negative integers with ``0 < quota <= sum``.
+
+    >>> swing_counts([2, 1, 1], 3)
+    [[0, 2, 1], [0, 1, 0], [0, 1, 0]]
+    """
+    n = len(weights)
+    g = math.gcd(*weights)
+    w = [x // g for x in weights]
+    q = -(-quota // g)
+    big_w = sum(w)
+    flip = big_w - q + 1 < q  # count the complements instead: a shorter table
+    qq = big_w - q + 1 if flip else q
+    cells = n * qq if by_size else qq
+    if cells > MAX_TABLE_CELLS:
+        raise TooLargeError(
+            f"exact voting power needs a table of {cells:,} cells for {n} voters and "
+            f"quota {qq} (after dividing by gcd {g}); the limit is {MAX_TABLE_CELLS:,}. "
+            "Round the weights to fewer significant digits (scale them down) first."
+        )
+    distinct = sorted({x for x in w if x > 0})
+    primes = _primes(n // (_PRIME_BITS - 1) + 1)
+    residues = [_residue_counts(w, qq, distinct, p, by_size) for p in primes]
+    exact_counts = _crt(residues, primes)  # shape (len(distinct), rows) of Python ints
+    row_of = {x: r for r, x in enumerate(distinct)}
+    width = n if by_size else 1
+    out: list[list[int]] = []
+    for x in w:
+        if x == 0:
+            out.append([0] * width)
+            continue
+        row = [int(c) for c in exact_counts[row_of[x]]]
+        out.append(row[::-1] if flip and by_size else row)
+    return out
+
+
+# ---------------------------------------------------------------------- internals
+def _residue_counts(
+    w: list[int], qq: int, distinct: list[int], p: int, by_size: bool
+) -> np.ndarray:
+    """Swing counts modulo ``p`` for each distinct weight, quota ``qq`` (rows: sizes)."""
+    n = len(w)
+    pu = np.uint64(p)
+    if by_size:
+        table = np.zeros((n, qq), dtype=np.uint64)
+        table[0] = 1
+        for j, x in enumerate(w):
+            top = min(j + 1, n - 1)
+            if top == 0 or x >= qq:
+                continue
+            block = table[1: top + 1, x:]
+            np.add(block, table[0:top, : qq - x], out=block)
+            np.minimum(block, block - pu, out=block)
+    else:
+        table = np.ones((1, qq), dtype=np.uint64)
+        for x in w:
+            if x >= qq:
+                continue
+            block = table[0, x:]
+            np.add(block, table[0, : qq - x], out=block)
+            np.minimum(block, block - pu, out=block)
+    out = np.empty((len(distinct), table.shape[0]), dtype=np.uint64)
+    for r, x in enumerate(distinct):
+        upper = _without(table, qq - 1, x, p)
+        lower = _without(table, qq - 1 - x, x, p)
+        out[r] = (upper + (pu - lower)) % pu
+    return out
+
+
+def _without(table: np.ndarray, t: int, x: int, p: int) -> np.ndarray:
+    """``#{S ∌ i : |S| = k, w(S) <= t}`` mod ``p`` for a voter of weight ``x``, every ``k``.
+
+    Deconvolution by ``1 + z x^w``: ``sum_j (-1)^j table[k - j, t - j x]``.
+    """
+    rows = table.shape[0]
+    if t < 0:
+        return np.zeros(rows, dtype=np.uint64)
+    jmax = t // x
+    if rows > 1:
+        jmax = min(jmax, rows - 1)
+    j = np.arange(jmax + 1)
+    cols = t - j * x
+    if rows > 1:
+        k = np.arange(rows)[:, None] - j[None, :]
+        vals = np.where(k >= 0, table[np.maximum(k, 0), cols[None, :]], np.uint64(0))
+    else:
+        vals = table[0, cols][None, :]
+    pu = np.uint64(p)
+    even = _sum_mod(vals[:, 0::2], pu)
+    odd = _sum_mod(vals[:, 1::2], pu)
+    return (even + (pu - odd)) % pu
+
+
+def _sum_mod(vals: np.ndarray, p: np.uint64) -> np.ndarray:
+    """Row sums modulo ``p`` of residues ``< 2**50``, in chunks that cannot overflow."""
+    acc = np.zeros(vals.shape[0], dtype=np.uint64)
+    for start in range(0, vals.shape[1], _CHUNK):
+        acc = (acc + vals[:, start: start + _CHUNK].sum(axis=1, dtype=np.uint64) % p) % p
+    return acc
+
+
+def _crt(residues: list[np.ndarray], primes: list[int]) -> np.ndarray:
+    """Exact non-negative integers ``< prod(primes)`` from their residues (object array)."""
+    modulus = math.prod(primes)
+    acc = np.zeros(residues[0].shape, dtype=object)
+    for res, p in zip(residues, primes, strict=True):
+        rest = modulus // p
+        acc = acc + res.astype(object) * (rest * pow(rest, -1, p))
+    return acc % modulus
+
+
+@lru_cache(maxsize=8)
+def _primes_cached(count: int) -> tuple[int, ...]:
+    found: list[int] = []
+    cand = (1 << _PRIME_BITS) - 1
+    while len(found) < count:
+        if _is_prime(cand):
+            found.append(cand)
+        cand -= 2
+    return tuple(found)
+
+
+def _primes(count: int) -> list[int]:
+    """The ``count`` largest primes below ``2**50`` (each above ``2**49``)."""
+    return list(_primes_cached(count))
+
+
+def _is_prime(m: int) -> bool:
+    """Deterministic Miller-Rabin for ``m < 3.3e24``."""
+    if m < 2:
+        return False
+    small = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
+    for s in small:
+        if m % s == 0:
+            return m == s
+    d, r = m - 1, 0
+    while d % 2 == 0:
+        d //= 2
+        r += 1
+    for a in small:
+        x = pow(a, d, m)
+        if x in (1, m - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % m
+            if x == m - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _check_game(weights: Any, quota: Any) -> tuple[list[Any], list[int], int]:
+    """Validate; return voter labels, integer weights and the integer quota ``ceil(q)``."""
+    if isinstance(weights, pd.Series):
+        labels, raw = list(weights.index), list(weights.to_numpy())
+    elif isinstance(weights, Mapping):
+        labels, raw = list(weights.keys()), list(weights.values())
+    elif isinstance(weights, Iterable) and not isinstance(weights, (str, bytes)):
+        raw = list(weights)
+        labels = list(range(len(raw)))
+    else:
+        raise InvalidInputError(
+            f"weights must be a mapping voter -> weight or a sequence; got {weights!r}"
+        )
+    if not raw:
+        raise InvalidInputError("weights must name at least one voter")
+    if len(set(labels)) != len(labels):
+        raise InvalidInputError("voter labels must be unique")
+    w = [_as_weight(x, lab) for x, lab in zip(raw, labels, strict=True)]
+    total = sum(w)
+    if isinstance(quota, bool) or not isinstance(quota, numbers.Real):
+        raise InvalidInputError(f"quota must be a number; got {quota!r}")
+    if not math.isfinite(quota) or quota <= 0 or quota > total:
+        raise InvalidInputError(
+            f"quota must be in (0, total weight {total}]; got {quota}"
+        )
+    return labels, w, math.ceil(Fraction(quota))
+
+
+def _as_weight(x: Any, label: Any) -> int:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise InvalidInputError(f"weight of voter {label!r} must be an integer; got {x!r}")
+    if isinstance(x, float | np.floating) and not math.isfinite(x):
+        raise InvalidInputError(f"weight of voter {label!r} must be finite; got {x}")
+    if x != int(x):
+        raise InvalidInputError(
+            f"weight of voter {label!r} is {x}, not an integer; exact voting power needs "
+            "integer weights: scale all weights and the quota by a power of ten "
+            "(e.g. 12.5% -> 125 with quota x10)"
+        )
+    if x < 0:
+        raise InvalidInputError(f"weight of voter {label!r} must be non-negative; got {x}")
+    return int(x)
+
+
+def _series(values: list[Fraction], labels: list[Any], name: str, exact: bool) -> pd.Series:
+    if exact:
+        return pd.Series(values, index=labels, name=name, dtype=object)
+    return pd.Series([float(v) for v in values], index=labels, name=name, dtype=float)
