@@ -38,4 +38,6 @@ __all__ += ["claims", "cost", "power"]
 # --- tiers, fees, waterfall (tiers.py, fees.py, waterfall.py).
 
 # --- risk simulation (sharing_models.risk subpackage).
-from . import risk as risk  # noqa: E402  (subpackage sharing_models.risk)
+from . import risk  # noqa: E402
+
+__all__ += ["risk"]
