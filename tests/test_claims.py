@@ -1,0 +1,256 @@
+"""Tests of the claims (bankruptcy) rules: published tables, axioms, exactness, symbolic use."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sharing_models import Game, InvalidInputError, TooLargeError
+from sharing_models.claims import (
+    RULES,
+    constrained_equal_awards,
+    constrained_equal_losses,
+    proportional,
+    random_arrival,
+    talmud,
+)
+
+TALMUD_CLAIMS = {"a": 100, "b": 200, "c": 300}
+F = Fraction
+
+
+def table(rule) -> list[list[Fraction]]:
+    return [rule(e, TALMUD_CLAIMS).tolist() for e in (100, 200, 300)]
+
+
+# ---------------------------------------------------------------- published values
+def test_talmud_table():
+    """Mishnah Ketubot 93a as explained by Aumann & Maschler (1985), Table 1."""
+    assert table(talmud) == [
+        [F(100, 3)] * 3,
+        [F(50), F(75), F(75)],
+        [F(50), F(100), F(150)],
+    ]
+
+
+def test_other_rules_on_the_talmud_table():
+    """Aumann & Maschler (1985) sec. 1 and Thomson (2003) sec. 2: the same three estates
+    under CEA (equal division, as in the first row), CEL and proportional division (third row).
+    """
+    assert table(constrained_equal_awards) == [[F(100, 3)] * 3, [F(200, 3)] * 3, [F(100)] * 3]
+    assert table(constrained_equal_losses) == [
+        [F(0), F(0), F(100)],
+        [F(0), F(50), F(150)],
+        [F(0), F(100), F(200)],
+    ]
+    assert table(proportional) == [
+        [F(50, 3), F(100, 3), F(50)],
+        [F(100, 3), F(200, 3), F(100)],
+        [F(50), F(100), F(150)],
+    ]
+
+
+def test_random_arrival_matches_arrival_orders():
+    """O'Neill (1982), sec. 4: claimants arrive in random order and are paid in full while
+    the estate lasts; the reference is the plain average over all 3! orders."""
+    for estate in (100, 200, 300, 450):
+        assert random_arrival(estate, TALMUD_CLAIMS).tolist() == arrival_orders(
+            estate, list(TALMUD_CLAIMS.values())
+        )
+
+
+def arrival_orders(estate, claims) -> list[Fraction]:
+    n = len(claims)
+    total = [F(0)] * n
+    for order in itertools.permutations(range(n)):
+        left = F(estate)
+        for i in order:
+            paid = min(F(claims[i]), left)
+            total[i] += paid
+            left -= paid
+    return [t / math.factorial(n) for t in total]
+
+
+def shapley_brute(game: Game) -> list[Fraction]:
+    n = game.n
+    out = [F(0)] * n
+    for order in itertools.permutations(range(n)):
+        mask = 0
+        for i in order:
+            out[i] += game.values[mask | 1 << i] - game.values[mask]
+            mask |= 1 << i
+    return [x / math.factorial(n) for x in out]
+
+
+# ---------------------------------------------------------------- axioms (hypothesis)
+@st.composite
+def problems(draw, max_n: int = 7):
+    claims = draw(st.lists(st.fractions(0, 50, max_denominator=7), min_size=1, max_size=max_n))
+    total = sum(claims, F(0))
+    share = draw(st.fractions(0, 1, max_denominator=11))
+    return total * share, {f"m{i}": c for i, c in enumerate(claims)}
+
+
+@settings(max_examples=80, deadline=None)
+@given(problems(), st.sampled_from(sorted(RULES)))
+def test_efficiency_bounds_order(problem, name):
+    """Every rule: awards sum to E exactly, 0 <= x_i <= c_i, and order preservation of
+    awards and of losses (Thomson 2003, sec. 3)."""
+    estate, claims = problem
+    x = RULES[name](estate, claims)
+    assert x.name == name and list(x.index) == list(claims)
+    assert all(isinstance(v, Fraction) for v in x)
+    assert sum(x) == estate
+    c = pd.Series(claims)
+    assert ((x >= 0) & (x <= c)).all()
+    for i, j in itertools.permutations(claims, 2):
+        if c[i] <= c[j]:
+            assert x[i] <= x[j] and c[i] - x[i] <= c[j] - x[j]
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems())
+def test_cea_cel_duality_and_talmud_self_duality(problem):
+    estate, claims = problem
+    c = pd.Series(claims, dtype=object)
+    dual = sum(claims.values()) - estate
+    assert constrained_equal_losses(estate, claims).equals(
+        (c - constrained_equal_awards(dual, claims)).rename("constrained_equal_losses")
+    )
+    assert talmud(estate, claims).equals((c - talmud(dual, claims)).rename("talmud"))
+    assert proportional(estate, claims).equals(
+        (c - proportional(dual, claims)).rename("proportional")
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(max_n=5))
+def test_random_arrival_is_shapley_of_bankruptcy_game(problem):
+    estate, claims = problem
+    game = Game.bankruptcy(estate, claims)
+    assert random_arrival(estate, claims).tolist() == shapley_brute(game)
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(max_n=2))
+def test_two_claimants_contested_garment(problem):
+    """For two claimants Talmud and random arrival both give the contested-garment
+    division (Aumann & Maschler 1985, sec. 2)."""
+    estate, claims = problem
+    assert talmud(estate, claims).tolist() == random_arrival(estate, claims).tolist()
+
+
+def test_random_arrival_agrees_with_shapley_module():
+    shapley_mod = pytest.importorskip("sharing_models.shapley")
+    claims = {"a": 3, "b": 7, "c": 12, "d": 12, "e": 30}
+    game = Game.bankruptcy(40, claims)
+    expected = shapley_mod.shapley(game, exact=True)
+    assert random_arrival(40, claims).tolist() == list(expected)
+
+
+# ---------------------------------------------------------------- exactness and floats
+def test_large_integers_stay_exact():
+    """Claims near 2**55 (int64 path with split sums) and 2**70 (object path)."""
+    for scale in (2**55, 2**70):
+        claims = {f"m{i}": scale + 97 * i for i in range(10)}
+        estate = sum(claims.values()) * 3 // 5 + 1
+        x = random_arrival(estate, claims)
+        assert sum(x) == estate
+        assert x.is_monotonic_increasing
+
+
+def test_float_input_gives_float_output():
+    claims = {"a": 100.0, "b": 200, "c": 300}
+    for name, rule in RULES.items():
+        x = rule(200.0, claims)
+        assert x.dtype == float, name
+        exact = rule(200, {"a": 100, "b": 200, "c": 300})
+        np.testing.assert_allclose(x.to_numpy(), np.array(exact, dtype=float), rtol=1e-12)
+
+
+def test_float_estate_equal_to_total_within_rounding():
+    claims = {"a": 0.1, "b": 0.2}
+    x = constrained_equal_awards(0.30000000000000004, claims)
+    np.testing.assert_allclose(x.to_numpy(), [0.1, 0.2])
+
+
+def test_numpy_and_sympy_numbers_and_sequences():
+    x = talmud(np.int64(200), pd.Series({"a": np.int64(100), "b": 200, "c": sympy.Integer(300)}))
+    assert x.tolist() == [F(50), F(75), F(75)]
+    assert talmud(sympy.Rational(200), [100, 200, 300]).index.tolist() == [0, 1, 2]
+
+
+def test_random_arrival_twenty_claimants():
+    claims = {f"m{i}": (i * 37) % 50 + 1 for i in range(20)}
+    estate = sum(claims.values()) // 2
+    x = random_arrival(estate, claims)
+    assert sum(x) == estate and (x >= 0).all()
+
+
+# ---------------------------------------------------------------- symbolic
+def test_symbolic_estate_piecewise_matches_numbers():
+    e = sympy.Symbol("E", nonnegative=True)
+    for name in ("proportional", "constrained_equal_awards", "constrained_equal_losses",
+                 "talmud"):
+        sym = RULES[name](e, TALMUD_CLAIMS)
+        for value in (0, 50, 100, 150, 200, 275, 300, 350, 450, 520, 600):
+            numeric = RULES[name](value, TALMUD_CLAIMS).tolist()
+            assert [F(str(v.subs(e, value))) for v in sym] == numeric, (name, value)
+
+
+def test_proportional_symbolic_claims():
+    a, b, e = sympy.symbols("a b E", positive=True)
+    x = proportional(e, {"x": a, "y": b})
+    assert sympy.simplify(x["x"] - a * e / (a + b)) == 0
+    assert sympy.simplify(sum(x) - e) == 0
+
+
+def test_symbolic_limits_are_explained():
+    e = sympy.Symbol("E")
+    with pytest.raises(InvalidInputError, match="random_arrival needs numeric"):
+        random_arrival(e, TALMUD_CLAIMS)
+    with pytest.raises(InvalidInputError, match="claims must be numbers"):
+        talmud(e, {"a": sympy.Symbol("a"), "b": 2})
+    positive = sympy.Symbol("t", positive=True)
+    with pytest.raises(InvalidInputError, match="exceeds the total claims"):
+        talmud(positive + 600, TALMUD_CLAIMS)  # decidably above 600
+    with pytest.raises(InvalidInputError, match="estate must be non-negative"):
+        proportional(-positive, TALMUD_CLAIMS)
+
+
+# ---------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("estate", "claims", "match"),
+    [
+        (10, {"a": -1, "b": 20}, r"claim of 'a' is negative \(-1\)"),
+        (700, TALMUD_CLAIMS, r"estate 700 exceeds the total claims 600"),
+        (-5, TALMUD_CLAIMS, r"estate must be non-negative; got -5"),
+        (0, {}, r"at least one claimant"),
+        (10, {"a": "ten"}, r"claim of 'a' must be a number"),
+        ("10", {"a": 10}, r"estate must be a number"),
+        (1, {"a": float("nan")}, r"must be finite"),
+        (1, 5, r"claims must be a mapping"),
+    ],
+)
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_bad_input(rule, estate, claims, match):
+    with pytest.raises(InvalidInputError, match=match):
+        RULES[rule](estate, claims)
+
+
+def test_random_arrival_too_many_claimants():
+    with pytest.raises(TooLargeError, match="at most 22 claimants, got 23"):
+        random_arrival(10, {f"m{i}": 1 for i in range(23)})
+
+
+def test_all_zero_claims():
+    for rule in RULES.values():
+        assert rule(0, {"a": 0, "b": 0}).tolist() == [0, 0]
