@@ -28,6 +28,21 @@ __all__ = [
 # myerson.py, weighted_shapley.py) -- section owned by the Shapley-family work.
 
 # --- core family (core.py, nucleolus.py) -- section owned by the core/nucleolus work.
+from .core import LeastCore, core_is_empty, cost_of_stability, in_core, least_core
+from .kohlberg import KohlbergCertificate, kohlberg_certify
+from .nucleolus import nucleolus, prenucleolus
+
+__all__ += [
+    "KohlbergCertificate",
+    "LeastCore",
+    "core_is_empty",
+    "cost_of_stability",
+    "in_core",
+    "kohlberg_certify",
+    "least_core",
+    "nucleolus",
+    "prenucleolus",
+]
 
 # --- claims, power, cost (claims.py, power.py, cost.py) are submodules:
 #     sharing_models.claims, sharing_models.power, sharing_models.cost.

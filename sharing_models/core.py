@@ -1,0 +1,335 @@
+"""The core, the least core and the cost of stability of a TU game.
+
+The *core* of a game :math:`v` is the set of efficient allocations no coalition can
+improve on,
+
+.. math::
+
+    C(v) = \\{x \\in \\mathbb{R}^N : x(N) = v(N),\\; x(S) \\ge v(S)\\ \\forall S \\subseteq N\\},
+
+with :math:`x(S) = \\sum_{i \\in S} x_i`. For a cost game :math:`c` the inequalities turn
+round, :math:`x(S) \\le c(S)`: no group pays more than its stand-alone cost. Every LP
+here works in the savings orientation (``-c`` for cost games) and hands back cost
+shares. Large games use *constraint generation*: an LP over a working set of
+coalitions, a vectorised scan of all :math:`2^n` coalition sums for violated
+constraints, and a re-solve with the worst ones added.
+
+References: [Gillies1959]_, [Bachrach2009]_, [PelegSudholter2007]_.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from .exceptions import GameError, InvalidInputError
+from .game import Game, _subset_sums
+from .kohlberg import _independent_rows, _solve_exact, indicator_matrix
+
+__all__ = ["LeastCore", "core_is_empty", "cost_of_stability", "in_core", "least_core"]
+
+_INF = highspy.kHighsInf
+
+
+@dataclass(frozen=True)
+class LeastCore:
+    """Result of :func:`least_core`.
+
+    Attributes
+    ----------
+    epsilon : float or Fraction
+        The least :math:`\\varepsilon` with :math:`x(S) \\ge v(S) - \\varepsilon` for all
+        proper coalitions; :math:`\\varepsilon \\le 0` exactly when the core is non-empty.
+    allocation : pandas.Series
+        A point of the least core: its canonical point, the prenucleolus (cost shares for
+        a cost game), indexed by player, ``name="least_core"``.
+    """
+
+    epsilon: Any
+    allocation: pd.Series
+
+
+def in_core(game: Game, allocation: Any, tol: float = 1e-9) -> bool:
+    """Whether an allocation lies in the core of ``game``.
+
+    .. math:: x(N) = v(N), \\qquad x(S) \\ge v(S) \\;\\; (x(S) \\le c(S) \\text{ for costs}).
+
+    Parameters
+    ----------
+    game : Game
+    allocation : pandas.Series, mapping or sequence
+        One share per player (a Series/mapping keyed by player id, or in player order).
+    tol : float, default 1e-9
+        Relative tolerance, scaled by ``max(1, max |v|)``. Ignored when both the game
+        and the allocation are exact: then the test is exact.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    InvalidInputError
+        If the allocation does not have one finite number per player.
+
+    Examples
+    --------
+    >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 0, 1])  # glove game
+    >>> in_core(g, {"a": 1, "b": 0, "c": 0}), in_core(g, [0.5, 0.5, 0])
+    (True, False)
+
+    Notes
+    -----
+    One vectorised pass over all :math:`2^n` coalition sums: :math:`O(2^n)` time and
+    memory. [Gillies1959]_
+    """
+    x = allocation_array(game, allocation)
+    if game.exact and x.dtype == object:
+        v = game.values if not game.cost else -game.values
+        xs = _subset_sums(np.asarray(x if not game.cost else -x, dtype=object))
+        return bool(xs[-1] == v[-1] and all(a >= b for a, b in zip(xs, v, strict=True)))
+    v = game._oriented()
+    xf = np.asarray(x, dtype=float) * (-1.0 if game.cost else 1.0)
+    xs = _subset_sums(xf)
+    eps = tol * max(1.0, float(np.max(np.abs(v))), float(np.max(np.abs(xs))))
+    return bool(abs(xs[-1] - v[-1]) <= eps and np.all(xs >= v - eps))
+
+
+def core_is_empty(game: Game) -> bool:
+    """Whether the core of ``game`` is empty (Bondareva-Shapley, by one LP).
+
+    .. math:: C(v) = \\emptyset \\iff \\min\\{x(N) : x(S) \\ge v(S)\\ \\forall S\\} > v(N).
+
+    Examples
+    --------
+    >>> core_is_empty(Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1]))
+    True
+    >>> core_is_empty(Game.airport({"s": 4, "m": 6, "l": 10}))
+    False
+
+    Notes
+    -----
+    Same cost as :func:`cost_of_stability`; exact (Fraction) for exact games.
+    """
+    cos = cost_of_stability(game)
+    if isinstance(cos, Fraction):
+        return cos > 0
+    v = game._oriented()
+    return bool(cos > 1e-9 * max(1.0, float(np.max(np.abs(v)))))
+
+
+def cost_of_stability(game: Game) -> Any:
+    """Cost of stability: the least external payment that makes the core non-empty.
+
+    .. math::
+
+        \\mathrm{CoS}(v) = \\min_x \\; x(N) - v(N) \\quad \\text{s.t.}\\quad
+        x(S) \\ge v(S)\\ \\ \\forall S \\subseteq N.
+
+    For a cost game it is the least subsidy: how much of :math:`c(N)` an outside funder
+    must cover so that some sharing of the rest is in the core [Bachrach2009]_.
+
+    Parameters
+    ----------
+    game : Game
+
+    Returns
+    -------
+    float or Fraction
+        ``0`` exactly when the core is non-empty. A certified ``Fraction`` for exact
+        games (primal and dual vertices re-solved and checked in rational arithmetic).
+
+    Examples
+    --------
+    >>> cost_of_stability(Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1]))
+    Fraction(1, 2)
+    >>> cost_of_stability(Game.airport({"s": 4, "m": 6, "l": 10}))
+    Fraction(0, 1)
+
+    Notes
+    -----
+    Constraint generation over the :math:`2^n` coalitions: each round is an LP
+    (HiGHS) on a working set plus an :math:`O(2^n)` vectorised scan.
+    """
+    v = game._oriented()
+    n = game.n
+    x, rows, duals = _cos_lp(v, n)
+    value = float(x.sum() - v[-1])
+    if game.exact:
+        exact = _exact_cos(game, x, rows, duals)
+        if exact is not None:
+            return exact
+    return max(0.0, value) if value < 1e-9 * max(1.0, float(np.max(np.abs(v)))) else value
+
+
+def least_core(game: Game) -> LeastCore:
+    """The least core: shrink every coalition's claim by the least uniform amount.
+
+    .. math::
+
+        \\varepsilon^* = \\min\\{\\varepsilon : \\exists x,\\ x(N) = v(N),\\;
+        x(S) \\ge v(S) - \\varepsilon\\ \\ \\forall S \\ne \\emptyset, N\\}.
+
+    Returns the level :math:`\\varepsilon^*` and the least core's canonical point, the
+    prenucleolus [MaschlerPelegShapley1979]_. Warns :class:`EmptyCoreWarning` when
+    :math:`\\varepsilon^* > 0`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     lc = least_core(Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1]))
+    >>> lc.epsilon, lc.allocation.tolist()
+    (Fraction(1, 3), [Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)])
+
+    Notes
+    -----
+    Costs one prenucleolus computation (the first of its sequential LPs is the least
+    core LP).
+    """
+    import warnings
+
+    from .exceptions import EmptyCoreWarning
+    from .nucleolus import _solve
+
+    res = _solve(game, imputation=False, exact=None)
+    eps = res.levels[0] if res.levels else 0
+    if isinstance(eps, Fraction):
+        positive = eps > 0
+    else:
+        positive = eps > 1e-9 * max(1.0, float(np.max(np.abs(game._oriented()))))
+    if positive:
+        warnings.warn(
+            f"the core is empty: the least core needs epsilon = {eps} > 0",
+            EmptyCoreWarning,
+            stacklevel=2,
+        )
+    return LeastCore(epsilon=eps, allocation=res.allocation.rename("least_core"))
+
+
+# ---------------------------------------------------------------------- helpers
+def allocation_array(game: Game, allocation: Any) -> np.ndarray:
+    """One share per player, in ``game.players`` order (object array if all exact)."""
+    if isinstance(allocation, pd.Series | Mapping):
+        keys = list(allocation.keys())
+        if set(keys) != set(game.players) or len(keys) != game.n:
+            raise InvalidInputError(
+                f"allocation must have one entry per player {list(game.players)}; "
+                f"got keys {keys}"
+            )
+        vals = [allocation[p] for p in game.players]
+    else:
+        vals = list(np.asarray(allocation, dtype=object).ravel())
+        if len(vals) != game.n:
+            raise InvalidInputError(
+                f"allocation must have {game.n} entries (one per player); got {len(vals)}"
+            )
+    if vals and all(isinstance(a, int | Fraction | np.integer) for a in vals):
+        out = np.empty(game.n, dtype=object)
+        out[:] = [Fraction(int(a)) if isinstance(a, np.integer) else Fraction(a) for a in vals]
+        return out
+    try:
+        arr = np.asarray([float(a) for a in vals])
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"allocation entries must be numbers; got {vals}") from None
+    if not np.all(np.isfinite(arr)):
+        raise InvalidInputError("allocation entries must be finite numbers")
+    return arr
+
+
+def coalition_rows(masks: np.ndarray, n: int, extra_col: int | None = None) -> tuple:
+    """CSR pieces ``(starts, index, value)`` for rows ``x(S) (+ t)`` of ``masks``."""
+    bits = indicator_matrix(masks, n)
+    if extra_col is not None:
+        bits = np.hstack([bits, np.ones((len(masks), 1), dtype=bits.dtype)])
+    counts = bits.sum(axis=1)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+    index = np.nonzero(bits)[1].astype(np.int32)
+    return starts, index, np.ones(index.shape[0])
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def top_violations(score: np.ndarray, thr: float, k: int) -> np.ndarray:
+    """Indices of the (at most ``k``) largest entries of ``score`` above ``thr``."""
+    idx = np.flatnonzero(score > thr)
+    if idx.size > k:
+        idx = idx[np.argpartition(score[idx], -k)[-k:]]
+    return idx
+
+
+def _cos_lp(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Solve ``min x(N)`` s.t. ``x(S) >= v(S)`` by constraint generation.
+
+    Returns the optimal ``x``, the masks of the LP rows and their duals.
+    """
+    full = (1 << n) - 1
+    h = new_highs()
+    h.addCols(n, np.ones(n), np.full(n, -_INF), np.full(n, _INF), 0,
+              np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    singles = 1 << np.arange(n, dtype=np.int64)
+    start = np.unique(np.concatenate([singles, full ^ singles, [full]]))
+    start = start[start > 0]
+    rows = np.zeros(0, dtype=np.int64)
+    in_lp = np.zeros(1 << n, dtype=bool)
+    scale = max(1.0, float(np.max(np.abs(v))))
+    batch = max(2 * n, 16)
+    new = start
+    while True:
+        st, idx, val = coalition_rows(new, n)
+        h.addRows(len(new), v[new], np.full(len(new), _INF), len(idx), st, idx, val)
+        rows = np.concatenate([rows, new])
+        in_lp[new] = True
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise GameError(f"core LP failed: {h.modelStatusToString(h.getModelStatus())}")
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value)
+        slack = v - _subset_sums(x)
+        slack[0] = -_INF
+        slack[in_lp] = -_INF
+        new = top_violations(slack, 1e-9 * scale, batch)
+        if new.size == 0:
+            return x, rows, np.asarray(sol.row_dual)
+
+
+def _exact_cos(game: Game, x: np.ndarray, rows: np.ndarray, duals: np.ndarray) -> Fraction | None:
+    """Certify the cost of stability in rationals from the float LP's vertex and duals."""
+    n = game.n
+    v = game.values if not game.cost else -game.values
+    vf = game._oriented()
+    scale = max(1.0, float(np.max(np.abs(vf))))
+    slack = _subset_sums(x)[rows] - vf[rows]
+    tight = rows[np.abs(slack) <= 1e-7 * scale]
+    order = np.argsort(-np.abs(duals[np.isin(rows, tight)]), kind="stable")
+    tight = tight[order]
+    basis = [int(m) for m in tight[_independent_rows(indicator_matrix(tight, n))]]
+    if len(basis) < n:
+        return None
+    a = indicator_matrix(np.asarray(basis), n).tolist()
+    xq = _solve_exact(a, [v[m] for m in basis])
+    pos = rows[duals > 1e-12]
+    pbasis = [int(m) for m in pos[_independent_rows(indicator_matrix(pos, n))]]
+    yq = _solve_exact(indicator_matrix(np.asarray(pbasis), n).T.tolist(), [Fraction(1)] * n)
+    if xq is None or yq is None or any(y < 0 for y in yq):
+        return None
+    xs = _subset_sums(np.asarray(xq, dtype=object))
+    if any(a < b for a, b in zip(xs, v, strict=True)):
+        return None
+    primal = sum(xq, Fraction(0))
+    dual = sum((y * v[m] for y, m in zip(yq, pbasis, strict=True)), Fraction(0))
+    if primal != dual:
+        return None
+    return primal - v[-1]

@@ -1,0 +1,370 @@
+"""The nucleolus and the prenucleolus by sequential LPs with constraint generation.
+
+The *excess* of coalition :math:`S` at allocation :math:`x` is
+:math:`e(S, x) = v(S) - x(S)`; :math:`\\theta(x)` lists the excesses of all proper
+coalitions in non-increasing order. The prenucleolus minimises :math:`\\theta`
+lexicographically over efficient allocations, the nucleolus over imputations
+(:math:`x_i \\ge v(i)`) [Schmeidler1969]_:
+
+.. math::
+
+    \\nu(v) = \\{x \\in I(v) : \\theta(x) \\preceq_{lex} \\theta(y)\\ \\ \\forall y \\in I(v)\\}.
+
+It is computed by the Maschler-Peleg-Shapley sequence of LPs
+[MaschlerPelegShapley1979]_: stage :math:`k` minimises the largest excess :math:`t` of
+the coalitions not fixed yet; coalitions with a positive dual weight at the optimum
+have excess :math:`t_k` in every optimal solution and are fixed (as equalities), and
+coalitions whose indicator lies in the span of the fixed ones are dropped. Each
+stage's LP holds only a working set of coalitions; a vectorised scan of all
+:math:`2^n` excesses adds the most violated ones until none is left.
+
+Exact mode rebuilds the answer in rationals from the excess levels of the float
+solution and certifies it with Kohlberg's criterion (:mod:`.kohlberg`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from .core import coalition_rows, new_highs, top_violations
+from .exceptions import GameError, SuspiciousResultWarning, TooLargeError
+from .game import Game, _subset_sums
+from .kohlberg import (
+    EXACT_MAX_PLAYERS,
+    _check,
+    _independent_rows,
+    _solve_exact,
+    _to_fractions,
+    indicator_matrix,
+)
+
+__all__ = ["nucleolus", "prenucleolus"]
+
+_INF = highspy.kHighsInf
+
+
+@dataclass(frozen=True)
+class _Result:
+    allocation: pd.Series
+    levels: list[Any]
+
+
+def nucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
+    """The nucleolus: the imputation that lexicographically minimises sorted excesses.
+
+    .. math::
+
+        \\nu(v) = \\arg\\operatorname{lexmin}_{x \\in I(v)} \\theta(x), \\qquad
+        I(v) = \\{x : x(N) = v(N),\\ x_i \\ge v(\\{i\\})\\}.
+
+    For a cost game the nucleolus of the savings game ``-c`` is returned as cost shares
+    (so :math:`x_i \\le c(\\{i\\})`).
+
+    Parameters
+    ----------
+    game : Game
+    exact : bool, optional
+        Return certified :class:`~fractions.Fraction` shares. Default: when the game is
+        exact and has at most 12 players.
+
+    Returns
+    -------
+    pandas.Series
+        Shares indexed by player, ``name="nucleolus"``.
+
+    Raises
+    ------
+    GameError
+        If the imputation set is empty (:math:`v(N) < \\sum_i v(\\{i\\})`); use
+        :func:`prenucleolus`, which exists for every game.
+    TooLargeError
+        If ``exact=True`` with more than 12 players.
+
+    Examples
+    --------
+    >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 0, 1])  # glove game
+    >>> nucleolus(g).tolist()
+    [Fraction(1, 1), Fraction(0, 1), Fraction(0, 1)]
+
+    Notes
+    -----
+    At most :math:`n` stages of LPs over a working set of coalitions, plus an
+    :math:`O(2^n)` vectorised excess scan per LP: exponential in the number of players
+    in memory and scan time, fast in practice up to about 20-22 players.
+    References: [Schmeidler1969]_, [MaschlerPelegShapley1979]_, [Kohlberg1971]_.
+    """
+    return _solve(game, imputation=True, exact=exact).allocation
+
+
+def prenucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
+    """The prenucleolus: lexicographic minimum of sorted excesses over efficient vectors.
+
+    .. math:: \\nu^*(v) = \\arg\\operatorname{lexmin}_{x(N) = v(N)} \\theta(x).
+
+    Exists for every game, in the least core, and equals the nucleolus whenever the
+    latter lies in the interior of the imputation set (e.g. zero-monotonic games with
+    a non-empty core) [PelegSudholter2007]_.
+
+    Parameters
+    ----------
+    game : Game
+    exact : bool, optional
+        As in :func:`nucleolus`.
+
+    Returns
+    -------
+    pandas.Series
+        Shares indexed by player, ``name="prenucleolus"``.
+
+    Examples
+    --------
+    >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+    >>> prenucleolus(g).tolist()
+    [Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
+
+    Notes
+    -----
+    Same cost as :func:`nucleolus`.
+    """
+    return _solve(game, imputation=False, exact=exact).allocation
+
+
+def _solve(game: Game, *, imputation: bool, exact: bool | None) -> _Result:
+    """Shared driver: orientation, checks, float LPs, optional exact certification."""
+    n = game.n
+    if exact is None:
+        exact = game.exact and n <= EXACT_MAX_PLAYERS
+    elif exact and n > EXACT_MAX_PLAYERS:
+        raise TooLargeError(
+            f"exact (pre)nucleolus supports at most {EXACT_MAX_PLAYERS} players; got {n}. "
+            "Call with exact=False for the float version (certify it with "
+            "kohlberg_certify)."
+        )
+    v = game._oriented()
+    scale = max(1.0, float(np.max(np.abs(v))))
+    singles = v[1 << np.arange(n)]
+    if imputation and singles.sum() > v[-1] + 1e-9 * scale * n:
+        raise GameError(
+            f"the imputation set is empty: v(N) = {game.grand_value} is less than the sum "
+            f"of the players' stand-alone worths; the nucleolus needs v(N) >= sum v(i). "
+            "Use prenucleolus(), defined for every game."
+        )
+    x, levels = _sequential(v, n, imputation)
+    sign = -1 if game.cost else 1
+    name = "nucleolus" if imputation else "prenucleolus"
+    if exact:
+        vq = _to_fractions(game.values) * sign
+        xq = _rationalise(vq, x, n, imputation, scale)
+        if xq is not None:
+            e = vq - _subset_sums(xq)
+            lv = sorted({e[m] for m in range(1, (1 << n) - 1)}, reverse=True)
+            res = pd.Series(list(xq * sign), index=list(game.players), name=name, dtype=object)
+            return _Result(res, lv)
+        warnings.warn(
+            f"could not certify the {name} in rational arithmetic; returning floats",
+            SuspiciousResultWarning,
+            stacklevel=3,
+        )
+    return _Result(pd.Series(x * sign, index=list(game.players), name=name), levels)
+
+
+def _sequential(v: np.ndarray, n: int, imputation: bool) -> tuple[np.ndarray, list[float]]:
+    """Maschler-Peleg-Shapley stages; returns the allocation and the stage levels."""
+    full = (1 << n) - 1
+    if n == 1:
+        return np.array([v[-1]]), []
+    lp = _StageLP(v, n, imputation)
+    levels: list[float] = []
+    while lp.rank < n:
+        t = lp.solve_stage()
+        levels.append(t)
+        lp.fix_tight(t)
+    masks = np.asarray([full, *lp.fixed], dtype=np.int64)
+    rhs = v[masks] - np.asarray([0.0, *lp.fixed_level])
+    x = np.linalg.solve(indicator_matrix(masks, n).astype(float), rhs)
+    return x, levels
+
+
+class _StageLP:
+    """The stage LP ``min t`` s.t. ``x(S) + t >= v(S)`` (working set), fixed equalities."""
+
+    def __init__(self, v: np.ndarray, n: int, imputation: bool) -> None:
+        self.v, self.n = v, n
+        full = (1 << n) - 1
+        self.scale = max(1.0, float(np.max(np.abs(v))))
+        self.h = h = new_highs()
+        low = np.append(v[1 << np.arange(n)] if imputation else np.full(n, -_INF), -_INF)
+        cost = np.append(np.zeros(n), 1.0)
+        h.addCols(n + 1, cost, low, np.full(n + 1, _INF), 0,
+                  np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        _, idx, val = coalition_rows(np.array([full]), n)
+        h.addRow(v[-1], v[-1], len(idx), idx, val)
+        self.rows: list[int] = [full]          # mask of each LP row
+        self.state: list[int] = [1]            # 0 working, 1 fixed/equality, 2 dropped
+        self.settled = np.zeros(1 << n, dtype=bool)
+        self.settled[[0, full]] = True
+        self.in_lp = self.settled.copy()
+        self.q = np.ones((1, n)) / np.sqrt(n)  # orthonormal basis of fixed indicators
+        self.fixed: list[int] = []
+        self.fixed_level: list[float] = []
+        self.batch = max(2 * n, 24)
+        singles = 1 << np.arange(n, dtype=np.int64)
+        start = np.unique(np.concatenate([singles, full ^ singles]))
+        self.x = np.full(n, v[-1] / n)
+        e = v - _subset_sums(self.x)
+        e[start] = -_INF
+        np.putmask(e, self.settled, -_INF)
+        extra = top_violations(e, -_INF, 2 * n)
+        self._add(np.unique(np.concatenate([start[(start > 0) & (start < full)], extra])))
+
+    @property
+    def rank(self) -> int:
+        return self.q.shape[0]
+
+    def _add(self, masks: np.ndarray) -> None:
+        masks = masks[~self.in_lp[masks]]
+        if masks.size == 0:
+            return
+        st, idx, val = coalition_rows(masks, self.n, extra_col=self.n)
+        self.h.addRows(len(masks), self.v[masks], np.full(len(masks), _INF), len(idx),
+                       st, idx, val)
+        self.rows.extend(int(m) for m in masks)
+        self.state.extend([0] * len(masks))
+        self.in_lp[masks] = True
+
+    def _in_span(self, masks: np.ndarray) -> np.ndarray:
+        ind = indicator_matrix(masks, self.n).astype(float)
+        resid = ind - (ind @ self.q.T) @ self.q
+        return np.linalg.norm(resid, axis=1) <= 1e-8
+
+    def solve_stage(self) -> float:
+        """Solve one stage to optimality over all unsettled coalitions; return ``t``."""
+        tol = 1e-9 * self.scale
+        while True:
+            if 0 not in self.state:
+                self._add(self._top(-_INF))
+            self.h.run()
+            status = self.h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                raise GameError(f"nucleolus stage LP failed: {self.h.modelStatusToString(status)}")
+            sol = self.h.getSolution()
+            self.x = np.asarray(sol.col_value)[: self.n]
+            t = float(sol.col_value[self.n])
+            self.duals = np.abs(np.asarray(sol.row_dual))
+            cand = self._top(t + tol)
+            if cand.size == 0:
+                return t
+            self._add(cand)
+
+    def _top(self, thr: float) -> np.ndarray:
+        """Unsettled coalitions not in the LP with excess above ``thr`` (worst first)."""
+        while True:
+            e = self.v - _subset_sums(self.x)
+            np.putmask(e, self.in_lp, -_INF)
+            cand = top_violations(e, thr, self.batch)
+            if cand.size == 0:
+                return cand
+            span = self._in_span(cand)
+            self.settled[cand[span]] = True
+            self.in_lp[cand[span]] = True  # never needed in the LP again
+            if not span.all():
+                return cand[~span]
+
+    def fix_tight(self, t: float) -> None:
+        """Fix working coalitions with positive duals; drop those now in the fixed span."""
+        xs_tol = 1e-7 * self.scale
+        work = [r for r, s in enumerate(self.state) if s == 0]
+        pos = [r for r in work if self.duals[r] > 1e-9]
+        pos.sort(key=lambda r: -self.duals[r])
+        for r in pos:
+            m = self.rows[r]
+            if abs(self.v[m] - self.x @ _bits(m, self.n) - t) > xs_tol:
+                continue
+            if self._in_span(np.array([m]))[0]:
+                self._drop(r)
+                continue
+            ind = _bits(m, self.n)
+            res = ind - self.q.T @ (self.q @ ind)
+            self.q = np.vstack([self.q, res / np.linalg.norm(res)])
+            self.h.changeCoeff(r, self.n, 0.0)
+            self.h.changeRowBounds(r, self.v[m] - t, self.v[m] - t)
+            self.state[r] = 1
+            self.settled[m] = True
+            self.fixed.append(m)
+            self.fixed_level.append(t)
+        if self.rank >= self.n:
+            return
+        work = [r for r, s in enumerate(self.state) if s == 0]
+        if work:
+            span = self._in_span(np.asarray([self.rows[r] for r in work], dtype=np.int64))
+            for r, sp in zip(work, span, strict=True):
+                if sp:
+                    self._drop(r)
+
+    def _drop(self, r: int) -> None:
+        self.h.changeRowBounds(r, -_INF, _INF)
+        self.state[r] = 2
+        self.settled[self.rows[r]] = True
+
+
+def _bits(m: int, n: int) -> np.ndarray:
+    return ((m >> np.arange(n)) & 1).astype(float)
+
+
+def _rationalise(vq: np.ndarray, x: np.ndarray, n: int, imputation: bool, scale: float
+                 ) -> np.ndarray | None:
+    """Rebuild ``x`` in rationals from its excess levels and certify it (Kohlberg)."""
+    kind = "nucleolus" if imputation else "prenucleolus"
+    vf = np.asarray([float(a) for a in vq])
+    for rel in (1e-9, 1e-7, 1e-5, 1e-11):
+        tol = rel * scale
+        a, b = _level_system(vf, vq, x, n, imputation, tol)
+        pick = _independent_rows(np.asarray(a, dtype=float))
+        sol = _solve_exact([a[i] for i in pick], [b[i] for i in pick])
+        if sol is None:
+            continue
+        xq = np.empty(n, dtype=object)
+        xq[:] = sol[:n]
+        if _check(vq, xq, n, kind, 0, True):
+            return xq
+    return None
+
+
+def _level_system(vf: np.ndarray, vq: np.ndarray, x: np.ndarray, n: int, imputation: bool,
+                  tol: float) -> tuple[list[list[int]], list[Fraction]]:
+    """Equations ``x(N) = v(N)``, ``x(S) + t_k = v(S)`` per excess level, ``x_i = v(i)``."""
+    full = (1 << n) - 1
+    e = vf - _subset_sums(x)
+    e[[0, full]] = -np.inf
+    groups: list[np.ndarray] = []
+    p0 = [i for i in range(n) if imputation and x[i] - vf[1 << i] <= tol]
+    rows_so_far = [1 << i for i in p0]
+    while True:
+        top = float(np.max(e))
+        if not np.isfinite(top):
+            break
+        layer = np.flatnonzero(e >= top - tol)
+        e[layer] = -np.inf
+        groups.append(layer)
+        rows_so_far.extend(int(m) for m in layer)
+        if np.linalg.matrix_rank(indicator_matrix(np.asarray(rows_so_far), n)) == n:
+            break
+    k = len(groups)
+    a: list[list[int]] = [[1] * n + [0] * k]
+    b: list[Any] = [vq[full]]
+    for i in p0:
+        a.append([int(j == i) for j in range(n)] + [0] * k)
+        b.append(vq[1 << i])
+    for g, layer in enumerate(groups):
+        ind = indicator_matrix(layer, n).tolist()
+        for m, row in zip(layer, ind, strict=True):
+            a.append(row + [int(j == g) for j in range(k)])
+            b.append(vq[m])
+    return a, b
