@@ -26,6 +26,25 @@ __all__ = [
 
 # --- solution concepts: Shapley family (shapley.py, banzhaf.py, sampling.py, owen.py,
 # myerson.py, weighted_shapley.py) -- section owned by the Shapley-family work.
+from .banzhaf import banzhaf
+from .myerson import graph_restricted, myerson
+from .owen import owen
+from .sampling import shapley_sample
+from .shapley import EXACT_MAX_PLAYERS, shapley
+from .weighted_shapley import harsanyi_dividends, weighted_shapley
+
+__all__ += [
+    "EXACT_MAX_PLAYERS",
+    "banzhaf",
+    "graph_restricted",
+    "harsanyi_dividends",
+    "myerson",
+    "owen",
+    "shapley",
+    "shapley_sample",
+    "weighted_shapley",
+]
+
 
 # --- core family (core.py, nucleolus.py) -- section owned by the core/nucleolus work.
 from .core import LeastCore, core_is_empty, cost_of_stability, in_core, least_core
