@@ -1,0 +1,12 @@
+"""Clause tables for lawyers: the agreement's clauses and schedules, exact and bilingual.
+
+:func:`clause_table` turns an agreement (and its computed shares) into one row per clause
+under the DESCA headings; :func:`schedules` gives the annexes; :func:`compare` redlines
+two versions; :func:`export` writes any of these tables to Markdown, HTML, LaTeX, CSV,
+XLSX or Word. Wording in English and Chinese comes from ``agreements/terms/terms.yaml``.
+"""
+
+from .rounding import format_fixed, largest_remainder
+from .table import clause_table
+
+__all__ = ["clause_table", "format_fixed", "largest_remainder"]

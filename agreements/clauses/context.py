@@ -1,0 +1,96 @@
+"""What the clause builders share: the context of one table and row helpers.
+
+Each ``_section`` function returns the rows of one section (a list of dicts with the
+keys of :data:`FIELDS`); :data:`SECTIONS` lists them in the order of a model consortium
+agreement [DESCA2021]_. Rows depend only on the agreement, never on the language, so
+the English and Chinese tables have the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Agreement, Ownership
+from .allocation import Shares
+from .rounding import largest_remainder
+from .wording import member_name, percent, term
+
+__all__ = ["FIELDS", "Context", "owners_of", "plan_months", "row"]
+
+#: Keys of a clause row, in column order.
+FIELDS = ("section", "heading", "rule", "parties", "figures", "formula", "fallback", "source")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every section builder needs: the agreement, language, shares, fee rows."""
+
+    agreement: Agreement
+    lang: str
+    juris: str
+    shares: Shares
+    decimals: int = 2
+    fees: Any = None  # FeeSchedule from .fees, or None
+
+
+def row(ctx: Context, section: str, heading: str, rule: str, parties: str, source: str,
+         figures: str = "", formula: str = "", fb: str | None = None) -> dict[str, str]:
+    return {"section": term(f"sections.{section}", ctx.lang), "heading": heading,
+            "rule": rule, "parties": parties, "figures": figures, "formula": formula,
+            "fallback": fb if fb is not None else term("fallbacks.none", ctx.lang),
+            "source": source}
+
+
+def sep(ctx: Context) -> str:
+    return term("labels.sep", ctx.lang)
+
+
+def named(ctx: Context, task: Any) -> str:
+    if task.name is None:
+        return task.id
+    return task.name.zh if ctx.lang == "zh" and task.name.zh else task.name.en
+
+
+def share_figures(ctx: Context, shares: Any) -> str:
+    shown = largest_remainder(shares * 100, 100, ctx.decimals)
+    a, sep_ = ctx.agreement, sep(ctx)
+    return sep_.join(f"{member_name(a, i, ctx.lang)} {percent(v / 100, ctx.decimals)}"
+                    for i, v in shown.items())
+
+
+def plan_months(agreement: Agreement) -> int | None:
+    """Length of the work plan: longest chain of tasks through the results they need."""
+    producer = {r: t for t in agreement.tasks for r in t.produces}
+    finish: dict[str, int] = {}
+
+    def end(task: Any, seen: frozenset[str]) -> int:
+        if task.id not in finish:
+            needed = task.needs.all_of + [i for g in task.needs.any_of for i in g]
+            before = [end(producer[i], seen | {task.id}) for i in needed
+                      if i in producer and producer[i].id not in seen | {task.id}]
+            finish[task.id] = (task.duration_months or 0) + max(before, default=0)
+        return finish[task.id]
+
+    months = max((end(t, frozenset()) for t in agreement.tasks), default=0)
+    return months or None
+
+
+def owners_of(agreement: Agreement, result_id: str) -> list[str]:
+    """Member ids owning a result under its ownership rule (all members: pro rata/tier)."""
+    result = next(r for r in agreement.results if r.id == result_id)
+    if result.owners:
+        return list(result.owners)
+    if result.ownership is Ownership.LEAD:
+        leads = [m.id for m in agreement.members if m.layer.value == "lead"]
+        return leads[:1] or [agreement.members[0].id]
+    if result.ownership in (Ownership.PRO_RATA, Ownership.BY_TIER):
+        return agreement.member_ids
+    makers: list[str] = []
+    for t in agreement.tasks:
+        if result_id in t.produces:
+            makers += [t.lead] if t.lead and result.ownership is Ownership.GENERATING_PARTY \
+                else ([t.lead] if t.lead else []) + t.members
+    return list(dict.fromkeys(makers))
+
+
