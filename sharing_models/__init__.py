@@ -45,7 +45,6 @@ __all__ += [
     "weighted_shapley",
 ]
 
-
 # --- core family (core.py, nucleolus.py) -- section owned by the core/nucleolus work.
 from .core import LeastCore, core_is_empty, cost_of_stability, in_core, least_core
 from .kohlberg import KohlbergCertificate, kohlberg_certify
@@ -70,6 +69,29 @@ from . import claims, cost, power
 __all__ += ["claims", "cost", "power"]
 
 # --- tiers, fees, waterfall (tiers.py, fees.py, waterfall.py).
+#     Submodules keep their names (sharing_models.waterfall is the module; the function
+#     is sharing_models.waterfall.waterfall).
+from . import fee_rights, fees, tier_vs_contribution, tiers, waterfall  # noqa: E402
+from .fee_rights import RightsValue, check_band_edges, check_monotone  # noqa: E402
+from .tiers import Rights, Tier, TierSchedule, assign, tier_accounts  # noqa: E402
+from .waterfall import InventorReward  # noqa: E402
+
+__all__ += [
+    "InventorReward",
+    "Rights",
+    "RightsValue",
+    "Tier",
+    "TierSchedule",
+    "assign",
+    "check_band_edges",
+    "check_monotone",
+    "fee_rights",
+    "fees",
+    "tier_accounts",
+    "tier_vs_contribution",
+    "tiers",
+    "waterfall",
+]
 
 # --- risk simulation (sharing_models.risk subpackage).
 from . import risk  # noqa: E402
