@@ -63,3 +63,154 @@ def symmetric_games(draw, min_n: int = 2, max_n: int = 6):
     by_size = draw(_st.lists(_st.integers(-3, 12), min_size=n, max_size=n))
     sizes = _np.bitwise_count(_np.arange(1 << n, dtype=_np.uint64)).astype(int)
     return _Game.from_array(_names(n), [0 if k == 0 else by_size[k - 1] for k in sizes])
+
+
+# ---------------------------------------------------------------- Shapley family (shapley.py,
+# banzhaf.py, sampling.py, owen.py, myerson.py, weighted_shapley.py).
+
+
+def player_names(min_n: int = 1, max_n: int = 6):
+    """Lists of distinct, non-empty player names (mixed scripts, as in real scenario files)."""
+    name = _st.text(
+        alphabet=_st.sampled_from("abcxyzABCXYZ_-0123456789 甲乙丙丁"), min_size=1, max_size=6
+    )
+    return _st.lists(name, min_size=min_n, max_size=max_n, unique=True)
+
+
+@_st.composite
+def float_games(draw, min_n: int = 1, max_n: int = 6, scale: float = 100.0):
+    """Float64 games on random names; worths uniform in ``[-scale, scale]``, ``v(∅) = 0``."""
+    names = draw(player_names(min_n, max_n))
+    seed = draw(_st.integers(0, 2**32 - 1))
+    v = _np.random.default_rng(seed).uniform(-scale, scale, 1 << len(names))
+    v[0] = 0.0
+    return _Game.from_array(names, v)
+
+
+@_st.composite
+def exact_games(draw, min_n: int = 1, max_n: int = 5):
+    """Exact games on random names with Fraction worths (small numerators/denominators)."""
+    from fractions import Fraction
+
+    names = draw(player_names(min_n, max_n))
+    size = (1 << len(names)) - 1
+    nums = draw(_st.lists(_st.integers(-20, 20), min_size=size, max_size=size))
+    dens = draw(_st.lists(_st.integers(1, 6), min_size=size, max_size=size))
+    worths = [Fraction(a, b) for a, b in zip(nums, dens, strict=True)]
+    return _Game.from_array(names, [Fraction(0), *worths])
+
+
+# ---------------------------------------------------------------- risk simulation
+# (sharing_models.risk): random stage-gated projects and sharing rules.
+
+
+@_st.composite
+def risk_projects(draw, max_members: int = 4, defaults: bool = True):
+    """A random :class:`sharing_models.risk.Project` with overruns, revenue laws,
+    member defaults (when ``defaults``), a default clause and one copula correlation."""
+    from sharing_models import risk as _risk
+
+    k = draw(_st.integers(1, 3))
+    stages = tuple(
+        _risk.Stage(f"s{i}", draw(_st.sampled_from([0.3, 0.7, 0.95, 1.0])),
+                    draw(_st.floats(0.0, 50.0)),
+                    draw(_st.sampled_from([_risk.Fixed(1.0), _risk.LogNormal(1.2, 0.3),
+                                           _risk.Triangular(0.9, 1.0, 1.8)])),
+                    year=float(i))
+        for i in range(k))
+    laws = [_risk.Fixed(40.0), _risk.LogNormal(60.0, 40.0), _risk.Triangular(0.0, 20.0, 90.0),
+            _risk.Empirical((0.0, 10.0, 200.0)), _risk.Normal(30.0, 20.0)]
+    products = tuple(
+        _risk.Product(f"x{j}", draw(_st.sampled_from(laws)),
+                      after=f"s{draw(_st.integers(0, k - 1))}", year=float(k),
+                      delay=draw(_st.sampled_from([_risk.Fixed(0.0), _risk.Triangular(0, 0, 2)])))
+        for j in range(draw(_st.integers(0, 2))))
+    m = draw(_st.integers(2, max_members))
+    members = tuple(
+        _risk.RiskMember(f"m{i}", draw(_st.sampled_from([2.0, 10.0, 50.0, float("inf")])),
+                         draw(_st.floats(-5.0, 5.0)),
+                         draw(_st.sampled_from([0.0, 0.2, 1.0])) if defaults else 0.0)
+        for i in range(m))
+    project = _risk.Project(stages, products, members,
+                            default_clause=draw(_st.sampled_from(_risk.DEFAULT_CLAUSES)),
+                            discount_rate=draw(_st.sampled_from([0.0, 0.08])))
+    names = project.variables
+    if len(names) >= 2 and draw(_st.booleans()):
+        rho = draw(_st.floats(-0.9, 0.9))
+        project = _risk.Project(stages, products, members, project.default_clause,
+                                ((names[0], names[-1], rho),), project.discount_rate)
+    return project
+
+
+@_st.composite
+def share_tables(draw, members, max_rules: int = 3):
+    """A members x rules table of non-negative revenue shares, each rule summing to 1."""
+    import pandas as _pd
+
+    r = draw(_st.integers(1, max_rules))
+    cols = {}
+    for j in range(r):
+        w = _np.array(draw(_st.lists(_st.integers(0, 9), min_size=len(members),
+                                     max_size=len(members))), dtype=float)
+        w = w + (w.sum() == 0)
+        cols[f"r{j}"] = w / w.sum()
+    return _pd.DataFrame(cols, index=list(members))
+
+
+# ---------------------------------------------------------------- tiers, fees, waterfall
+# (tiers.py, fees.py, fee_rights.py, waterfall.py).
+
+
+@_st.composite
+def tier_schedules(draw, max_tiers: int = 4, rate=None):
+    """Valid banded tier schedules on ``revenue``: contiguous integer bands from 0.
+
+    Fees are flat or percentage (with floor and cap); with ``rate`` every tier charges the
+    same percentage (a continuous fee) and votes rise with the tier.
+    """
+    from fractions import Fraction as _Frac
+
+    from sharing_models.fees import Flat as _Flat
+    from sharing_models.fees import Percentage as _Pct
+    from sharing_models.tiers import Rights as _Rights
+    from sharing_models.tiers import Tier as _Tier
+    from sharing_models.tiers import TierSchedule as _Schedule
+
+    k = draw(_st.integers(1, max_tiers))
+    cuts = sorted(draw(_st.sets(_st.integers(1, 10**9), min_size=k - 1, max_size=k - 1)))
+    bounds = [0, *cuts, None]
+    tiers = []
+    for i in range(k):
+        if rate is not None:
+            fee = _Pct(rate)
+        elif draw(_st.booleans()):
+            fee = _Flat(draw(_st.integers(0, 10**6)))
+        else:
+            floor = draw(_st.integers(0, 10**5))
+            fee = _Pct(_Frac(draw(_st.integers(0, 100)), 1000), floor=floor,
+                       cap=floor + draw(_st.integers(0, 10**7)))
+        votes = i + 1 if rate is not None else draw(_st.integers(0, 5))
+        tiers.append(_Tier(f"t{i}", fee, _Rights(votes=votes, seats=draw(_st.integers(0, 1))),
+                           lower=bounds[i], upper=bounds[i + 1]))
+    return _Schedule(tiers)
+
+
+@_st.composite
+def waterfall_inputs(draw, max_years: int = 5, max_members: int = 5):
+    """Random waterfall inputs: income by stream in cents, ordered costs, shares, rates."""
+    from fractions import Fraction as _Frac
+
+    years = draw(_st.integers(1, max_years))
+    streams = draw(_st.sets(_st.sampled_from(["licence", "transfer", "implementation"]),
+                            min_size=1))
+    cents = _st.integers(0, 10**10).map(lambda c: _Frac(c, 100))
+    income = {s: draw(_st.lists(cents, min_size=years, max_size=years)) for s in sorted(streams)}
+    costs = [(f"c{i}", f"m{i}", draw(cents)) for i in range(draw(_st.integers(0, 3)))]
+    m = draw(_st.integers(1, max_members))
+    weights = draw(_st.lists(_st.integers(0, 100), min_size=m, max_size=m))
+    weights[0] += 1
+    shares = {f"m{i}": w for i, w in enumerate(weights)}
+    rate = _st.integers(0, 100).map(lambda p: _Frac(p, 100))
+    return {"income": income, "costs": costs, "shares": shares,
+            "rates": (draw(rate), draw(rate), draw(_st.integers(0, 5))),
+            "reserve": draw(rate)}

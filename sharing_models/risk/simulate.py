@@ -365,9 +365,11 @@ class _ParquetSink:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(df, preserve_index=False)
         if self.writer is None:
+            table = pa.Table.from_pandas(df, preserve_index=False)
             self.writer = pq.ParquetWriter(str(self.path), table.schema)
+        else:  # later chunks follow the first chunk's schema (e.g. int -> float)
+            table = pa.Table.from_pandas(df, schema=self.writer.schema, preserve_index=False)
         self.writer.write_table(table)
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,269 @@
+"""Parameter sweeps on Dask: many points, one seed, the same answer anywhere.
+
+:func:`sweep` evaluates ``fn(point, seed)`` for every parameter point, on a
+``dask.distributed`` cluster [Rocklin2015]_ (a 2-worker ``LocalCluster`` by default, any
+scheduler address or ``Client`` when given, or ``scheduler="inline"`` for this process).
+Point ``k`` always gets the ``k``-th child of ``numpy.random.SeedSequence(seed).spawn``,
+so results do not depend on where, in what order or in what batches points run.
+Finished batches are written to Parquet in point order as soon as every earlier batch is
+done, so a long sweep's file grows while it runs and memory holds only pending batches.
+
+:func:`grid` and :func:`random_points` build point lists; :func:`lever_point` is a ready
+``fn`` that simulates a project under the levers named in a point.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ..exceptions import InvalidInputError
+from .levers import CostSubsidy, Lever, MilestoneAward, ProcurementGuarantee, TechnologyInsurance
+from .model import Project
+from .policy import _lever_rows
+from .simulate import _ParquetSink, simulate
+
+__all__ = ["POINT_KEYS", "grid", "lever_point", "levers_from_point", "random_points", "sweep"]
+
+PointFn = Callable[[dict[str, Any], np.random.SeedSequence], Any]
+
+#: Keys :func:`lever_point` understands (``award:<stage>`` for milestone awards).
+POINT_KEYS = ("subsidy", "insurance", "premium", "floor", "probability_scale",
+              "default_probability", "award:<stage>")
+
+
+def grid(**axes: Sequence[Any]) -> list[dict[str, Any]]:
+    """Every combination of the given values (last axis varies fastest).
+
+    >>> grid(subsidy=[0, 0.5], floor=[10])
+    [{'subsidy': 0, 'floor': 10}, {'subsidy': 0.5, 'floor': 10}]
+    """
+    if not axes:
+        raise InvalidInputError("grid needs at least one axis, e.g. grid(subsidy=[0, 0.3])")
+    for name, values in axes.items():
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+            raise InvalidInputError(f"grid axis {name!r} needs a non-empty list of values")
+    names = list(axes)
+    return [dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*(axes[k] for k in names))]
+
+
+def random_points(n: int, seed: Any = None, **axes: Any) -> list[dict[str, Any]]:
+    """``n`` random points: ``(low, high)`` floats uniform, ``(low, high)`` ints uniform
+    integers inclusive, a list a uniform choice.
+
+    >>> pts = random_points(3, seed=0, subsidy=(0.0, 1.0), members=[3, 5])
+    >>> len(pts), sorted(pts[0])
+    (3, ['members', 'subsidy'])
+    """
+    if not (isinstance(n, int) and n > 0):
+        raise InvalidInputError(f"random_points needs a positive number of points; got {n!r}")
+    rng = np.random.default_rng(seed)
+    cols: dict[str, list[Any]] = {}
+    for name, spec in axes.items():
+        if isinstance(spec, tuple) and len(spec) == 2:
+            lo, hi = spec
+            if all(isinstance(v, int) for v in spec):
+                cols[name] = [int(v) for v in rng.integers(lo, hi, size=n, endpoint=True)]
+            else:
+                cols[name] = [float(v) for v in rng.uniform(lo, hi, size=n)]
+        elif isinstance(spec, list) and spec:
+            cols[name] = [spec[i] for i in rng.integers(0, len(spec), size=n)]
+        else:
+            raise InvalidInputError(f"random axis {name!r} must be (low, high) or a list")
+    return [{k: cols[k][i] for k in cols} for i in range(n)]
+
+
+def levers_from_point(point: Mapping[str, Any], project: Project) -> list[Lever]:
+    """The levers a point asks for (zero values give no lever).
+
+    >>> from sharing_models.risk import Fixed, Product, Project, RiskMember, Stage
+    >>> p = Project((Stage("s", .5, 1.0),), (Product("x", Fixed(3.0)),), (RiskMember("a"),))
+    >>> levers_from_point({"subsidy": 0.3, "award:s": 2.0}, p)
+    [CostSubsidy(rate=0.3, stages=None), MilestoneAward(awards={'s': 2.0})]
+    """
+    out: list[Lever] = []
+    if point.get("subsidy"):
+        out.append(CostSubsidy(float(point["subsidy"])))
+    awards = {k.split(":", 1)[1]: float(v) for k, v in point.items()
+              if k.startswith("award:") and v}
+    if awards:
+        out.append(MilestoneAward(awards))
+    if point.get("insurance"):
+        out.append(TechnologyInsurance(float(point["insurance"]), float(point.get("premium", 0))))
+    if point.get("floor"):
+        out.append(ProcurementGuarantee(float(point["floor"])))
+    return out
+
+
+def _adjust(project: Project, point: Mapping[str, Any]) -> Project:
+    scale = point.get("probability_scale")
+    if scale is not None:
+        stages = tuple(replace(s, probability=min(1.0, s.probability * float(scale)))
+                       for s in project.stages)
+        project = replace(project, stages=stages)
+    dp = point.get("default_probability")
+    if dp is not None:
+        members = tuple(replace(m, default_probability=float(dp)) for m in project.members)
+        project = replace(project, members=members)
+    return project
+
+
+def lever_point(point: dict[str, Any], seed: np.random.SeedSequence, *, project: Project,
+                shares: Any, cost_shares: Any = None, draws: int = 5_000,
+                level: float = 0.95) -> pd.DataFrame:
+    """Simulate ``project`` under the levers and settings of ``point``; one row per rule.
+
+    Use with ``functools.partial(lever_point, project=..., shares=...)`` as a sweep
+    ``fn``. Columns as in :func:`~sharing_models.risk.compare_levers`.
+    """
+    known = {"subsidy", "insurance", "premium", "floor", "probability_scale",
+             "default_probability"}
+    bad = [k for k in point if k not in known and not k.startswith("award:")]
+    if bad:
+        raise InvalidInputError(f"unknown sweep parameter(s) {bad}; known: {list(POINT_KEYS)}")
+    proj = _adjust(project, point)
+    sim = simulate(proj, shares, cost_shares, draws=draws, seed=seed,
+                   levers=levers_from_point(point, proj), progress=False)
+    return _lever_rows("point", sim, level).droplevel("lever").reset_index()
+
+
+def _run_batch(fn: PointFn, ids: list[int], points: list[dict[str, Any]],
+               seeds: list[np.random.SeedSequence]) -> pd.DataFrame:
+    frames = []
+    for k, point, ss in zip(ids, points, seeds, strict=True):
+        res = fn(dict(point), ss)
+        df = res.copy() if isinstance(res, pd.DataFrame) else pd.DataFrame([dict(res)])
+        params = pd.DataFrame([point] * len(df), index=df.index)
+        clash = [c for c in params.columns if c in df.columns]
+        df = pd.concat([params.drop(columns=clash), df], axis=1)
+        df.insert(0, "point", k)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def sweep(
+    fn: PointFn,
+    points: Sequence[Mapping[str, Any]],
+    *,
+    seed: Any = 0,
+    scheduler: Any = None,
+    n_workers: int = 2,
+    processes: bool = True,
+    batch_size: int | None = None,
+    out: str | Path | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Run ``fn(point, seed)`` over ``points``, in parallel on Dask.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(point: dict, seed: SeedSequence) -> mapping or DataFrame``. Must be
+        picklable (a module-level function or a ``functools.partial`` of one).
+    points : sequence of dict
+        Parameter points, e.g. from :func:`grid` or :func:`random_points`.
+    seed : int or SeedSequence
+        Root seed; point ``k`` gets child ``k`` of ``SeedSequence(seed).spawn(len(points))``.
+    scheduler : None, "inline", str or distributed.Client
+        ``None``: a new ``LocalCluster`` of ``n_workers`` single-threaded workers
+        (processes or threads per ``processes``), closed at the end; ``"inline"``: run
+        here without Dask; an address such as ``"tcp://host:8786"`` or a ``Client``.
+    batch_size : int, optional
+        Points per Dask task (default: about 8 tasks per worker).
+    out : path, optional
+        Stream the result rows, in point order, to this Parquet file.
+    progress : bool, optional
+        tqdm bar on stderr (default: when stderr is a TTY).
+
+    Returns
+    -------
+    DataFrame
+        One block of rows per point, in point order: ``point``, the point's parameters,
+        then ``fn``'s results.
+
+    Examples
+    --------
+    >>> def f(point, seed):
+    ...     return {"draw": np.random.default_rng(seed).random() + point["x"]}
+    >>> a = sweep(f, grid(x=[0, 10]), seed=1, scheduler="inline")
+    >>> a["point"].tolist(), bool((a["draw"] >= a["x"]).all())
+    ([0, 1], True)
+    """
+    pts = [dict(p) for p in points]
+    if not pts:
+        raise InvalidInputError("sweep needs at least one point")
+    if not callable(fn):
+        raise InvalidInputError("sweep needs a callable fn(point, seed)")
+    seeds = np.random.SeedSequence(seed).spawn(len(pts)) if not isinstance(
+        seed, np.random.SeedSequence) else seed.spawn(len(pts))
+    workers = max(1, int(n_workers))
+    size = batch_size or max(1, math.ceil(len(pts) / (8 * workers)))
+    batches = [list(range(i, min(i + size, len(pts)))) for i in range(0, len(pts), size)]
+    show = progress if progress is not None else sys.stderr.isatty()
+    with _ParquetSink(out) as sink, tqdm(total=len(pts), disable=not show, unit="point",
+                                          file=sys.stderr, leave=False) as bar:
+        writer = _OrderedWriter(sink, bar, batches)
+        if scheduler == "inline":
+            for i, ids in enumerate(batches):
+                writer.done(i, _run_batch(fn, ids, [pts[k] for k in ids],
+                                          [seeds[k] for k in ids]))
+        else:
+            _run_dask(fn, pts, seeds, batches, writer, scheduler, workers, processes)
+    return pd.concat(writer.frames, ignore_index=True)
+
+
+class _OrderedWriter:
+    """Collect finished batches and write them to Parquet in batch order."""
+
+    def __init__(self, sink: _ParquetSink, bar: Any, batches: list[list[int]]) -> None:
+        self.sink, self.bar, self.batches = sink, bar, batches
+        self.pending: dict[int, pd.DataFrame] = {}
+        self.frames: list[pd.DataFrame] = []
+
+    def done(self, i: int, df: pd.DataFrame) -> None:
+        self.pending[i] = df
+        self.bar.update(len(self.batches[i]))
+        while len(self.frames) in self.pending:
+            frame = self.pending.pop(len(self.frames))
+            self.sink.write(frame)
+            self.frames.append(frame)
+
+
+def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.SeedSequence],
+              batches: list[list[int]], writer: _OrderedWriter, scheduler: Any,
+              n_workers: int, processes: bool) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if isinstance(scheduler, Client):
+        client, own = scheduler, False
+    elif scheduler is None:
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
+                               dashboard_address=None)
+        client, own = Client(cluster), True
+    elif isinstance(scheduler, str):
+        client, own = Client(scheduler), True
+    else:
+        raise InvalidInputError("scheduler must be None, 'inline', an address or a Client")
+    try:
+        futures = {client.submit(_run_batch, fn, ids, [pts[k] for k in ids],
+                                 [seeds[k] for k in ids], pure=False): i
+                   for i, ids in enumerate(batches)}
+        for fut in as_completed(futures):
+            writer.done(futures[fut], fut.result())
+            fut.release()
+    finally:
+        if own:
+            client.close()
+        if cluster is not None:
+            cluster.close()
