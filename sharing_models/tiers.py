@@ -425,7 +425,8 @@ def tier_accounts(schedule: TierSchedule, members: pd.DataFrame, years: Any = 1,
     [ShapleyShubik1954]_ and Banzhaf [Banzhaf1965]_ from :mod:`sharing_models.power`),
     access to results, licence terms, income received and net = income - fee. Income of
     the year is split by tier ``income_share`` (equally inside a tier) or, when no tier
-    sets one, pro rata to fees paid:
+    sets one, pro rata to fees paid (shares of tiers with no members that year go to the
+    other tiers in proportion to their shares):
 
     .. math::
 
@@ -537,10 +538,11 @@ def _one_year(schedule: TierSchedule, table: pd.DataFrame, income: Fraction, quo
 
 def _split_income(schedule: TierSchedule, tiers: pd.Series, fee: pd.Series,
                   income: Fraction) -> list[Fraction]:
-    if any(t.rights.income_share is not None for t in schedule.tiers):
-        counts = tiers.value_counts()
-        return [income * (schedule.tier(t).rights.income_share or 0) / int(counts[t])
-                for t in tiers]
+    counts = tiers.value_counts()
+    share = {t: schedule.tier(t).rights.income_share or Fraction(0) for t in counts.index}
+    present = sum(share.values(), Fraction(0))
+    if any(t.rights.income_share is not None for t in schedule.tiers) and present > 0:
+        return [income * share[t] / present / int(counts[t]) for t in tiers]
     total = sum(fee, Fraction(0))
     if total == 0:
         return [income / len(fee)] * len(fee)
