@@ -1,0 +1,268 @@
+"""The ``consortium`` command line.
+
+::
+
+    consortium validate FILE...          check scenario files; every problem on stderr
+    consortium shares FILE [--method M ...] [--format table|csv|json] [--percent]
+    consortium graph FILE -o out.png|svg
+    consortium check FILE --profile qingdao [--format ...]
+    consortium schema                    the scenario format as JSON Schema
+
+Other modules add subcommands: every ``agreements/cli_<name>.py`` module's
+``add_*_parser(subparsers)`` functions are called (see :mod:`agreements.cli_common`).
+Exit codes: 0 ok, 1 findings or invalid input, 2 usage error. Results go to stdout,
+messages to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import io
+import os
+import pkgutil
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from sharing_models import ConsortiumError
+
+from .cli_common import CliError, add_format_argument, emit_table, load_or_fail, note
+
+__all__ = ["build_parser", "main"]
+
+#: Known subcommand modules written elsewhere, in help order (others are found too).
+PLUGINS = ("cli_fees", "cli_risk", "cli_clauses", "cli_report")
+
+
+# ---------------------------------------------------------------------- commands
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            a = load_or_fail(path)
+        except CliError as exc:
+            note(exc.message)
+            failed += 1
+            continue
+        print(f"ok: {len(a.members)} members, {len(a.contributions)} contributions, "
+              f"{len(a.tasks)} tasks, {len(a.results)} results, {len(a.products)} products "
+              f"({path})")
+    return 1 if failed else 0
+
+
+def cmd_shares(args: argparse.Namespace) -> int:
+    import warnings
+
+    from .shares import compare_shares
+
+    agreement = load_or_fail(args.file)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = compare_shares(agreement, methods=args.method, exact=args.exact,
+                            as_percent=args.percent)
+    for w in caught:
+        note(f"warning: {w.message}")
+    if args.shares_only:
+        df = df[[c for c in df.columns if not c.endswith(("_in_core", "_gain"))]]
+    if args.format == "table" and not args.exact:
+        df = df.round(2)
+    emit_table(df, args.format)
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .graph import draw_graph
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise CliError(f"output must end in .png, .svg or .pdf; got {out.name!r}", 2)
+    agreement = load_or_fail(args.file)
+    ax = draw_graph(agreement, lang=args.lang)
+    try:
+        ax.figure.savefig(out, bbox_inches="tight", dpi=args.dpi)
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(ax.figure)
+    note(f"wrote {out}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .profiles import check
+
+    agreement = load_or_fail(args.file)
+    findings = check(agreement, args.profile, lang=args.lang)
+    emit_table(findings.set_index("rule"), args.format)
+    failed = findings[~findings["passed"].astype(bool)]
+    if "level" in failed:
+        failed = failed[failed["level"] == "required"]
+    if len(failed):
+        note(f"{len(failed)} required rule(s) of profile {args.profile!r} not met: "
+             + ", ".join(map(str, failed["rule"])))
+        return 1
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import schema_json
+
+    print(schema_json(indent=None if args.compact else 2))
+    return 0
+
+
+# ---------------------------------------------------------------------- parser
+def _profiles() -> list[str]:
+    try:
+        from .profiles import available_profiles
+
+        return available_profiles()
+    except Exception:  # pragma: no cover - profiles module missing or broken
+        return []
+
+
+def _add_core_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check scenario files and report every problem",
+                       description="Load and validate scenario files (YAML or JSON). Prints "
+                       "'ok: ...' per valid file; lists every problem on stderr.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario file(s)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("shares", help="members' shares under several sharing rules",
+                       description="Shares of v(N), the grand coalition's worth, per member "
+                       "and rule, with core membership and gain over the outside option.")
+    p.add_argument("file", metavar="FILE", help="scenario file")
+    p.add_argument("--method", "-m", action="append", metavar="M",
+                   help="rule to include (repeatable): shapley, banzhaf, nucleolus, owen, "
+                        "proportional, equal, fixed; default all")
+    add_format_argument(p)
+    p.add_argument("--percent", action="store_true", help="shares in percent of v(N)")
+    p.add_argument("--exact", action="store_true", help="exact fractions (small agreements)")
+    p.add_argument("--shares-only", action="store_true",
+                   help="omit the <method>_in_core and <method>_gain columns")
+    p.set_defaults(func=cmd_shares)
+
+    p = sub.add_parser("graph", help="draw the contribution graph",
+                       description="Draw the contribution graph in dependency layers.")
+    p.add_argument("file", metavar="FILE", help="scenario file")
+    p.add_argument("-o", "--output", required=True, help="output image (.png, .svg, .pdf)")
+    p.add_argument("--lang", choices=("auto", "en", "zh"), default="auto",
+                   help="label language (default: Chinese when a CJK font is available)")
+    p.add_argument("--dpi", type=int, default=150, help="resolution of raster output")
+    p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("check", help="check formation rules of a profile",
+                       description="Check the agreement against a formation-rule profile; "
+                       "exit 1 when a required rule is not met.")
+    p.add_argument("file", metavar="FILE", help="scenario file")
+    names = _profiles()
+    p.add_argument("--profile", "-p", required=True,
+                   help="profile name (" + ", ".join(names) + ") or a profile YAML path")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of rule text")
+    add_format_argument(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("schema", help="print the scenario format as JSON Schema",
+                       description="Print the JSON Schema of scenario files (format 1).")
+    p.add_argument("--compact", action="store_true", help="one line, no indentation")
+    p.set_defaults(func=cmd_schema)
+
+
+def _plugin_modules() -> list[str]:
+    import agreements
+
+    found = {m.name for m in pkgutil.iter_modules(list(agreements.__path__))
+             if m.name.startswith("cli_") and m.name != "cli_common"}
+    return [m for m in PLUGINS if m in found] + sorted(found - set(PLUGINS))
+
+
+def _add_plugin_parsers(sub: argparse._SubParsersAction) -> None:
+    for name in _plugin_modules():
+        try:
+            module = importlib.import_module(f"agreements.{name}")
+        except Exception as exc:  # a broken plug-in must not break the other commands
+            note(f"consortium: commands of agreements.{name} unavailable: {exc}")
+            continue
+        for attr in sorted(a for a in dir(module) if a.startswith("add_")
+                           and a.endswith("_parser")):
+            try:
+                getattr(module, attr)(sub)
+            except argparse.ArgumentError as exc:
+                note(f"consortium: agreements.{name}.{attr} not added: {exc}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``consortium`` argument parser with every available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="consortium",
+        description="Model innovation-consortium agreements: validate scenarios, share "
+                    "value, draw the contribution graph, check formation rules.",
+        epilog="Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_core_parsers(sub)
+    _add_plugin_parsers(sub)
+    return parser
+
+
+@contextlib.contextmanager
+def _c_output_to_stderr() -> Iterator[None]:
+    """Send writes to file descriptor 1 from C libraries (solver banners) to stderr.
+
+    Python's ``sys.stdout`` keeps writing to the real stdout, so stdout holds only the
+    result. A no-op when stdout is not a real file (e.g. captured by a test).
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation, ValueError):
+        fd = -1
+    if fd != 1:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    original = sys.stdout
+    sys.stdout = open(saved, "w", encoding=original.encoding or "utf-8",  # noqa: SIM115
+                      errors=original.errors or "strict", closefd=False)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        sys.stdout = original
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``consortium`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    if getattr(args, "func", None) is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        with _c_output_to_stderr():
+            return int(args.func(args))
+    except CliError as exc:
+        note(f"consortium {args.command}: {exc.message}")
+        return exc.code
+    except ConsortiumError as exc:
+        note(f"consortium {args.command}: {exc}")
+        return 1
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into `head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
