@@ -16,7 +16,9 @@ the whole consortium acting as one agent of tolerance ``R``. Every member accept
 so side payments with :math:`\\sum b = 0` exist iff :math:`\\mathrm{CE}_R(X) \\ge \\sum d`,
 and :math:`b_i` ranges over :math:`[L_i, -\\sum_{j \\ne i} L_j]`. Any other sharing of
 ``X`` gives a smaller total certainty equivalent; the gap measures how far a proposed
-rule is from optimal.
+rule is from optimal. To simulate the Borch rule itself, pass its shares both as revenue
+shares and as ``cost_shares`` (a linear rule on the *net* outcome) and the side payments
+as ``transfers``.
 """
 
 from __future__ import annotations
