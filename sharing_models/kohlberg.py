@@ -180,7 +180,7 @@ def _balanced(coll: np.ndarray, p0: np.ndarray, n: int, exact: bool) -> tuple[bo
     """Whether ``coll`` is balanced (weights > 0) with ``p0`` (weights >= 0); and its rank."""
     cols = np.concatenate([coll, p0])
     ind = indicator_matrix(cols, n).astype(float)
-    rank = int(np.linalg.matrix_rank(ind)) if len(cols) else 0
+    rank = int(np.linalg.matrix_rank(ind.T @ ind)) if len(cols) else 0  # n x n Gram
     k, kp = len(coll), len(p0)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)

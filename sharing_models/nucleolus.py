@@ -264,18 +264,26 @@ class _StageLP:
             self._add(cand)
 
     def _top(self, thr: float) -> np.ndarray:
-        """Unsettled coalitions not in the LP with excess above ``thr`` (worst first)."""
-        while True:
-            e = self.v - _subset_sums(self.x)
-            np.putmask(e, self.in_lp, -_INF)
-            cand = top_violations(e, thr, self.batch)
-            if cand.size == 0:
-                return cand
-            span = self._in_span(cand)
-            self.settled[cand[span]] = True
-            self.in_lp[cand[span]] = True  # never needed in the LP again
-            if not span.all():
-                return cand[~span]
+        """Unsettled coalitions not in the LP with excess above ``thr`` (worst first).
+
+        Coalitions found to lie in the span of the fixed ones are settled on the way.
+        """
+        e = self.v - _subset_sums(self.x)
+        np.putmask(e, self.in_lp, -_INF)
+        idx = np.flatnonzero(e > thr)
+        idx = idx[np.argsort(-e[idx], kind="stable")]
+        out: list[np.ndarray] = []
+        found = 0
+        for start in range(0, idx.size, 4096):
+            chunk = idx[start:start + 4096]
+            span = self._in_span(chunk)
+            self.settled[chunk[span]] = True
+            self.in_lp[chunk[span]] = True  # never needed in the LP again
+            out.append(chunk[~span])
+            found += int((~span).sum())
+            if found >= self.batch:
+                break
+        return np.concatenate(out)[: self.batch] if out else idx
 
     def fix_tight(self, t: float) -> None:
         """Fix working coalitions with positive duals; drop those now in the fixed span."""
