@@ -6,7 +6,17 @@ two versions; :func:`export` writes any of these tables to Markdown, HTML, LaTeX
 XLSX or Word. Wording in English and Chinese comes from ``agreements/terms/terms.yaml``.
 """
 
+from .export import FORMATS, export
 from .rounding import format_fixed, largest_remainder
+from .schedules import SCHEDULE_KEYS, schedules
 from .table import clause_table
 
-__all__ = ["clause_table", "format_fixed", "largest_remainder"]
+__all__ = [
+    "FORMATS",
+    "SCHEDULE_KEYS",
+    "clause_table",
+    "export",
+    "format_fixed",
+    "largest_remainder",
+    "schedules",
+]

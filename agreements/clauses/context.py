@@ -16,7 +16,8 @@ from .allocation import Shares
 from .rounding import largest_remainder
 from .wording import member_name, percent, term
 
-__all__ = ["FIELDS", "Context", "owners_of", "plan_months", "row"]
+__all__ = ["FIELDS", "Context", "item_name", "named", "owners_of", "plan_months", "row", "sep",
+           "share_figures"]
 
 #: Keys of a clause row, in column order.
 FIELDS = ("section", "heading", "rule", "parties", "figures", "formula", "fallback", "source")
@@ -35,11 +36,13 @@ class Context:
 
 
 def row(ctx: Context, section: str, heading: str, rule: str, parties: str, source: str,
-         figures: str = "", formula: str = "", fb: str | None = None) -> dict[str, str]:
+        figures: str = "", formula: str = "", fb: str | None = None,
+        latex: str = "") -> dict[str, str]:
+    """One clause row (``latex``: the formula as LaTeX, kept out of the table's columns)."""
     return {"section": term(f"sections.{section}", ctx.lang), "heading": heading,
             "rule": rule, "parties": parties, "figures": figures, "formula": formula,
             "fallback": fb if fb is not None else term("fallbacks.none", ctx.lang),
-            "source": source}
+            "source": source, "latex": latex}
 
 
 def sep(ctx: Context) -> str:
@@ -50,6 +53,20 @@ def named(ctx: Context, task: Any) -> str:
     if task.name is None:
         return task.id
     return task.name.zh if ctx.lang == "zh" and task.name.zh else task.name.en
+
+
+def item_name(ctx: Context, item_id: str) -> str:
+    """Readable name of a contribution ("cash of Fosun") or result (its name), by id."""
+    a = ctx.agreement
+    for r in a.results:
+        if r.id == item_id:
+            return named(ctx, r)
+    for c in a.contributions:
+        if c.id == item_id:
+            return term("labels.contribution_item", ctx.lang,
+                        kind=term(f"contribution_kinds.{c.kind.value}", ctx.lang),
+                        member=member_name(a, c.member, ctx.lang))
+    return item_id
 
 
 def share_figures(ctx: Context, shares: Any) -> str:

@@ -127,5 +127,7 @@ def fee_rows(ctx: Context) -> list[dict[str, str]]:
                              for i, f in info.table["fee"].items())
     formula = "; ".join((f"{label}: " if label else "") + text
                         for label, text, _ in info.formulas)
+    latex = r"; \quad ".join((rf"\text{{{label}: }} " if label else "") + tex
+                             for label, _, tex in info.formulas)
     return [row(ctx, "financial", heading, rule, parties, "sharing.fees, sharing.tiers", figs,
-                formula)]
+                formula, latex=latex)]

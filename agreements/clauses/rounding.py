@@ -111,7 +111,7 @@ def largest_remainder(
     units_total = exact(total) * scale
     if units_total.denominator != 1:
         raise InvalidInputError(
-            f"total {total} is not a whole number of units of {Fraction(1, scale)} "
+            f"total {float(exact(total))!r} is not a whole number of units of {Fraction(1, scale)} "
             f"(decimals={decimals}); round the total first"
         )
     targets = [w * units_total / whole for w in weights]

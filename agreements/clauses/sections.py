@@ -11,7 +11,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from .allocation import contribution_totals
-from .context import Context, named, plan_months, row, sep
+from .context import Context, item_name, named, plan_months, row, sep
 from .rounding import exact, largest_remainder
 from .wording import fallback, join, member_name, money, names, percent, term
 
@@ -75,11 +75,12 @@ def _responsibilities(ctx: Context) -> list[dict[str, str]]:
     rows = []
     for k, t in enumerate(a.tasks):
         members = list(dict.fromkeys(([t.lead] if t.lead else []) + t.members))
-        needs = t.needs.all_of + [" / ".join(g) for g in t.needs.any_of]
+        needs = [item_name(ctx, i) for i in t.needs.all_of]
+        needs += [" / ".join(item_name(ctx, i) for i in g) for g in t.needs.any_of]
         rule = term("rules.work_package", lang,
                     lead=member_name(a, t.lead, lang) if t.lead else term("labels.none", lang),
                     members=names(a, members, lang), needs=join(needs, lang),
-                    results=join(t.produces, lang))
+                    results=join((item_name(ctx, r) for r in t.produces), lang))
         if t.milestone:
             rule += term("rules.milestone", lang, milestone=t.milestone)
         figs = [term("labels.budget", lang, amount=money(t.cost, a.currency))]

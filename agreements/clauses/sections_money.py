@@ -119,7 +119,7 @@ def _distribution(ctx: Context) -> Rows:
     all_parties = term("labels.all_parties", lang)
     if sh.method is None and sh.values is None:
         rule = term("rules.distribution_missing", lang)
-        figs, formula = "", ""
+        figs, formula, latex = "", "", ""
     else:
         method = sh.method or "fixed"
         rule = term("rules.distribution", lang, method=_method_text(ctx, method))
@@ -127,10 +127,10 @@ def _distribution(ctx: Context) -> Rows:
             rule += term("rules.distribution_uncomputed", lang, why=sh.why_missing)
         figs = share_figures(ctx, sh.values) if sh.values is not None else ""
         form = share_formula(method)
-        formula = form[0] if form else ""
+        formula, latex = form if form else ("", "")
     return [row(ctx, "revenue", term("headings.distribution", lang), rule, all_parties,
                 "sharing.method, sharing.fixed_shares", figs, formula,
-                fb=fallback("revenue", a, lang, ctx.juris))]
+                fb=fallback("revenue", a, lang, ctx.juris), latex=latex)]
 
 
 def _revenue(ctx: Context) -> Rows:

@@ -94,6 +94,17 @@ def _bilingual(zh: pd.DataFrame, en: pd.DataFrame) -> pd.DataFrame:
                                              name=column_label("clause", "zh+en")))
 
 
+def _column_fields(lang: str) -> dict[str, str]:
+    """Column label -> field key, for exporters (column widths, grouping)."""
+    fields = {column_label("clause", lang): "clause"}
+    for f in FIELDS:
+        if lang == "zh+en" and f in BILINGUAL_FIELDS:
+            fields[term(f"columns.{f}", "zh")] = fields[term(f"columns.{f}", "en")] = f
+        else:
+            fields[column_label(f, lang)] = f
+    return fields
+
+
 def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = None,
                  lang: str = "en", *, decimals: int = 2,
                  jurisdiction_: str | None = None) -> pd.DataFrame:
@@ -170,6 +181,10 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     title = a.name.zh if title_lang == "zh" and a.name.zh else a.name.en
     if lang == "zh+en" and a.name.zh:
         title = f"{a.name.zh} / {a.name.en}"
+    table.attrs["column_fields"] = _column_fields(lang)
+    numbers, rows = _rows(Context(a, "en", juris, shares, decimals, fees))
+    table.attrs["formula_latex"] = {n: r["latex"] for n, r in zip(numbers, rows, strict=True)
+                                    if r.get("latex")}
     table.attrs.update({"title": title, "date": a.date or "", "lang": lang, "kind": "clauses",
                         "illustrative": a.illustrative, "agreement_id": a.id})
     return table

@@ -1,0 +1,307 @@
+"""Export clause tables and schedules: Markdown, HTML, LaTeX, CSV, XLSX and Word.
+
+Every format renders from the same DataFrame(s) (:func:`~agreements.clauses.clause_table`,
+:func:`~agreements.clauses.schedules`), so the document a lawyer signs says what the
+model says. A title block carries the agreement's name, date and the SHA-256 of the
+scenario, so that a signed table can be traced to the model it came from. Clause tables
+are split into their numbered DESCA sections, each under its own heading.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Mapping, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sharing_models.exceptions import InvalidInputError
+
+from .wording import term
+
+__all__ = ["FORMATS", "blocks", "export", "title_lines"]
+
+#: Export formats and their file suffixes.
+FORMATS = {"md": ".md", "html": ".html", "tex": ".tex", "csv": ".csv", "xlsx": ".xlsx",
+           "docx": ".docx"}
+_SUFFIX = {v: k for k, v in FORMATS.items()} | {".markdown": "md", ".htm": "html"}
+
+_CSS = """
+body { font-family: "Noto Sans", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
+table.clauses { border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }
+table.clauses th { background: #1f3864; color: #fff; text-align: left; }
+table.clauses th, table.clauses td { border: 1px solid #8ea9db; padding: 4px 6px;
+  vertical-align: top; font-size: 10pt; }
+table.clauses tr:nth-child(even) td { background: #eef3fb; }
+table.clauses tr.total td { font-weight: bold; border-top: 2px solid #1f3864; }
+.trace { color: #555; font-size: 9pt; }
+"""
+
+
+def _tables(tables: Any) -> list[pd.DataFrame]:
+    if isinstance(tables, pd.DataFrame):
+        return [tables]
+    if isinstance(tables, Mapping):
+        tables = list(tables.values())
+    if isinstance(tables, Sequence) and tables and all(
+            isinstance(t, pd.DataFrame) for t in tables):
+        return list(tables)
+    raise InvalidInputError(
+        "export needs a DataFrame, or a list or mapping of DataFrames (clause table and "
+        f"schedules); got {type(tables).__name__}"
+    )
+
+
+def _lang(table: pd.DataFrame) -> str:
+    lang = table.attrs.get("lang", "en")
+    return "en" if lang == "zh+en" else lang
+
+
+def title_lines(table: pd.DataFrame) -> list[str]:
+    """The title block's lines: date, scenario SHA-256, illustrative note (if any)."""
+    at, lang = table.attrs, _lang(table)
+    lines = []
+    if at.get("date"):
+        lines.append(f"{term('labels.date', lang)}: {at['date']}")
+    if at.get("sha256"):
+        key = "labels.hash" if at.get("hash_of") == "file" else "labels.model_hash"
+        lines.append(f"{term(key, lang)}: {at['sha256']} ({at.get('source', '')})")
+    if at.get("illustrative"):
+        lines.append(term("labels.illustrative", lang))
+    return lines
+
+
+def blocks(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """A table cut into ``(heading, rows)`` blocks: one per numbered section of a clause
+    table (the section columns dropped); a schedule is one block under its title."""
+    if table.attrs.get("kind") != "clauses":
+        return [(str(table.attrs.get("title", "")), table)]
+    fields = table.attrs.get("column_fields", {})
+    section_cols = [c for c in table.columns if fields.get(c) == "section"]
+    numbers = [str(i).split(".")[0] for i in table.index]
+    out = []
+    for number in dict.fromkeys(numbers):
+        part = table.loc[[n == number for n in numbers]]
+        name = " / ".join(dict.fromkeys(str(part[c].iloc[0]) for c in section_cols))
+        out.append((f"{number} {name}".strip(), part.drop(columns=section_cols)))
+    return out
+
+
+def _with_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its index as the first column (clause number or member id)."""
+    if frame.attrs.get("kind") == "schedule":
+        return frame.reset_index(drop=True)
+    return frame.reset_index()
+
+
+# ------------------------------------------------------------------ text formats
+def _md_cell(x: Any) -> str:
+    return str(x).replace("|", "\\|").replace("\n", "<br>")
+
+
+def _markdown(tables: list[pd.DataFrame]) -> str:
+    out = []
+    for t in tables:
+        out.append(f"# {t.attrs.get('title', '')}\n")
+        out += [f"{line}  " for line in title_lines(t)] + [""]
+        for heading, part in blocks(t):
+            if t.attrs.get("kind") == "clauses":
+                out.append(f"## {heading}\n")
+            frame = _with_index(part.assign())
+            out.append("| " + " | ".join(map(_md_cell, frame.columns)) + " |")
+            out.append("|" + "---|" * frame.shape[1])
+            out += ["| " + " | ".join(map(_md_cell, r)) + " |" for r in frame.itertuples(False)]
+            out.append("")
+    return "\n".join(out)
+
+
+def _html_table(part: pd.DataFrame) -> str:
+    frame = _with_index(part.assign(**{}))
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    total = part.attrs.get("kind") == "schedule"
+    rows = []
+    for key, r in zip(part.index, frame.itertuples(False), strict=True):
+        cls = ' class="total"' if total and key == "total" else ""
+        cells = "".join(f"<td>{html.escape(str(x))}</td>" for x in r)
+        rows.append(f"<tr{cls}>{cells}</tr>")
+    return (f'<table class="clauses"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _html(tables: list[pd.DataFrame]) -> str:
+    body = []
+    for t in tables:
+        body.append(f"<h1>{html.escape(str(t.attrs.get('title', '')))}</h1>")
+        body += [f'<p class="trace">{html.escape(line)}</p>' for line in title_lines(t)]
+        for heading, part in blocks(t):
+            if t.attrs.get("kind") == "clauses":
+                body.append(f"<h2>{html.escape(heading)}</h2>")
+            part.attrs = dict(t.attrs)
+            body.append(_html_table(part))
+    lang = "zh" if any(t.attrs.get("lang", "en").startswith("zh") for t in tables) else "en"
+    title = html.escape(str(tables[0].attrs.get("title", "")))
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>{title}</title><style>{_CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+_TEX_ESCAPE = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+               "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+               "^": r"\textasciicircum{}"}
+
+
+def _tex(x: Any) -> str:
+    return "".join(_TEX_ESCAPE.get(ch, ch) for ch in str(x))
+
+
+def _latex(tables: list[pd.DataFrame]) -> str:
+    from .docx_export import column_weights
+
+    cjk = any(t.attrs.get("lang", "en").startswith("zh") for t in tables)
+    out = [r"% Generated by agreements.clauses; compile with xelatex.",
+           r"\documentclass[10pt]{article}",
+           r"\usepackage[a4paper,landscape,margin=15mm]{geometry}",
+           r"\usepackage{longtable,booktabs,array,amsmath,fontspec}"]
+    out += [r"\usepackage{xeCJK}"] if cjk else []
+    out += [r"\begin{document}"]
+    for t in tables:
+        out.append(rf"\section*{{{_tex(t.attrs.get('title', ''))}}}")
+        out += [_tex(line) + r"\\" for line in title_lines(t)]
+        latex = t.attrs.get("formula_latex", {})
+        fields = t.attrs.get("column_fields", {})
+        for heading, part in blocks(t):
+            if t.attrs.get("kind") == "clauses":
+                out.append(rf"\subsection*{{{_tex(heading)}}}")
+            part.attrs = dict(t.attrs)
+            frame = _with_index(part)
+            widths = column_weights(part)
+            spec = "".join(rf"p{{{w * 24:.1f}cm}}" for w in widths)
+            out += [rf"\begin{{longtable}}{{{spec}}}", r"\toprule",
+                    " & ".join(rf"\textbf{{{_tex(c)}}}" for c in frame.columns) + r" \\",
+                    r"\midrule", r"\endhead"]
+            for key, r in zip(part.index, frame.itertuples(False), strict=True):
+                cells = [f"${latex[str(key)]}$" if fields.get(c) == "formula"
+                         and str(key) in latex else _tex(x)
+                         for c, x in zip(frame.columns, r, strict=True)]
+                out.append(" & ".join(cells) + r" \\")
+            out += [r"\bottomrule", r"\end{longtable}"]
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------ spreadsheet formats
+def _csv(tables: list[pd.DataFrame]) -> str:
+    if len(tables) != 1:
+        raise InvalidInputError("CSV holds one table; export the clause table and each "
+                                "schedule to its own CSV file")
+    return tables[0].to_csv(lineterminator="\n")
+
+
+def _sheet_name(t: pd.DataFrame, k: int) -> str:
+    name = str(t.attrs.get("title", f"Table {k + 1}"))
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, " ")
+    return name[:31] or f"Table {k + 1}"
+
+
+def _xlsx(tables: list[pd.DataFrame]) -> bytes:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from .docx_export import column_weights
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        names: list[str] = []
+        for k, t in enumerate(tables):
+            name = _sheet_name(t, k)
+            name = name if name not in names else f"{name[:28]} {k + 1}"
+            names.append(name)
+            t.to_excel(writer, sheet_name=name)
+            ws = writer.sheets[name]
+            fill = PatternFill("solid", fgColor="1F3864")
+            for cell in ws[1]:
+                cell.font, cell.fill = Font(bold=True, color="FFFFFF"), fill
+            for row in ws.iter_rows(min_row=2):
+                for cell in row:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+            for col, w in zip(ws.iter_cols(1, ws.max_column), column_weights(t), strict=False):
+                ws.column_dimensions[col[0].column_letter].width = max(8, w * 160)
+            ws.freeze_panes = "B2"
+        about = pd.DataFrame({"": [str(tables[0].attrs.get("title", "")),
+                                   *title_lines(tables[0])]})
+        about.to_excel(writer, sheet_name="About", index=False, header=False)
+    return buffer.getvalue()
+
+
+_WRITERS = {"md": _markdown, "html": _html, "tex": _latex, "csv": _csv, "xlsx": _xlsx}
+
+
+def export(tables: Any, path_or_format: str | PathLike[str], *,
+           format: str | None = None) -> str | bytes | Path:
+    """Render a clause table and/or schedules to Markdown, HTML, LaTeX, CSV, XLSX or DOCX.
+
+    Parameters
+    ----------
+    tables
+        A DataFrame from :func:`clause_table` or :func:`schedules`, or a list / mapping
+        of them (one document: the clause table then the schedules). CSV takes one.
+    path_or_format
+        A format name (``"md"``, ``"html"``, ``"tex"``, ``"csv"``, ``"xlsx"``,
+        ``"docx"``) to get the document back, or a file path to write it to.
+    format
+        The format when ``path_or_format`` is a path whose suffix is not one of them.
+
+    Returns
+    -------
+    str, bytes or pathlib.Path
+        Text (md, html, tex, csv) or bytes (xlsx, docx) for a format name; the path
+        written otherwise.
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown format, or several tables for CSV.
+
+    Examples
+    --------
+    >>> from agreements.clauses import clause_table
+    >>> t = clause_table("scenarios/baoshan_medical_devices.yaml")
+    >>> print(export(t, "md").splitlines()[0])
+    # Baoshan Medical-Device Innovation Consortium
+    >>> export(t, "csv").splitlines()[0]
+    'Clause,Section,Heading,Rule,Parties bound,Figures,Formula,Statutory fallback,Source field'
+
+    Notes
+    -----
+    Linear in the number of cells. A CSV file is UTF-8 with a byte-order mark so that
+    spreadsheet programs read Chinese correctly; read it back with
+    ``pd.read_csv(path, index_col=0, dtype=str, keep_default_na=False)``.
+    """
+    frames = _tables(tables)
+    target = str(path_or_format)
+    if format is None and target in FORMATS:
+        fmt, path = target, None
+    else:
+        path = Path(path_or_format)
+        fmt = format or _SUFFIX.get(path.suffix.lower())
+    if fmt not in FORMATS:
+        raise InvalidInputError(
+            f"unknown export format {fmt or path_or_format!r}; expected one of "
+            f"{', '.join(FORMATS)} (or a path ending in {', '.join(FORMATS.values())})"
+        )
+    if fmt == "docx":
+        from .docx_export import to_docx
+
+        data: str | bytes = to_docx(frames)
+    else:
+        data = _WRITERS[fmt](frames)
+    if path is None:
+        return data
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+    return path

@@ -1,0 +1,147 @@
+"""Exports of clause tables and schedules: DOCX opened with python-docx, CSV/XLSX round
+trips, Markdown/HTML/LaTeX contents (agreements.clauses.export)."""
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pandas as pd
+import pytest
+from docx.oxml.ns import qn
+
+from agreements.clauses import clause_table, export, schedules
+from sharing_models.exceptions import InvalidInputError
+
+ROOT = Path(__file__).resolve().parent.parent
+BAOSHAN = ROOT / "scenarios" / "baoshan_medical_devices.yaml"
+
+
+@pytest.fixture(scope="module", params=["en", "zh", "zh+en"])
+def documents(request):
+    lang = request.param
+    table = clause_table(BAOSHAN, lang=lang)
+    annexes = schedules(BAOSHAN, lang=lang, total=1_000_000)
+    return lang, table, annexes
+
+
+def _docx(tables, tmp_path, name="out.docx"):
+    path = export(tables, tmp_path / name)
+    return docx.Document(str(path))
+
+
+def _text(table):
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def test_docx_has_title_block_headings_and_repeating_shaded_headers(documents, tmp_path):
+    _lang, table, annexes = documents
+    doc = _docx([table, *annexes.values()], tmp_path)
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert table.attrs["title"] in paragraphs
+    digest = hashlib.sha256(BAOSHAN.read_bytes()).hexdigest()
+    assert any(digest in p for p in paragraphs)
+    assert any("2023-10-19" in p for p in paragraphs)
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert [h.split(" ")[0] for h in headings[:10]] == [str(k) for k in range(1, 11)]
+    assert len(doc.tables) == 10 + len(annexes)
+    for t in doc.tables:
+        header = t.rows[0]._tr
+        assert header.trPr.find(qn("w:tblHeader")) is not None
+        fills = [c._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) for c in t.rows[0].cells]
+        assert set(fills) == {"1F3864"}
+        assert all(c.width is not None for c in t.rows[1].cells)
+
+
+def test_docx_clause_rows_match_the_table(documents, tmp_path):
+    _lang, table, _ = documents
+    doc = _docx(table, tmp_path)
+    rows = [r for t in doc.tables for r in _text(t)[1:]]
+    assert [r[0] for r in rows] == table.index.tolist()
+    section_cols = [c for c, f in table.attrs["column_fields"].items() if f == "section"]
+    expected = table.drop(columns=section_cols)
+    assert [r[1:] for r in rows] == expected.values.tolist()
+
+
+def test_docx_revenue_shares_sum_to_exactly_100_00(tmp_path):
+    table = clause_table(BAOSHAN, allocation={"fosun_dx": 1, "shu": 1, "wusong_hospital": 1,
+                                              "zecheng": 4})
+    annexes = schedules(BAOSHAN, allocation={"fosun_dx": 1, "shu": 1, "wusong_hospital": 1,
+                                             "zecheng": 4}, total=100)
+    doc = _docx([table, annexes["revenue_shares"]], tmp_path)
+    shares_table = _text(doc.tables[-1])
+    header = shares_table[0]
+    col = header.index("Share")
+    shown = [Decimal(r[col].rstrip("%")) for r in shares_table[1:-1]]
+    assert shown == [Decimal("14.29"), Decimal("14.29"), Decimal("14.28"), Decimal("57.14")]
+    assert sum(shown) == Decimal("100.00") and shares_table[-1][col] == "100.00%"
+    amounts = [Decimal(r[header.index("Amount")].split()[1].replace(",", ""))
+               for r in shares_table[1:-1]]
+    assert sum(amounts) == Decimal("100")
+    clause = next(r for t in doc.tables for r in _text(t) if r[0] == "9.1")
+    figures = clause[4]  # Clause, Heading, Rule, Parties bound, Figures, ...
+    assert sum(Decimal(p.rsplit(" ", 1)[1].rstrip("%")) for p in figures.split("; ")) == 100
+
+
+def test_csv_round_trip(documents, tmp_path):
+    _lang, table, annexes = documents
+    for k, frame in enumerate([table, *annexes.values()]):
+        path = export(frame, tmp_path / f"t{k}.csv")
+        back = pd.read_csv(path, index_col=0, dtype=str, keep_default_na=False)
+        pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+
+
+def test_xlsx_round_trip_and_header_style(documents, tmp_path):
+    _lang, table, annexes = documents
+    path = export([table, annexes["voting"]], tmp_path / "out.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    first = next(iter(sheets.values()))
+    first = first.set_index(first.columns[0])
+    pd.testing.assert_frame_equal(first, table, check_dtype=False, check_names=False)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    assert ws["A1"].font.bold and ws["A1"].fill.fgColor.rgb.endswith("1F3864")
+    about = openpyxl.load_workbook(path)["About"]
+    assert table.attrs["sha256"] in " ".join(str(c.value) for c in about["A"])
+
+
+def test_text_formats_carry_every_clause_and_the_trace(documents):
+    _lang, table, annexes = documents
+    for fmt in ("md", "html", "tex"):
+        text = export([table, *annexes.values()], fmt)
+        assert table.attrs["sha256"] in text
+        for clause in table.index:
+            assert clause in text
+    html = export(table, "html")
+    assert html.startswith("<!DOCTYPE html>") and "<style>" in html and "<h2>" in html
+
+
+def test_latex_prints_fee_formula_as_math():
+    """SEMATECH dues (Irwin & Klenow 1996): 1% of sales, floor $1M, cap $15M."""
+    data = __import__("yaml").safe_load(BAOSHAN.read_text("utf-8"))
+    data["sharing"]["fees"] = {"rule": "percent_of_metric", "metric": "revenue",
+                               "rate": 0.01, "floor": 1_000_000, "cap": 15_000_000}
+    from agreements.model import Agreement
+
+    try:
+        agreement = Agreement.model_validate(data)
+    except Exception:
+        pytest.skip("sharing.fees schema no longer takes the loose SEMATECH mapping")
+    table = clause_table(agreement)
+    row = table.loc[table["Heading"] == "Membership fees"].iloc[0]
+    if row["Formula"]:
+        assert "min(max(1% × R, 1,000,000), 15,000,000)" in row["Formula"]
+        tex = export(table, "tex")
+        assert r"\min\left(\max\left(1\% \cdot R, 1{,}000{,}000\right)" in tex
+    assert row["Rule"]
+
+
+def test_export_errors():
+    table = clause_table(BAOSHAN)
+    with pytest.raises(InvalidInputError, match="unknown export format"):
+        export(table, "pdf")
+    with pytest.raises(InvalidInputError, match="CSV holds one table"):
+        export([table, table], "csv")
+    with pytest.raises(InvalidInputError, match="needs a DataFrame"):
+        export("not a table", "md")
