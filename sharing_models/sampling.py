@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import InvalidInputError
-from .game import Game, _check_players
+from .game import Game
 from .shapley import float_values
 
 __all__ = ["shapley_sample"]
@@ -156,7 +156,7 @@ def _evaluator(
         )
     if players is None:
         raise InvalidInputError("a value function needs players=[names...]")
-    names = _check_players(players)
+    names = _check_names(players)
     n = len(names)
     steps = np.arange(n + 1)[None, :, None]
     if vectorized:
@@ -189,6 +189,20 @@ def _evaluator(
         return out
 
     return n, names, from_sets
+
+
+def _check_names(players: Any) -> tuple[str, ...]:
+    """Player names for a value function: unique non-empty strings, any number of them."""
+    if isinstance(players, str) or not isinstance(players, Sequence | np.ndarray):
+        raise InvalidInputError("players must be a sequence of names, not one string")
+    names = tuple(players)
+    bad = [p for p in names if not isinstance(p, str) or not p]
+    if bad or not names:
+        raise InvalidInputError(f"players must be non-empty strings; got {bad or 'none'}")
+    if len(set(names)) != len(names):
+        dup = sorted({p for p in names if names.count(p) > 1})
+        raise InvalidInputError(f"player names must be unique; repeated: {dup}")
+    return names
 
 
 def _as_floats(result: Any, expected: int) -> np.ndarray:
