@@ -14,7 +14,8 @@ disagreement point :math:`d` and bargaining weights :math:`w` [Nash1950]_
 .. math:: x_i = d_i + \\frac{w_i}{\\sum_j w_j}\\Big(v(N) - \\sum_j d_j\\Big).
 
 The cost of stability [Bachrach2009]_ is the least external payment that makes the
-core non-empty.
+core non-empty; :func:`cost_of_stability` and :func:`in_core` are those of
+:mod:`sharing_models.core`, re-exported here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core import cost_of_stability, in_core
 from ..exceptions import GameError, InvalidInputError
 from ..game import Game
 from .metrics import risk_summary
@@ -34,8 +36,8 @@ __all__ = [
     "cost_of_stability",
     "dispute_summary",
     "excesses",
+    "in_core",
     "individual_rationality",
-    "is_stable",
     "least_transfer_to_accept",
     "nash_bargaining",
     "nash_bargaining_game",
@@ -140,51 +142,6 @@ def blocking_coalitions(game: Game, allocation: Any) -> pd.DataFrame:
     })
 
 
-def is_stable(game: Game, allocation: Any) -> bool:
-    """True when ``allocation`` is in the core: efficient and blocked by no coalition.
-
-    >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 4, 0, 4, 4, 6])
-    >>> is_stable(g, [2, 2, 2]), is_stable(g, [4, 1, 1])
-    (True, False)
-    """
-    v, x = _oriented(game, allocation)
-    tol = _tol(v)
-    return bool(abs(x.sum() - v[-1]) <= tol and excesses(game, allocation).max() <= tol)
-
-
-def cost_of_stability(game: Game) -> float:
-    """Least external payment added to ``v(N)`` that makes the core non-empty.
-
-    .. math:: \\mathrm{CoS}(v) = \\min\\{x(N) : x(S) \\ge v(S)\\ \\forall S\\} - v(N)
-
-    Uses :func:`sharing_models.core.cost_of_stability` when that module is present,
-    else solves the linear programme with HiGHS. For a cost game it is the least
-    subsidy towards ``c(N)`` that makes cost sharing stable [Bachrach2009]_.
-
-    >>> cost_of_stability(Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1]))
-    0.5
-    """
-    try:
-        from ..core import cost_of_stability as core_cos  # type: ignore[attr-defined]
-    except ImportError:
-        return _cos_lp(game)
-    return float(core_cos(game))
-
-
-def _cos_lp(game: Game) -> float:
-    from scipy.optimize import linprog
-
-    v, _ = _oriented(game, np.zeros(game.n))
-    masks = np.arange(1, 1 << game.n)
-    bits = ((masks[:, None] >> np.arange(game.n)[None, :]) & 1).astype(float)
-    res = linprog(np.ones(game.n), A_ub=-bits, b_ub=-v[masks], bounds=(None, None),
-                  method="highs")
-    if res.status != 0:  # pragma: no cover - the LP is always feasible and bounded
-        raise GameError(f"cost-of-stability LP failed: {res.message}")
-    cos = float(res.fun - v[-1])
-    return max(0.0, cos) if cos > -_tol(v) else cos
-
-
 def nash_bargaining(total: float, disagreement: Any, weights: Any = None) -> pd.Series:
     """(Generalised) Nash bargaining split of ``total`` with disagreement point ``d``.
 
@@ -261,7 +218,7 @@ def dispute_summary(sim: Simulation, game: Game | None = None,
         if game is not None:
             x = (allocations[rule] if allocations is not None else part["expected"])
             block = blocking_coalitions(game, x)
-            row.update(in_core=is_stable(game, x), blocking_coalitions=len(block),
+            row.update(in_core=in_core(game, x), blocking_coalitions=len(block),
                        max_excess=float(excesses(game, x)[1:].max()))
         rows.append(row)
     return pd.DataFrame(rows).set_index("rule")
