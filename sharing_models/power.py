@@ -20,9 +20,12 @@ voter. The table *without* voter ``i`` is obtained by deconvolution (dividing by
 :math:`1 + z x^{w_i}`), evaluated only at the two weights needed,
 ``P_i[k, t] = sum_j (-1)^j F[k - j, t - j w_i]``, so each distinct weight costs
 :math:`O(n^2)` look-ups instead of a new :math:`O(n^2 q)` table. Counts reach
-:math:`2^{n-1}`, so the tables are built in ``uint64`` modulo several primes below
-:math:`2^{50}` and the exact integers recovered by the Chinese remainder theorem. Total cost
-:math:`O(r\\, n^2 q')` with :math:`q' = \\min(q, W - q + 1)` and :math:`r \\approx n/50` primes.
+:math:`2^{n-1}`, so the tables are built in ``uint64`` modulo :math:`2^{64}` (free
+wrap-around) and, beyond 64 voters, modulo primes below :math:`2^{50}`; the exact integers
+are recovered by the Chinese remainder theorem. Voters are added heaviest first, so the rows
+of large coalitions stay empty (and are skipped) until light voters arrive. Total cost
+:math:`O(r\\, n^2 q')` with :math:`q' = \\min(q, W - q + 1)` and
+:math:`r \\approx 1 + (n - 64)/49` moduli.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ MAX_TABLE_CELLS = 60_000_000
 
 _PRIME_BITS = 50  # sums of up to 2**13 residues stay below 2**63
 _CHUNK = 1 << 12
+_WRAP = 1 << 64  # the uint64 modulus: no reduction step at all
 
 
 def shapley_shubik(weights: Any, quota: Any, *, exact: bool = True) -> pd.Series:
@@ -97,7 +101,7 @@ def shapley_shubik(weights: Any, quota: Any, *, exact: bool = True) -> pd.Series
     """
     labels, w, q = _check_game(weights, quota)
     n = len(w)
-    counts = swing_counts(w, q, by_size=True)
+    counts = _swing_counts(w, q, by_size=True)
     fact = [math.factorial(k) * math.factorial(n - 1 - k) for k in range(n)]
     total = math.factorial(n)
     values = [Fraction(sum(c * f for c, f in zip(row, fact, strict=True)), total)
@@ -151,20 +155,58 @@ def banzhaf_index(
     """
     labels, w, q = _check_game(weights, quota)
     n = len(w)
-    swings = [row[0] for row in swing_counts(w, q, by_size=False)]
+    swings = [row[0] for row in _swing_counts(w, q, by_size=False)]
     denom = sum(swings) if normalized else 1 << (n - 1)
     return _series([Fraction(s, denom) for s in swings], labels, "banzhaf", exact)
 
 
-def swing_counts(weights: list[int], quota: int, *, by_size: bool = True) -> list[list[int]]:
-    """Exact swing counts: ``out[i][k]`` coalitions of ``k`` other voters that ``i`` turns.
+def swing_counts(weights: Any, quota: Any, by_size: bool = True) -> pd.DataFrame:
+    """Exact swing counts: coalitions of other voters that each voter turns into winners.
 
-    With ``by_size=False`` each row holds one number, the total over sizes. Weights and
-    quota must already be validated non-negative integers with ``0 < quota <= sum``.
+    .. math::
 
-    >>> swing_counts([2, 1, 1], 3)
-    [[0, 2, 1], [0, 1, 0], [0, 1, 0]]
+        \\eta_i(k) = \\#\\{S \\subseteq N \\setminus \\{i\\} : |S| = k,\\
+        q - w_i \\le w(S) \\le q - 1\\}
+
+    Both power indices are weighted sums of these counts; they are useful on their own
+    to explain an index ("Luxembourg is never decisive").
+
+    Parameters
+    ----------
+    weights, quota
+        As :func:`shapley_shubik`.
+    by_size : bool, default True
+        One column per coalition size ``k = 0..n-1``; else one column ``"swings"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Python ``int`` counts (they exceed ``int64`` beyond 63 voters), indexed by voter.
+
+    Examples
+    --------
+    >>> swing_counts({"a": 2, "b": 1, "c": 1}, 3)  # doctest: +NORMALIZE_WHITESPACE
+    size  0  1  2
+    a     0  2  1
+    b     0  1  0
+    c     0  1  0
+    >>> swing_counts({"a": 2, "b": 1, "c": 1}, 3, by_size=False)["swings"].tolist()
+    [3, 1, 1]
+
+    Notes
+    -----
+    Same algorithm and cost as :func:`shapley_shubik` (``by_size=True``) or
+    :func:`banzhaf_index` (``by_size=False``).
     """
+    labels, w, q = _check_game(weights, quota)
+    counts = _swing_counts(w, q, by_size=by_size)
+    columns = pd.Index(range(len(w)), name="size") if by_size else ["swings"]
+    return pd.DataFrame(counts, index=labels, columns=columns, dtype=object)
+
+
+# ---------------------------------------------------------------------- internals
+def _swing_counts(weights: list[int], quota: int, *, by_size: bool) -> list[list[int]]:
+    """``out[i][k]``: swings of voter ``i`` with ``k`` others (one total if not by size)."""
     n = len(weights)
     g = math.gcd(*weights)
     w = [x // g for x in weights]
@@ -180,9 +222,9 @@ def swing_counts(weights: list[int], quota: int, *, by_size: bool = True) -> lis
             "Round the weights to fewer significant digits (scale them down) first."
         )
     distinct = sorted({x for x in w if x > 0})
-    primes = _primes(n // (_PRIME_BITS - 1) + 1)
-    residues = [_residue_counts(w, qq, distinct, p, by_size) for p in primes]
-    exact_counts = _crt(residues, primes)  # shape (len(distinct), rows) of Python ints
+    moduli = _moduli(n)
+    residues = [_residue_counts(w, qq, distinct, m, by_size) for m in moduli]
+    exact_counts = _crt(residues, moduli)  # shape (len(distinct), rows) of Python ints
     row_of = {x: r for r, x in enumerate(distinct)}
     width = n if by_size else 1
     out: list[list[int]] = []
@@ -195,69 +237,102 @@ def swing_counts(weights: list[int], quota: int, *, by_size: bool = True) -> lis
     return out
 
 
-# ---------------------------------------------------------------------- internals
+def _moduli(n: int) -> list[int]:
+    """``2**64`` (free ``uint64`` wrap-around) and enough primes for counts below ``2**(n-1)``."""
+    extra = 0 if n <= 64 else (n - 64) // (_PRIME_BITS - 1) + 1
+    return [_WRAP, *_primes(extra)]
+
+
 def _residue_counts(
-    w: list[int], qq: int, distinct: list[int], p: int, by_size: bool
+    w: list[int], qq: int, distinct: list[int], m: int, by_size: bool
 ) -> np.ndarray:
-    """Swing counts modulo ``p`` for each distinct weight, quota ``qq`` (rows: sizes)."""
+    """Swing counts modulo ``m`` for each distinct weight, quota ``qq`` (columns: sizes)."""
     n = len(w)
-    pu = np.uint64(p)
-    if by_size:
-        table = np.zeros((n, qq), dtype=np.uint64)
-        table[0] = 1
-        for j, x in enumerate(w):
-            top = min(j + 1, n - 1)
-            if top == 0 or x >= qq:
-                continue
-            block = table[1: top + 1, x:]
-            np.add(block, table[0:top, : qq - x], out=block)
-            np.minimum(block, block - pu, out=block)
-    else:
-        table = np.ones((1, qq), dtype=np.uint64)
-        for x in w:
-            if x >= qq:
-                continue
-            block = table[0, x:]
-            np.add(block, table[0, : qq - x], out=block)
-            np.minimum(block, block - pu, out=block)
-    out = np.empty((len(distinct), table.shape[0]), dtype=np.uint64)
+    rows = _rows_needed(w, qq) if by_size else 1
+    table = _table(sorted(w, reverse=True), qq, m, rows)
+    by_weight = np.ascontiguousarray(table.T)  # counts for one weight bound are contiguous
+    out = np.zeros((len(distinct), n if by_size else 1), dtype=np.uint64)
     for r, x in enumerate(distinct):
-        upper = _without(table, qq - 1, x, p)
-        lower = _without(table, qq - 1 - x, x, p)
-        out[r] = (upper + (pu - lower)) % pu
+        upper = _without(by_weight, qq - 1, x, m)
+        lower = _without(by_weight, qq - 1 - x, x, m)
+        out[r, :rows] = _sub_mod(upper, lower, m)
     return out
 
 
-def _without(table: np.ndarray, t: int, x: int, p: int) -> np.ndarray:
-    """``#{S ∌ i : |S| = k, w(S) <= t}`` mod ``p`` for a voter of weight ``x``, every ``k``.
+def _rows_needed(w: list[int], qq: int) -> int:
+    """Coalition sizes ``0..k`` that can weigh less than ``qq`` (the lightest ``k`` fit)."""
+    light = np.cumsum(sorted(w))
+    return min(len(w), 1 + int(np.searchsorted(light, qq - 1, side="right")))
 
-    Deconvolution by ``1 + z x^w``: ``sum_j (-1)^j table[k - j, t - j x]``.
+
+def _table(w_desc: list[int], qq: int, m: int, rows: int) -> np.ndarray:
+    """``table[k, t] = #{S : |S| = k, w(S) <= t} mod m`` (one row of all sizes if rows=1).
+
+    Voters are added heaviest first, so row ``k`` stays all zero until the ``k`` lightest
+    voters added so far fit under ``qq``; those rows are skipped.
     """
-    rows = table.shape[0]
+    table = np.zeros((rows, qq), dtype=np.uint64)
+    table[0] = 1
+    scratch = np.empty((max(rows - 1, 1), qq), dtype=np.uint64)  # no temporaries per step
+    prefix = np.concatenate([[0], np.cumsum(w_desc)])
+    first = np.searchsorted(prefix, prefix[1:] - (qq - 1), side="left")
+    reach = np.arange(1, len(w_desc) + 1) - first  # most voters fitting after step j
+    mu = None if m == _WRAP else np.uint64(m)
+    for j, x in enumerate(w_desc):
+        top = min(int(reach[j]), rows - 1)
+        if x >= qq or (rows > 1 and top == 0):
+            continue
+        if rows == 1:
+            block, source = table[0:1, x:], table[0:1, : qq - x]
+        else:
+            block, source = table[1: top + 1, x:], table[0:top, : qq - x]
+        shifted = scratch[: source.shape[0], : qq - x]
+        np.copyto(shifted, source)  # source and block overlap: copy first
+        np.add(block, shifted, out=block)
+        if mu is not None:
+            np.subtract(block, mu, out=shifted)
+            np.minimum(block, shifted, out=block)
+    return table
+
+
+def _without(by_weight: np.ndarray, t: int, x: int, m: int) -> np.ndarray:
+    """``#{S ∌ i : |S| = k, w(S) <= t}`` mod ``m`` for a voter of weight ``x``, every ``k``.
+
+    Deconvolution by ``1 + z x^w``: ``sum_j (-1)^j F[k - j, t - j x]`` where
+    ``by_weight[t, k] = F[k, t]``. The rows ``t - j x`` are gathered whole, then shifted
+    right by ``j`` (a skewed view of a zero-padded buffer) and summed down the columns.
+    """
+    rows = by_weight.shape[1]
     if t < 0:
         return np.zeros(rows, dtype=np.uint64)
-    jmax = t // x
-    if rows > 1:
-        jmax = min(jmax, rows - 1)
-    j = np.arange(jmax + 1)
-    cols = t - j * x
-    if rows > 1:
-        k = np.arange(rows)[:, None] - j[None, :]
-        vals = np.where(k >= 0, table[np.maximum(k, 0), cols[None, :]], np.uint64(0))
+    jmax = t // x if rows == 1 else min(t // x, rows - 1)
+    picked = by_weight[t - np.arange(jmax + 1) * x]  # (J, rows)
+    if rows == 1:
+        vals = picked.T
     else:
-        vals = table[0, cols][None, :]
-    pu = np.uint64(p)
-    even = _sum_mod(vals[:, 0::2], pu)
-    odd = _sum_mod(vals[:, 1::2], pu)
-    return (even + (pu - odd)) % pu
+        count, width = jmax + 1, rows + jmax + 1
+        flat = np.zeros(count * (width + 1), dtype=np.uint64)
+        flat.reshape(count, width + 1)[:, :rows] = picked
+        vals = flat[: count * width].reshape(count, width)[:, :rows].T  # vals[k, j]
+    return _sub_mod(_sum_mod(vals[:, 0::2], m), _sum_mod(vals[:, 1::2], m), m)
 
 
-def _sum_mod(vals: np.ndarray, p: np.uint64) -> np.ndarray:
-    """Row sums modulo ``p`` of residues ``< 2**50``, in chunks that cannot overflow."""
+def _sum_mod(vals: np.ndarray, m: int) -> np.ndarray:
+    """Row sums modulo ``m``; prime residues ``< 2**50`` are summed in safe chunks."""
+    if m == _WRAP:
+        return vals.sum(axis=1, dtype=np.uint64)  # wraps modulo 2**64
+    mu = np.uint64(m)
     acc = np.zeros(vals.shape[0], dtype=np.uint64)
     for start in range(0, vals.shape[1], _CHUNK):
-        acc = (acc + vals[:, start: start + _CHUNK].sum(axis=1, dtype=np.uint64) % p) % p
+        acc = (acc + vals[:, start: start + _CHUNK].sum(axis=1, dtype=np.uint64) % mu) % mu
     return acc
+
+
+def _sub_mod(a: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
+    if m == _WRAP:
+        return a - b
+    mu = np.uint64(m)
+    return (a + (mu - b)) % mu
 
 
 def _crt(residues: list[np.ndarray], primes: list[int]) -> np.ndarray:

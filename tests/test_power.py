@@ -72,8 +72,8 @@ def test_un_security_council_banzhaf():
     *The Measurement of Voting Power* (1998): each permanent member has 848 swings, each
     elected member 84 (normalized 0.1669 and 0.0165).
     """
-    assert swing_counts(list(UN.values()), 39, by_size=False)[0] == [848]
-    assert swing_counts(list(UN.values()), 39, by_size=False)[-1] == [84]
+    swings = swing_counts(UN, 39, by_size=False)["swings"]
+    assert swings["P0"] == 848 and swings["E9"] == 84
     bz = banzhaf_index(UN, 39)
     assert bz["P0"] == Fraction(848, 5080) and bz["E3"] == Fraction(84, 5080)
     absolute = banzhaf_index(UN, 39, normalized=False)
@@ -148,7 +148,7 @@ def test_swing_counts_by_size_match_enumeration(game):
         for i in range(n):
             if not mask >> i & 1 and w < quota <= w + weights[i]:
                 expected[i][k] += 1
-    assert swing_counts(weights, quota) == expected
+    assert swing_counts(weights, quota).to_numpy().tolist() == expected
 
 
 def test_large_exact_game_is_exact_and_efficient():
@@ -162,8 +162,44 @@ def test_large_exact_game_is_exact_and_efficient():
     bz = banzhaf_index(weights, quota, normalized=False)
     assert all(0 < x < 1 for x in bz)
     # a voter's swings under quota q equal its swings under W - q + 1 (complements)
-    flipped = swing_counts(weights, sum(weights) - quota + 1)
-    assert swing_counts(weights, quota) == [row[::-1] for row in flipped]
+    flipped = swing_counts(weights, sum(weights) - quota + 1).to_numpy()
+    assert swing_counts(weights, quota).to_numpy().tolist() == flipped[:, ::-1].tolist()
+
+
+@pytest.mark.parametrize(("heavy", "light", "quota"), [(5, 95, 60), (12, 110, 101), (3, 70, 9)])
+def test_two_weight_classes_closed_form(heavy, light, quota):
+    """Games ``[q; 7 x heavy, 1 x light]`` beyond 64 voters (counts above 2**64, so several
+    CRT moduli) against a closed form: a swing set with ``i`` heavy and ``j`` light members
+    is counted ``C(., i) C(., j)`` times when its weight ``7i + j`` is in ``[q - w, q - 1]``."""
+    weights = [7] * heavy + [1] * light
+    n = len(weights)
+
+    def expected(own: int) -> list[int]:
+        others_heavy = heavy - (own == 7)
+        others_light = light - (own == 1)
+        row = [0] * n
+        for i in range(others_heavy + 1):
+            for j in range(others_light + 1):
+                if quota - own <= 7 * i + j <= quota - 1:
+                    row[i + j] += math.comb(others_heavy, i) * math.comb(others_light, j)
+        return row
+
+    counts = swing_counts(weights, quota)
+    assert counts.iloc[0].tolist() == expected(7)
+    assert counts.iloc[-1].tolist() == expected(1)
+    ss = shapley_shubik(weights, quota)
+    fact = [Fraction(math.factorial(k) * math.factorial(n - 1 - k), math.factorial(n))
+            for k in range(n)]
+    assert ss.iloc[-1] == sum(c * f for c, f in zip(expected(1), fact, strict=True))
+    assert sum(ss) == 1
+
+
+def test_equal_weights_closed_form():
+    """``[q; 1 x n]``: every voter has Shapley-Shubik 1/n and C(n-1, q-1) swings."""
+    n, quota = 150, 76
+    assert set(shapley_shubik([1] * n, quota)) == {Fraction(1, n)}
+    bz = banzhaf_index([1] * n, quota, normalized=False)
+    assert set(bz) == {Fraction(math.comb(n - 1, quota - 1), 2 ** (n - 1))}
 
 
 def test_gcd_and_fractional_quota():
