@@ -6,6 +6,7 @@ two versions; :func:`export` writes any of these tables to Markdown, HTML, LaTeX
 XLSX or Word. Wording in English and Chinese comes from ``agreements/terms/terms.yaml``.
 """
 
+from .compare import compare, redline
 from .export import FORMATS, export
 from .rounding import format_fixed, largest_remainder
 from .schedules import SCHEDULE_KEYS, schedules
@@ -15,8 +16,10 @@ __all__ = [
     "FORMATS",
     "SCHEDULE_KEYS",
     "clause_table",
+    "compare",
     "export",
     "format_fixed",
     "largest_remainder",
+    "redline",
     "schedules",
 ]

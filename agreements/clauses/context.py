@@ -37,12 +37,13 @@ class Context:
 
 def row(ctx: Context, section: str, heading: str, rule: str, parties: str, source: str,
         figures: str = "", formula: str = "", fb: str | None = None,
-        latex: str = "") -> dict[str, str]:
-    """One clause row (``latex``: the formula as LaTeX, kept out of the table's columns)."""
+        latex: str = "", key: str | None = None) -> dict[str, str]:
+    """One clause row. ``latex`` (the formula as LaTeX) and ``key`` (what the clause is
+    about, stable across versions; default ``source``) are kept out of the columns."""
     return {"section": term(f"sections.{section}", ctx.lang), "heading": heading,
             "rule": rule, "parties": parties, "figures": figures, "formula": formula,
             "fallback": fb if fb is not None else term("fallbacks.none", ctx.lang),
-            "source": source, "latex": latex}
+            "source": source, "latex": latex, "key": key or source}
 
 
 def sep(ctx: Context) -> str:

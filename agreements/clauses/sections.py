@@ -23,7 +23,7 @@ Rows = list[dict[str, str]]
 def _parties(ctx: Context) -> list[dict[str, str]]:
     a, lang = ctx.agreement, ctx.lang
     rows = []
-    for k, m in enumerate(a.members):
+    for m in a.members:
         place = term("rules.place", lang, place=m.registered_in or m.region) \
             if (m.registered_in or m.region) else ""
         name = member_name(a, m.id, lang)
@@ -35,7 +35,7 @@ def _parties(ctx: Context) -> list[dict[str, str]]:
         rule = term("rules.party", lang, name=name, kind=term(f"kinds.{m.kind.value}", lang),
                     layer=term(f"layers.{m.layer.value}", lang), place=place)
         rows.append(row(ctx, "parties_purpose", term("headings.party", lang, name=name), rule,
-                         name, f"members[{k}]", sep(ctx).join(figs)))
+                         name, f"members[{m.id}]", sep(ctx).join(figs)))
     tasks = join((named(ctx, t) for t in a.tasks), lang)
     products = join((named(ctx, p) for p in a.products), lang)
     rule = term("rules.purpose", lang, tasks=tasks, products=products) if a.tasks \
@@ -73,7 +73,7 @@ def _duration(ctx: Context) -> list[dict[str, str]]:
 def _responsibilities(ctx: Context) -> list[dict[str, str]]:
     a, lang, sp = ctx.agreement, ctx.lang, sep(ctx)
     rows = []
-    for k, t in enumerate(a.tasks):
+    for t in a.tasks:
         members = list(dict.fromkeys(([t.lead] if t.lead else []) + t.members))
         needs = [item_name(ctx, i) for i in t.needs.all_of]
         needs += [" / ".join(item_name(ctx, i) for i in g) for g in t.needs.any_of]
@@ -89,7 +89,7 @@ def _responsibilities(ctx: Context) -> list[dict[str, str]]:
         figs.append(term("labels.probability", lang, p=percent(t.success_probability, 0)))
         rows.append(row(ctx, "responsibilities",
                          term("headings.work_package", lang, name=named(ctx, t)),
-                         rule, names(a, members, lang), f"tasks[{k}]", sp.join(figs)))
+                         rule, names(a, members, lang), f"tasks[{t.id}]", sp.join(figs)))
     totals = contribution_totals(a)
     whole = sum(totals.tolist(), Fraction(0))
     shown = largest_remainder(totals, 100, ctx.decimals) if whole else None
@@ -109,7 +109,7 @@ def _responsibilities(ctx: Context) -> list[dict[str, str]]:
                          term("headings.contributions_of", lang, name=name),
                          term("rules.contributions_of", lang, name=name, items=items), name,
                          "contributions[" + ", ".join(c.id for c in own) + "]",
-                         sp.join(figs)))
+                         sp.join(figs), key=f"contributions of {m.id}"))
     return rows
 
 

@@ -64,7 +64,7 @@ def _results(ctx: Context) -> Rows:
     keys = {Ownership.GENERATING_PARTY: "owner_generating", Ownership.JOINT: "owner_joint",
             Ownership.LEAD: "owner_lead", Ownership.PRO_RATA: "owner_pro_rata",
             Ownership.BY_TIER: "owner_by_tier"}
-    for k, r in enumerate(a.results):
+    for r in a.results:
         owners = owners_of(a, r.id)
         shown = names(a, owners, lang) if owners else term("rules.owner_unknown", lang)
         rule = term(f"rules.{keys[r.ownership]}", lang, owners=shown)
@@ -73,7 +73,7 @@ def _results(ctx: Context) -> Rows:
             figs = share_figures(ctx, ctx.shares.values)
         fb_key = "joint" if r.ownership is Ownership.JOINT else "results"
         rows.append(row(ctx, "results", term("headings.result", lang, name=_name(ctx, r)),
-                        rule, shown if owners else "", f"results[{k}].ownership", figs,
+                        rule, shown if owners else "", f"results[{r.id}].ownership", figs,
                         fb=fallback(fb_key, a, lang, ctx.juris)))
     return rows
 
@@ -88,7 +88,7 @@ def _name(ctx: Context, obj: object) -> str:
 def _access(ctx: Context) -> Rows:
     a, lang = ctx.agreement, ctx.lang
     rows = []
-    for k, r in enumerate(a.results):
+    for r in a.results:
         acc = r.access
         rule = term("rules.access", lang,
                     project=term(f"access_terms.{acc.project.value}", lang),
@@ -103,7 +103,7 @@ def _access(ctx: Context) -> Rows:
         owners = owners_of(a, r.id)
         rows.append(row(ctx, "access", term("headings.access_to", lang, name=_name(ctx, r)),
                         rule, names(a, owners, lang) if owners else
-                        term("labels.all_parties", lang), f"results[{k}].access",
+                        term("labels.all_parties", lang), f"results[{r.id}].access",
                         sep(ctx).join(figs), fb=fallback("access", a, lang, ctx.juris)))
     return rows
 

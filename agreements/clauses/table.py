@@ -185,6 +185,7 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     numbers, rows = _rows(Context(a, "en", juris, shares, decimals, fees))
     table.attrs["formula_latex"] = {n: r["latex"] for n, r in zip(numbers, rows, strict=True)
                                     if r.get("latex")}
+    table.attrs["keys"] = [r["key"] for r in rows]
     table.attrs.update({"title": title, "date": a.date or "", "lang": lang, "kind": "clauses",
                         "illustrative": a.illustrative, "agreement_id": a.id})
     return table
