@@ -180,6 +180,9 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Parts, int], list[Pro
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         msg = getattr(exc, "problem", None) or str(exc)
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start is not None and start.line + 1 != line:
+            msg += f" ({context} started on line {start.line + 1})"
         raise ScenarioError([Problem("", f"YAML syntax error: {msg}", line, source)],
                             source) from None
     finally:
