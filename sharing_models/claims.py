@@ -33,6 +33,7 @@ from .game import popcounts
 __all__ = [
     "MAX_RANDOM_ARRIVAL",
     "RULES",
+    "compare_rules",
     "constrained_equal_awards",
     "constrained_equal_losses",
     "proportional",
@@ -458,3 +459,42 @@ RULES: dict[str, Callable[[Any, Any], pd.Series]] = {
     "talmud": talmud,
     "random_arrival": random_arrival,
 }
+
+
+def compare_rules(estate: Any, claims: Any, rules: Iterable[str] | None = None) -> pd.DataFrame:
+    """Awards of several claims rules side by side, one column per rule.
+
+    Parameters
+    ----------
+    estate, claims
+        As :func:`proportional`.
+    rules : iterable of str, optional
+        Names from :data:`RULES` (default: all of them, in that order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by claimant, one column per rule.
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown rule name, or any error of the rules themselves.
+
+    Examples
+    --------
+    >>> compare_rules(200, {"a": 100, "b": 200, "c": 300}, ["talmud", "proportional"])
+      talmud proportional
+    a     50        100/3
+    b     75        200/3
+    c     75          100
+
+    Notes
+    -----
+    The cost of the slowest rule requested (random arrival: :math:`O(n\\, 2^n)`).
+    """
+    names = list(RULES) if rules is None else list(rules)
+    unknown = [r for r in names if r not in RULES]
+    if unknown or not names:
+        raise InvalidInputError(f"unknown claims rule(s) {unknown}; choose from {list(RULES)}")
+    return pd.concat([RULES[r](estate, claims) for r in names], axis=1)

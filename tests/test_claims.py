@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sharing_models import Game, InvalidInputError, TooLargeError
 from sharing_models.claims import (
     RULES,
+    compare_rules,
     constrained_equal_awards,
     constrained_equal_losses,
     proportional,
@@ -254,3 +255,20 @@ def test_random_arrival_too_many_claimants():
 def test_all_zero_claims():
     for rule in RULES.values():
         assert rule(0, {"a": 0, "b": 0}).tolist() == [0, 0]
+
+
+def test_compare_rules_frame():
+    frame = compare_rules(200, TALMUD_CLAIMS)
+    assert list(frame.columns) == list(RULES)
+    assert list(frame.index) == list(TALMUD_CLAIMS)
+    assert frame["talmud"].tolist() == [F(50), F(75), F(75)]
+    assert (frame.sum() == 200).all()
+    with pytest.raises(InvalidInputError, match=r"unknown claims rule\(s\) \['nash'\]"):
+        compare_rules(200, TALMUD_CLAIMS, ["talmud", "nash"])
+
+
+def test_random_arrival_float_matches_exact():
+    claims = {"a": 3, "b": 7, "c": 12, "d": 12, "e": 30, "f": 1}
+    exact = random_arrival(35, claims)
+    floats = random_arrival(35.0, {k: float(v) for k, v in claims.items()})
+    np.testing.assert_allclose(floats.to_numpy(), np.array(exact, dtype=float), rtol=1e-12)

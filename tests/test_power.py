@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sharing_models import InvalidInputError, TooLargeError
+from sharing_models import Game, InvalidInputError, TooLargeError
 from sharing_models.power import (
     _is_prime,
     _primes,
@@ -257,3 +257,12 @@ def test_primes_are_prime_and_large():
     assert [m for m in range(60) if _is_prime(m)] == [
         2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59
     ]
+
+
+def test_agrees_with_shapley_of_the_game():
+    """Shapley-Shubik is the Shapley value of the simple game ``Game.weighted_voting``."""
+    shapley_mod = pytest.importorskip("sharing_models.shapley")
+    weights = {"a": 6, "b": 5, "c": 3, "d": 3, "e": 1, "f": 0, "g": 2}
+    game = Game.weighted_voting(weights, 11)
+    expected = shapley_mod.shapley(game, exact=True)
+    assert shapley_shubik(weights, 11).tolist() == list(expected)
