@@ -19,6 +19,7 @@ References: [Gillies1959]_, [Bachrach2009]_, [PelegSudholter2007]_.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,9 +29,15 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from .exceptions import GameError, InvalidInputError
+from .exceptions import EmptyCoreWarning, GameError, InvalidInputError, SuspiciousResultWarning
 from .game import Game, _subset_sums
-from .kohlberg import _independent_rows, _solve_exact, indicator_matrix
+from .kohlberg import (
+    _independent_rows,
+    _solve_exact,
+    _to_fractions,
+    indicator_matrix,
+    oriented_float,
+)
 
 __all__ = ["LeastCore", "core_is_empty", "cost_of_stability", "in_core", "least_core"]
 
@@ -91,10 +98,11 @@ def in_core(game: Game, allocation: Any, tol: float = 1e-9) -> bool:
     """
     x = allocation_array(game, allocation)
     if game.exact and x.dtype == object:
-        v = game.values if not game.cost else -game.values
-        xs = _subset_sums(np.asarray(x if not game.cost else -x, dtype=object))
+        sign = -1 if game.cost else 1
+        v = _to_fractions(game.values) * sign
+        xs = _subset_sums(x * sign)
         return bool(xs[-1] == v[-1] and all(a >= b for a, b in zip(xs, v, strict=True)))
-    v = game._oriented()
+    v = oriented_float(game)
     xf = np.asarray(x, dtype=float) * (-1.0 if game.cost else 1.0)
     xs = _subset_sums(xf)
     eps = tol * max(1.0, float(np.max(np.abs(v))), float(np.max(np.abs(xs))))
@@ -120,7 +128,7 @@ def core_is_empty(game: Game) -> bool:
     cos = cost_of_stability(game)
     if isinstance(cos, Fraction):
         return cos > 0
-    v = game._oriented()
+    v = oriented_float(game)
     return bool(cos > 1e-9 * max(1.0, float(np.max(np.abs(v)))))
 
 
@@ -157,7 +165,7 @@ def cost_of_stability(game: Game) -> Any:
     Constraint generation over the :math:`2^n` coalitions: each round is an LP
     (HiGHS) on a working set plus an :math:`O(2^n)` vectorised scan.
     """
-    v = game._oriented()
+    v = oriented_float(game)
     n = game.n
     x, rows, duals = _cos_lp(v, n)
     value = float(x.sum() - v[-1])
@@ -165,6 +173,8 @@ def cost_of_stability(game: Game) -> Any:
         exact = _exact_cos(game, x, rows, duals)
         if exact is not None:
             return exact
+        warnings.warn("could not certify the cost of stability in rationals; returning a "
+                      "float", SuspiciousResultWarning, stacklevel=2)
     return max(0.0, value) if value < 1e-9 * max(1.0, float(np.max(np.abs(v)))) else value
 
 
@@ -194,9 +204,6 @@ def least_core(game: Game) -> LeastCore:
     Costs one prenucleolus computation (the first of its sequential LPs is the least
     core LP).
     """
-    import warnings
-
-    from .exceptions import EmptyCoreWarning
     from .nucleolus import _solve
 
     res = _solve(game, imputation=False, exact=None)
@@ -204,7 +211,7 @@ def least_core(game: Game) -> LeastCore:
     if isinstance(eps, Fraction):
         positive = eps > 0
     else:
-        positive = eps > 1e-9 * max(1.0, float(np.max(np.abs(game._oriented()))))
+        positive = eps > 1e-9 * max(1.0, float(np.max(np.abs(oriented_float(game)))))
     if positive:
         warnings.warn(
             f"the core is empty: the least core needs epsilon = {eps} > 0",
@@ -309,7 +316,7 @@ def _exact_cos(game: Game, x: np.ndarray, rows: np.ndarray, duals: np.ndarray) -
     """Certify the cost of stability in rationals from the float LP's vertex and duals."""
     n = game.n
     v = game.values if not game.cost else -game.values
-    vf = game._oriented()
+    vf = oriented_float(game)
     scale = max(1.0, float(np.max(np.abs(vf))))
     slack = _subset_sums(x)[rows] - vf[rows]
     tight = rows[np.abs(slack) <= 1e-7 * scale]

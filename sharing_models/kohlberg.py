@@ -10,7 +10,7 @@ Kohlberg's theorem [Kohlberg1971]_:
   is balanced;
 * an imputation :math:`x` is the nucleolus iff every non-empty :math:`D(\\alpha, x)` is
   balanced together with :math:`P_0(x) = \\{\\{i\\} : x_i = v(i)\\}`, where the weights of
-  :math:`P_0(x)` need only be non-negative ([PelegSudholter2007]_, Thm 5.1.6 and 6.1.?).
+  :math:`P_0(x)` need only be non-negative ([PelegSudholter2007]_, Chapters 5-6).
 
 Once a collection is balanced and its indicators span :math:`\\mathbb{R}^N`, every
 larger one is balanced too, so only the first few levels are checked. Balancedness is
@@ -27,10 +27,10 @@ from typing import Any, Literal
 import highspy
 import numpy as np
 
-from .exceptions import InvalidInputError
+from .exceptions import GameError, InvalidInputError
 from .game import Game, _subset_sums
 
-__all__ = ["KohlbergCertificate", "indicator_matrix", "kohlberg_certify"]
+__all__ = ["KohlbergCertificate", "indicator_matrix", "kohlberg_certify", "oriented_float"]
 
 #: Largest game certified in rational arithmetic by default.
 EXACT_MAX_PLAYERS = 12
@@ -132,7 +132,7 @@ def kohlberg_certify(
         xo = _to_fractions(x) * sign
         eps = 0
     else:
-        v = game._oriented()
+        v = oriented_float(game)
         xo = np.asarray(x, dtype=float) * sign
         eps = tol * max(1.0, float(np.max(np.abs(v))))
     cert = _check(v, xo, n, kind, eps, exact)
@@ -284,6 +284,22 @@ def _solve_exact(a: Sequence[Sequence[Any]], b: Sequence[Any]) -> list[Fraction]
 
 
 def _to_fractions(values: np.ndarray) -> np.ndarray:
+    """Exact copy of ``values`` as Fractions (floats exactly; sympy rationals via str)."""
     out = np.empty(len(values), dtype=object)
-    out[:] = [x if isinstance(x, Fraction) else Fraction(x) for x in values]
+    try:
+        out[:] = [x if isinstance(x, Fraction) else
+                  Fraction(x) if isinstance(x, int | float | np.number) else Fraction(str(x))
+                  for x in values]
+    except (TypeError, ValueError):
+        raise GameError("exact mode needs numeric worths (int, Fraction, float or a "
+                        "numeric sympy rational); substitute symbols first") from None
     return out
+
+
+def oriented_float(game: Game) -> np.ndarray:
+    """Worths in the profit orientation as float64, or a clear error for symbolic ones."""
+    try:
+        return game._oriented()
+    except (TypeError, ValueError):
+        raise GameError("this concept needs numeric worths; the game has symbolic worths "
+                        "(substitute values for the symbols first)") from None

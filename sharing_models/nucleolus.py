@@ -43,6 +43,7 @@ from .kohlberg import (
     _solve_exact,
     _to_fractions,
     indicator_matrix,
+    oriented_float,
 )
 
 __all__ = ["nucleolus", "prenucleolus"]
@@ -147,7 +148,7 @@ def _solve(game: Game, *, imputation: bool, exact: bool | None) -> _Result:
             "Call with exact=False for the float version (certify it with "
             "kohlberg_certify)."
         )
-    v = game._oriented()
+    v = oriented_float(game)
     scale = max(1.0, float(np.max(np.abs(v))))
     singles = v[1 << np.arange(n)]
     if imputation and singles.sum() > v[-1] + 1e-9 * scale * n:

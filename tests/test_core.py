@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from sharing_models import (
     EmptyCoreWarning,
     Game,
+    GameError,
     InvalidInputError,
     LeastCore,
     core_is_empty,
@@ -161,3 +162,19 @@ def test_float_and_exact_least_core_agree():
     assert float(lc_exact.epsilon) == pytest.approx(lc_float.epsilon, abs=1e-9)
     np.testing.assert_allclose(lc_float.allocation.to_numpy(float),
                                lc_exact.allocation.to_numpy(float), atol=1e-9)
+
+
+def test_symbolic_worths_give_a_clear_error():
+    sp = pytest.importorskip("sympy")
+    g = Game.from_array(["a", "b"], [0, sp.Symbol("a"), 1, 3])
+    for call in (lambda: cost_of_stability(g), lambda: in_core(g, [1, 2]),
+                 lambda: core_is_empty(g)):
+        with pytest.raises(GameError, match="symbol"):
+            call()
+
+
+def test_numeric_sympy_worths_stay_exact():
+    sp = pytest.importorskip("sympy")
+    g = Game.from_array(["a", "b", "c"], [sp.Integer(0), 0, 0, sp.Rational(9, 2), 0, 4, 2, 6])
+    assert cost_of_stability(g) == 0
+    assert in_core(g, [F(7, 2), F(1), F(3, 2)])

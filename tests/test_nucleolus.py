@@ -339,3 +339,14 @@ def test_float_path_matches_exact_path(g):
     approx = prenucleolus(g.to_float())
     np.testing.assert_allclose(approx.to_numpy(), exact.to_numpy(float), atol=1e-7)
     assert kohlberg_certify(g.to_float(), approx)
+
+
+def test_symbolic_worths_give_a_clear_error():
+    sp = pytest.importorskip("sympy")
+    g = Game.from_array(["a", "b"], [0, sp.Symbol("a"), 1, 3])
+    with pytest.raises(GameError, match="symbol"):
+        nucleolus(g)
+    with pytest.raises(GameError, match="symbol"):
+        kohlberg_certify(g, [1, 2])
+    h = Game.from_array(["a", "b", "c"], [sp.Integer(0), 0, 0, 4, 0, 4, 2, sp.Rational(6)])
+    assert nucleolus(h).tolist() == [F(10, 3), F(4, 3), F(4, 3)]
