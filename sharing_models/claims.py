@@ -178,16 +178,12 @@ def talmud(estate: Any, claims: Any) -> pd.Series:
     _require_numeric_claims(c, mode, "talmud")
     half = [ci / 2 for ci in c]
     total = _sum(c, mode)
-    low = _cea(e, half, mode)
-    high = [h + x for h, x in zip(half, _cel(e - total / 2, half, mode), strict=True)]
     if mode == "symbolic":
-        import sympy
-
-        cond = sympy.Le(e, sympy.nsimplify(total) / 2)
-        awards = [sympy.piecewise_fold(sympy.Piecewise((lo, cond), (hi, True)))
-                  for lo, hi in zip(low, high, strict=True)]
+        awards = _talmud_piecewise(e, c, total)
+    elif e <= total / 2:
+        awards = _cea(e, half, mode)
     else:
-        awards = low if e <= total / 2 else high
+        awards = [h + x for h, x in zip(half, _cel(e - total / 2, half, mode), strict=True)]
     return _series(awards, labels, "talmud", mode)
 
 
@@ -249,9 +245,9 @@ def random_arrival(estate: Any, claims: Any) -> pd.Series:
 def _cea(e: Any, c: list[Any], mode: str) -> list[Any]:
     """Constrained equal awards for numeric claims; ``e`` may be symbolic."""
     n = len(c)
-    order = sorted(range(n), key=lambda i: c[i])
     if mode == "symbolic":
-        return _cea_piecewise(e, c, order)
+        return _cea_piecewise(e, c)
+    order = sorted(range(n), key=lambda i: c[i])
     out: list[Any] = [None] * n
     remaining = e
     for pos, i in enumerate(order):
@@ -266,34 +262,62 @@ def _cea(e: Any, c: list[Any], mode: str) -> list[Any]:
     return out
 
 
-def _cea_piecewise(e: Any, c: list[Any], order: list[int]) -> list[Any]:
-    """CEA awards as ``Piecewise`` functions of a symbolic estate."""
+def _cea_pieces(e: Any, c: list[Any]) -> list[list[tuple[Any, Any]]]:
+    """Per claimant, the ``(lambda(e), e <= end)`` pieces of CEA before its claim is met."""
     import sympy
 
     n = len(c)
-    cs = [sympy.nsimplify(c[i]) for i in order]
-    pieces: list[tuple[Any, Any]] = []  # (lambda on the segment, E at the segment's end)
+    order = sorted(range(n), key=lambda i: c[i])
+    segments: list[tuple[Any, Any]] = []  # (lambda on the segment, estate at its end)
     below = sympy.Integer(0)
-    for pos, ck in enumerate(cs):
-        lam = (e - below) / (n - pos)
-        pieces.append((sympy.expand(lam), below + (n - pos) * ck))
-        below += ck
-    out: list[Any] = [None] * n
     for pos, i in enumerate(order):
-        args = [(lam, sympy.Le(e, end)) for lam, end in pieces[: pos + 1]]
-        out[i] = sympy.Piecewise(*args, (cs[pos], True))
+        lam = sympy.expand((e - below) / (n - pos))
+        segments.append((lam, sympy.Le(e, below + (n - pos) * c[i])))
+        below += c[i]
+    out: list[list[tuple[Any, Any]]] = [[] for _ in range(n)]
+    for pos, i in enumerate(order):
+        out[i] = segments[: pos + 1]
+    return out
+
+
+def _cea_piecewise(e: Any, c: list[Any]) -> list[Any]:
+    """CEA awards as ``Piecewise`` functions of a symbolic estate."""
+    import sympy
+
+    return [sympy.Piecewise(*pieces, (ci, True))
+            for pieces, ci in zip(_cea_pieces(e, c), c, strict=True)]
+
+
+def _cel_piecewise(e: Any, c: list[Any], total: Any) -> list[Any]:
+    """CEL as ``c - CEA(sum c - e, c)``, built piece by piece (no nested Piecewise)."""
+    import sympy
+
+    return [sympy.Piecewise(*[(sympy.expand(ci - lam), cond) for lam, cond in pieces],
+                            (0, True))
+            for pieces, ci in zip(_cea_pieces(total - e, c), c, strict=True)]
+
+
+def _talmud_piecewise(e: Any, c: list[Any], total: Any) -> list[Any]:
+    """CEA on half-claims up to ``sum c / 2``, then the dual pieces, in one Piecewise."""
+    import sympy
+
+    half = [ci / 2 for ci in c]
+    low = _cea_pieces(e, half)
+    high = _cea_pieces(total - e, half)
+    out = []
+    for i, ci in enumerate(c):
+        dual = [(sympy.expand(ci - lam), cond) for lam, cond in high[i]]
+        out.append(sympy.Piecewise(*low[i], (half[i], sympy.Le(e, total / 2)), *dual,
+                                   (half[i], True)))
     return out
 
 
 def _cel(e: Any, c: list[Any], mode: str) -> list[Any]:
     """Constrained equal losses by duality with constrained equal awards."""
     total = _sum(c, mode)
-    out = [ci - x for ci, x in zip(c, _cea(total - e, c, mode), strict=True)]
     if mode == "symbolic":
-        import sympy
-
-        out = [sympy.piecewise_fold(x) for x in out]
-    return out
+        return _cel_piecewise(e, c, total)
+    return [ci - x for ci, x in zip(c, _cea(total - e, c, mode), strict=True)]
 
 
 def _random_arrival(e: Any, c: list[Any], mode: str) -> list[Any]:
