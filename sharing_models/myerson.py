@@ -11,8 +11,8 @@ pieces earn on their own,
 where :math:`S/G` are the connected components of the subgraph induced by :math:`S`.
 The Myerson value is :math:`\mathrm{Sh}(v^G)`. The restricted game is built with array code
 over all masks: each coalition's component holding its lowest member is grown by
-repeated neighbourhood unions (one vectorised gather per step, at most the graph's
-diameter), then the remaining members are peeled off component by component.
+repeated neighbourhood unions (one vectorised gather per step over the coalitions
+still growing), then the remaining members are peeled off component by component.
 
 References: [Myerson1977]_.
 """
@@ -119,11 +119,12 @@ def components_of_masks(adj: list[int]) -> np.ndarray:
         nbr[1 << i: 2 << i] = nbr[: 1 << i] | (a | (1 << i))
     masks = np.arange(size, dtype=np.int64)
     comp = masks & -masks
-    for _ in range(n):
-        grown = nbr[comp] & masks
-        if np.array_equal(grown, comp):
-            break
-        comp = grown
+    active = masks[1:]  # only coalitions whose component grew last step are grown again
+    while active.size:
+        grown = nbr[comp[active]] & active
+        changed = grown != comp[active]
+        comp[active] = grown
+        active = active[changed]
     return comp
 
 

@@ -35,6 +35,9 @@ __all__ = ["shapley_sample"]
 
 _CACHE_LIMIT = 1 << 20
 
+#: ``evaluate(order, pos) -> (b, n + 1)`` worths of the prefixes of ``b`` orders.
+Evaluator = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
 
 def shapley_sample(
     game_or_fn: Game | Callable[..., Any],
@@ -116,10 +119,11 @@ def shapley_sample(
     done = 0
     while done < draws:
         b = min(batch, draws - done)
-        pos = rng.random((b, n)).argsort(axis=1).argsort(axis=1)  # position of each player
-        marg = _marginals(evaluate, pos, n)
+        order = rng.permuted(np.broadcast_to(np.arange(n), (b, n)), axis=1)  # players by time
+        pos = order.argsort(axis=1)  # time of each player
+        marg = _marginals(evaluate, order, pos)
         if antithetic:
-            marg = 0.5 * (marg + _marginals(evaluate, n - 1 - pos, n))
+            marg = 0.5 * (marg + _marginals(evaluate, order[:, ::-1], n - 1 - pos))
         stats.add(marg)
         done += b
     se = np.sqrt(stats.variance() / draws)
@@ -129,23 +133,22 @@ def shapley_sample(
     )
 
 
-def _marginals(evaluate: Callable[[np.ndarray], np.ndarray], pos: np.ndarray, n: int) -> np.ndarray:
+def _marginals(evaluate: Evaluator, order: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """Marginal contribution of every player (columns) in every order (rows)."""
-    vals = evaluate(pos)  # (b, n + 1): worth of the first k players, k = 0..n
+    vals = evaluate(order, pos)  # (b, n + 1): worth of the first k players, k = 0..n
     return np.take_along_axis(np.diff(vals, axis=1), pos, axis=1)
 
 
 def _evaluator(
     obj: Any, players: Sequence[str] | None, vectorized: bool
-) -> tuple[int, tuple[str, ...], Callable[[np.ndarray], np.ndarray]]:
+) -> tuple[int, tuple[str, ...], Evaluator]:
     if isinstance(obj, Game):
         if players is not None:
             raise InvalidInputError("players= is taken from the Game; do not pass it")
         v = float_values(obj)
         n = obj.n
 
-        def from_array(pos: np.ndarray) -> np.ndarray:
-            order = pos.argsort(axis=1)
+        def from_array(order: np.ndarray, pos: np.ndarray) -> np.ndarray:
             masks = np.cumsum(np.left_shift(1, order, dtype=np.int64), axis=1)
             return np.concatenate([np.full((pos.shape[0], 1), v[0]), v[masks]], axis=1)
 
@@ -161,7 +164,7 @@ def _evaluator(
     steps = np.arange(n + 1)[None, :, None]
     if vectorized:
 
-        def from_batch(pos: np.ndarray) -> np.ndarray:
+        def from_batch(order: np.ndarray, pos: np.ndarray) -> np.ndarray:
             members = (pos[:, None, :] < steps).reshape(-1, n)
             out = _as_floats(obj(members), members.shape[0])
             return out.reshape(pos.shape[0], n + 1)
@@ -170,14 +173,13 @@ def _evaluator(
     cache: dict[bytes, float] = {}
     name_arr = np.asarray(names, dtype=object)
 
-    def from_sets(pos: np.ndarray) -> np.ndarray:
-        out = np.empty((pos.shape[0], n + 1))
-        for r, row in enumerate(pos):
-            order = np.argsort(row)
+    def from_sets(order: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        out = np.empty((order.shape[0], n + 1))
+        for r, row in enumerate(order):
             inside = np.zeros(n, dtype=bool)
             for k in range(n + 1):
                 if k:
-                    inside[order[k - 1]] = True
+                    inside[row[k - 1]] = True
                 key = np.packbits(inside).tobytes()
                 if key not in cache:
                     value = _as_floats([obj(frozenset(name_arr[inside]))], 1)[0]
