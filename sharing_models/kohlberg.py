@@ -178,6 +178,8 @@ def _check(v: np.ndarray, x: np.ndarray, n: int, kind: str, eps: Any, exact: boo
 
 def _balanced(coll: np.ndarray, p0: np.ndarray, n: int, exact: bool) -> tuple[bool, int]:
     """Whether ``coll`` is balanced (weights > 0) with ``p0`` (weights >= 0); and its rank."""
+    if _spanning_partitions(coll, n):
+        return True, n
     cols = np.concatenate([coll, p0])
     ind = indicator_matrix(cols, n).astype(float)
     rank = int(np.linalg.matrix_rank(ind.T @ ind)) if len(cols) else 0  # n x n Gram
@@ -209,6 +211,27 @@ def _balanced(coll: np.ndarray, p0: np.ndarray, n: int, exact: bool) -> tuple[bo
         return True, rank
     lam = np.concatenate([sol[:k] + s, sol[k:k + kp]])
     return _exact_weights(ind, lam, k), rank
+
+
+def _spanning_partitions(coll: np.ndarray, n: int) -> bool:
+    """Sufficient test: ``coll`` holds balanced partitions whose union spans R^N.
+
+    Complementary pairs ``{S, N \\ S}`` and the singletons are partitions (weights 1); a
+    union of balanced collections is balanced, and a collection containing a balanced
+    spanning sub-collection is balanced. Settles highly degenerate levels (e.g. every
+    coalition tied) without an LP, exactly.
+    """
+    full = (1 << n) - 1
+    present = np.zeros(1 << n, dtype=bool)
+    present[coll] = True
+    singles = 1 << np.arange(n, dtype=np.int64)
+    parts = coll[present[full ^ coll]]
+    if present[singles].all():
+        parts = np.concatenate([parts, singles])
+    if parts.size < n:
+        return False
+    ind = indicator_matrix(parts, n).astype(float)
+    return int(np.linalg.matrix_rank(ind.T @ ind)) == n
 
 
 def _exact_weights(ind: np.ndarray, lam: np.ndarray, k: int) -> bool:

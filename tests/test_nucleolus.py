@@ -350,3 +350,26 @@ def test_symbolic_worths_give_a_clear_error():
         kohlberg_certify(g, [1, 2])
     h = Game.from_array(["a", "b", "c"], [sp.Integer(0), 0, 0, 4, 0, 4, 2, sp.Rational(6)])
     assert nucleolus(h).tolist() == [F(10, 3), F(4, 3), F(4, 3)]
+
+
+def _degenerate_games() -> list[tuple[str, Game]]:
+    n = 13
+    names = [f"p{i}" for i in range(n)]
+    sizes = np.bitwise_count(np.arange(1 << n, dtype=np.uint64)).astype(float)
+    weights = {f"p{i}": w for i, w in enumerate([9, 8, 7, 6, 5, 5, 4, 3, 3, 2, 2, 1, 1])}
+    return [
+        ("zero", Game.from_array(names, np.zeros(1 << n))),
+        ("majority", Game.from_array(names, (sizes >= 7).astype(float))),
+        ("unanimity", Game.unanimity(names, names[:4]).to_float()),
+        ("weighted voting", Game.weighted_voting(weights, 29).to_float()),
+        ("symmetric convex", Game.from_array(names, sizes**1.5)),
+    ]
+
+
+@pytest.mark.parametrize(("label", "game"), _degenerate_games())
+def test_degenerate_float_games_are_certified(label, game):
+    """Massive ties (every LP degenerate) at n = 13, float path, Kohlberg with tolerance."""
+    x = prenucleolus(game)
+    assert kohlberg_certify(game, x), label
+    if _imputations_exist(game):
+        assert kohlberg_certify(game, nucleolus(game), kind="nucleolus"), label
