@@ -188,7 +188,8 @@ def _area_table(rows: list[dict[str, Any]]) -> list[str]:
         cells = [_cell(r["task"]), _cell(r["n"]), _seconds(r["ours_s"]), _cell(r["peer"]),
                  _seconds(r["peer_s"]), ratio]
         if extra:
-            cells.append(_cell(r.get("peak_rss_mb")))
+            rss = r.get("peak_rss_mb")
+            cells.append(f"{rss:.0f}" if isinstance(rss, int | float) else _cell(rss))
         cells.append(_cell(r["note"]))
         out.append("| " + " | ".join(cells) + " |")
     return out
