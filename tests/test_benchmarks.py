@@ -49,6 +49,9 @@ def test_broken_module_is_reported_not_fatal(runner, tmp_path):
     text = runner.render(results, {"python": "3"})
     assert "FAILED: RuntimeError: boom" in text
     assert "| t | 3 | 500.0 ms | p | 2.00 s | 0.25x | a\\|b |" in text
+    with_rss = [{**by_module["bench_rows"]["rows"][0], "peak_rss_mb": 230.9}]
+    text = runner.render([{**by_module["bench_rows"], "rows": with_rss}], {})
+    assert "| peak RSS (MB) | note |" in text and "| 0.25x | 231 | a\\|b |" in text
 
 
 def test_unknown_area_is_an_error(runner):
