@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat
 
+from .tiering import FeeSpec, TiersSpec, WaterfallSpec
+
 __all__ = [
     "AccessTerms",
     "Agreement",
@@ -263,9 +265,9 @@ class Sharing(_Strict):
     cost_recovery_first: bool = False
     inventor_reward: Literal["statutory", "agreed", "none"] | float = "statutory"
     reserve_fund: Annotated[float, Field(ge=0, le=1)] = 0.0
-    tiers: dict[str, Any] | list[Any] | None = None
-    fees: dict[str, Any] | list[Any] | None = None
-    waterfall: dict[str, Any] | None = None
+    tiers: TiersSpec | None = None
+    fees: FeeSpec | None = None
+    waterfall: WaterfallSpec | None = None
 
 
 class DefaultClause(_Strict):

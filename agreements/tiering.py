@@ -1,0 +1,607 @@
+"""Tiered membership, fees and revenue waterfalls in scenario files.
+
+The ``sharing.fees``, ``sharing.tiers`` and ``sharing.waterfall`` sections of a scenario,
+as strict pydantic v2 models, and the functions that turn an :class:`Agreement` into the
+:mod:`sharing_models` objects and tables:
+
+* :func:`tier_schedule` -> :class:`sharing_models.tiers.TierSchedule`;
+* :func:`fee_table` -> each member's tier, fee, votes, seats, voting power, access;
+* :func:`waterfall_table` -> the year-by-year revenue waterfall for a given income;
+* :func:`tier_vs_contribution` -> tier outcome against the Shapley value.
+
+A fee rule in YAML (SEMATECH, [IrwinKlenow1996]_)::
+
+    fees: {rule: percent_of_metric, metric: revenue, rate: 0.01, floor: 1.0e6, cap: 1.5e7}
+
+Rules are ``flat`` (``amount``), ``percent_of_metric`` (``rate``, ``floor``, ``cap``) or
+``piecewise_linear`` (``bands`` of ``start``, ``rate``, ``base``; ``cap``), each with
+optional ``discounts`` (small members), ``multipliers`` by country or country class
+(W3C, [W3C2008]_), ``prorate`` (months in the first year) and ``exempt`` members. Tiers
+(``sharing.tiers``) name a ``metric`` and ``levels``, each with a band ``[lower, upper)``,
+a ``fee`` and ``rights``. Members of kind ``government`` pay no dues unless a tier names
+them. Bands must tile ``[0, inf)``; every mistake is reported with its field path.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sharing_models import fees as fr
+from sharing_models import tier_vs_contribution as tvc
+from sharing_models import waterfall as wf
+from sharing_models.fees import exact_number
+from sharing_models.tiers import Rights, Tier, TierSchedule, tier_accounts
+
+from .errors import AgreementError, Problem, ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Agreement
+
+__all__ = [
+    "Band",
+    "CostItem",
+    "Discount",
+    "FeeSpec",
+    "FlatFee",
+    "PercentFee",
+    "PiecewiseFee",
+    "RewardSpec",
+    "RightsSpec",
+    "TierSpec",
+    "TiersSpec",
+    "WaterfallSpec",
+    "fee_table",
+    "member_table",
+    "tier_schedule",
+    "tier_vs_contribution",
+    "waterfall_table",
+]
+
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0)]
+MemberId = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Metric = Literal["revenue", "employees"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Discount(_Strict):
+    """Members with ``discount_metric`` below ``below`` pay ``fee`` (OpenPOWER Silver)."""
+
+    below: Money
+    fee: Money
+
+
+class _FeeBase(_Strict):
+    discounts: list[Discount] = Field(default_factory=list)
+    discount_metric: Metric = "employees"
+    multipliers: dict[str, Money] | None = Field(
+        None, description="Fee multiplier by country (or by class, with country_classes).")
+    country_classes: dict[str, str] | None = Field(
+        None, description="Country -> class (e.g. World Bank income class) for multipliers.")
+    prorate: dict[MemberId, Annotated[int, Field(ge=0, le=12)]] | None = Field(
+        None, description="Months of membership in the first year, for members joining late.")
+    exempt: list[MemberId] = Field(default_factory=list, description="Members paying no fee.")
+
+    @field_validator("discounts")
+    @classmethod
+    def _smaller_pays_less(cls, v: list[Discount]) -> list[Discount]:
+        ordered = sorted(v, key=lambda d: d.below)
+        for a, b in itertools.pairwise(ordered):
+            if a.fee > b.fee:
+                raise ValueError(f"members below {a.below:g} would pay {a.fee:g}, more than "
+                                 f"members below {b.below:g} ({b.fee:g})")
+        return v
+
+
+class FlatFee(_FeeBase):
+    """The same fee for every member."""
+
+    rule: Literal["flat"]
+    amount: Money
+
+
+class PercentFee(_FeeBase):
+    """``min(max(rate * metric, floor), cap)`` (SEMATECH)."""
+
+    rule: Literal["percent_of_metric", "percentage"]
+    metric: Metric = "revenue"
+    rate: Share
+    floor: Money = 0.0
+    cap: Money | None = None
+
+    @field_validator("cap")
+    @classmethod
+    def _cap_not_below_floor(cls, v: float | None, info: Any) -> float | None:
+        floor = info.data.get("floor")
+        if v is not None and floor is not None and v < floor:
+            raise ValueError(f"cap {v:g} is below the floor {floor:g}; expected cap >= floor")
+        return v
+
+
+class Band(_Strict):
+    """Band ``k`` of a piecewise-linear fee: ``(metric - start) * rate + base``."""
+
+    start: Money
+    rate: Share = 0.0
+    base: Money = 0.0
+
+
+class PiecewiseFee(_FeeBase):
+    """``(R - a_k) * b_k + c_k`` in band ``k`` (ACIL), with a cap."""
+
+    rule: Literal["piecewise_linear"]
+    metric: Metric = "revenue"
+    bands: list[Band] = Field(min_length=1)
+    cap: Money | None = None
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_tile(cls, v: list[Band]) -> list[Band]:
+        if v and v[0].start != 0:
+            raise ValueError(f"the first band must start at 0; bands[0] starts at {v[0].start:g}"
+                             " (gap below it)")
+        for k in range(1, len(v)):
+            if v[k].start <= v[k - 1].start:
+                raise ValueError(f"bands[{k}] starts at {v[k].start:g}, not after bands[{k - 1}]"
+                                 f" ({v[k - 1].start:g}): overlapping bands")
+        return v
+
+    @field_validator("cap")
+    @classmethod
+    def _cap_not_below_base(cls, v: float | None, info: Any) -> float | None:
+        bands = info.data.get("bands")
+        if v is not None and bands and v < bands[0].base:
+            raise ValueError(f"cap {v:g} is below the lowest fee {bands[0].base:g}")
+        return v
+
+
+FeeSpec = Annotated[FlatFee | PercentFee | PiecewiseFee, Field(discriminator="rule")]
+
+
+class RightsSpec(_Strict):
+    """Rights of each member of a tier; see :class:`sharing_models.tiers.Rights`."""
+
+    votes: Count = 1
+    seats: Count = 0
+    seats_per: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="One director elected per this many members of the tier.")
+    tier_seats: Count = Field(0, description="Directors elected by the tier's members together.")
+    access: Literal["full", "field", "none"] = "full"
+    access_fields: list[str] = Field(default_factory=list)
+    access_delay_months: Count = 0
+    licence: Literal["royalty_free", "frand", "royalty", "none"] = "royalty_free"
+    royalty_rate: Share | None = None
+    income_share: Share | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> RightsSpec:
+        if self.access == "field" and not self.access_fields:
+            raise ValueError("access 'field' needs access_fields naming the fields")
+        if self.licence == "royalty" and self.royalty_rate is None:
+            raise ValueError("licence 'royalty' needs a royalty_rate")
+        return self
+
+
+class TierSpec(_Strict):
+    """A membership level: band of the metric, fee rule and rights."""
+
+    name: MemberId
+    label: str | None = None
+    lower: Money | None = None
+    upper: Money | None = None
+    fee: FeeSpec | None = Field(None, description="Default: sharing.fees.")
+    rights: RightsSpec = Field(default_factory=RightsSpec)
+
+    @field_validator("upper")
+    @classmethod
+    def _upper_above_lower(cls, v: float | None, info: Any) -> float | None:
+        lower = info.data.get("lower")
+        if v is not None and lower is None:
+            raise ValueError("an upper bound needs a lower bound")
+        if v is not None and lower is not None and v <= lower:
+            raise ValueError(f"upper bound {v:g} must exceed lower bound {lower:g}")
+        return v
+
+
+class TiersSpec(_Strict):
+    """Tier schedule: levels banded by ``metric`` (or joined by explicit member ``tier``)."""
+
+    metric: Metric | None = "revenue"
+    levels: list[TierSpec] = Field(min_length=1)
+
+    @field_validator("levels")
+    @classmethod
+    def _levels_tile(cls, v: list[TierSpec]) -> list[TierSpec]:
+        problems = _tiling_problems(v)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return v
+
+
+def _tiling_problems(levels: list[TierSpec]) -> list[str]:
+    out = []
+    names = [t.name for t in levels]
+    out += [f"tier name {n!r} used twice" for n in sorted({n for n in names if names.count(n) > 1})]
+    banded = sorted((k for k, t in enumerate(levels) if t.lower is not None),
+                    key=lambda k: levels[k].lower)
+    if banded and levels[banded[0]].lower != 0:
+        out.append(f"gap: nothing covers [0, {levels[banded[0]].lower:g}) "
+                   f"(levels[{banded[0]}] is the lowest band)")
+    for i, j in itertools.pairwise(banded):
+        lo, hi = levels[i], levels[j]
+        if lo.upper is None or lo.upper > hi.lower:
+            end = "infinity" if lo.upper is None else f"{lo.upper:g}"
+            out.append(f"overlap: levels[{i}] ({lo.name}) ends at {end} but levels[{j}] "
+                       f"({hi.name}) starts at {hi.lower:g}")
+        elif lo.upper < hi.lower:
+            out.append(f"gap: levels[{i}] ({lo.name}) ends at {lo.upper:g} but levels[{j}] "
+                       f"({hi.name}) starts at {hi.lower:g}")
+    if banded and levels[banded[-1]].upper is not None:
+        out.append(f"gap: nothing covers values >= {levels[banded[-1]].upper:g}; leave the "
+                   f"top band (levels[{banded[-1]}]) open")
+    shares = [t.rights.income_share for t in levels if t.rights.income_share is not None]
+    if shares and abs(sum(shares) - 1) > 1e-9:
+        out.append(f"income shares of the levels sum to {sum(shares):g}, expected 1")
+    return out
+
+
+class CostItem(_Strict):
+    """A cost recovered from income, in order, before anything else is paid."""
+
+    item: str = Field(min_length=1)
+    recipient: str = Field(min_length=1, description="Who is repaid (a member id or a name).")
+    amount: Money
+
+
+class RewardSpec(_Strict):
+    """An agreed reward to the people who made a result."""
+
+    transfer_rate: Share = 0.5
+    implementation_rate: Share = 0.05
+    implementation_years: Annotated[int, Field(ge=0, le=50)] = 3
+
+
+class WaterfallSpec(_Strict):
+    """How income from results flows; unset fields follow the rest of ``sharing``."""
+
+    stream: Literal["licence", "transfer", "implementation"] = "licence"
+    costs: list[CostItem] | Literal["tasks", "none"] | None = Field(
+        None, description="Costs to recover; 'tasks': task budgets to task leads. "
+                          "Default: 'tasks' when sharing.cost_recovery_first, else none.")
+    inventor_reward: Literal["statutory", "none"] | RewardSpec | None = None
+    reserve: Share | None = Field(None, description="Default: sharing.reserve_fund.")
+    distribution: Literal["fixed", "proportional", "equal", "shapley", "banzhaf",
+                          "nucleolus", "owen", "tiered", "fee_based", "blend"] | None = None
+    unit: Annotated[float, Field(gt=0)] = 0.01
+
+
+# ---------------------------------------------------------------------- specs -> engine
+def fee_rule(spec: FlatFee | PercentFee | PiecewiseFee) -> fr.FeeRule:
+    """The :mod:`sharing_models.fees` rule of a fee spec (modifiers wrapped around it).
+
+    >>> fee_rule(PercentFee(rule="percent_of_metric", rate=0.01, floor=1e6, cap=1.5e7)).formula()
+    Min(15000000, Max(1000000, R/100))
+    """
+    if isinstance(spec, FlatFee):
+        rule: fr.FeeRule = fr.Flat(spec.amount)
+    elif isinstance(spec, PercentFee):
+        rule = fr.Percentage(spec.rate, floor=spec.floor, cap=spec.cap, metric=spec.metric)
+    else:
+        rule = fr.PiecewiseLinear([(b.start, b.rate, b.base) for b in spec.bands], cap=spec.cap,
+                                  metric=spec.metric)
+    if spec.discounts:
+        rule = fr.SmallMemberDiscount(rule, {d.below: d.fee for d in spec.discounts},
+                                      metric=spec.discount_metric)
+    if spec.multipliers:
+        rule = fr.CountryMultiplier(rule, spec.multipliers, by="fee_class")
+    if spec.prorate:
+        rule = fr.Prorated(rule)
+    return rule
+
+
+def tier_schedule(agreement: Agreement) -> TierSchedule | None:
+    """The agreement's tier schedule; one tier ``members`` when only ``sharing.fees`` is set.
+
+    Returns ``None`` when the agreement sets neither fees nor tiers.
+
+    >>> from agreements.loader import load
+    >>> [t.name for t in tier_schedule(load("scenarios/asrc_storage_tiers.yaml")).tiers]
+    ['principal', 'executive', 'associate', 'academic']
+    """
+    s = agreement.sharing
+    if s.tiers is None and s.fees is None:
+        return None
+    if s.tiers is None:
+        return TierSchedule([Tier("members", fee_rule(s.fees))], metric=None)
+    tiers = []
+    for k, t in enumerate(s.tiers.levels):
+        spec = t.fee or s.fees
+        if spec is None:
+            raise ScenarioError([Problem(f"sharing.tiers.levels[{k}].fee",
+                                         f"tier {t.name!r} has no fee and sharing.fees sets no "
+                                         "default")])
+        r = t.rights
+        rights = Rights(r.votes, r.seats, r.seats_per, r.tier_seats, r.access,
+                        tuple(r.access_fields), r.access_delay_months, r.licence,
+                        r.royalty_rate, r.income_share)
+        tiers.append(Tier(t.name, fee_rule(spec), rights, t.lower, t.upper))
+    return TierSchedule(tiers, metric=s.tiers.metric)
+
+
+def _specs(agreement: Agreement) -> list[Any]:
+    s = agreement.sharing
+    levels = s.tiers.levels if s.tiers is not None else []
+    return [x for x in [s.fees, *(t.fee for t in levels)] if x is not None]
+
+
+def _exempt(agreement: Agreement) -> list[str]:
+    """Members paying no dues: listed in ``exempt``, or of kind government with no tier."""
+    listed = {m for spec in _specs(agreement) for m in spec.exempt}
+    return [m.id for m in agreement.members
+            if m.id in listed or (m.kind == "government" and not m.tier)]
+
+
+def member_table(agreement: Agreement, years: int = 1) -> pd.DataFrame:
+    """Member data the fee rules read, indexed by ``(year, member)``; exempt members left out.
+
+    Columns: ``revenue``, ``employees``, ``tier`` (explicit class), ``fee_class`` (for
+    multipliers) and ``months`` (12, or the first year's ``prorate`` months).
+    """
+    schedule = tier_schedule(agreement)
+    skip = set(_exempt(agreement))
+    specs = _specs(agreement)
+    months = {m: v for spec in specs for m, v in (spec.prorate or {}).items()}
+    classes = {k: v for spec in specs for k, v in (spec.country_classes or {}).items()}
+    tiered = agreement.sharing.tiers is not None
+    rows = []
+    for m in agreement.members:
+        if m.id in skip:
+            continue
+        fee_class = classes.get(m.country or "", m.country or "")
+        for year in range(1, years + 1):
+            rows.append({"year": year, "member": m.id, "revenue": m.revenue,
+                         "employees": m.employees, "tier": m.tier if tiered else "members",
+                         "fee_class": fee_class,
+                         "months": months.get(m.id, 12) if year == 1 else 12})
+    problems = _missing_data(agreement, schedule, skip) if schedule is not None else []
+    if problems:
+        raise ScenarioError(problems, agreement.id)
+    return pd.DataFrame(rows).set_index(["year", "member"])
+
+
+def _missing_data(agreement: Agreement, schedule: TierSchedule, skip: set[str]) -> list[Problem]:
+    """Unknown explicit tiers and member data a member's tier or fee needs but lacks."""
+    names = {t.name for t in schedule.tiers}
+    tiered = agreement.sharing.tiers is not None
+    out = []
+    for k, m in enumerate(agreement.members):
+        if m.id in skip:
+            continue
+        if tiered and m.tier and m.tier not in names:
+            out.append(Problem(f"members[{k}].tier", f"unknown tier {m.tier!r}; the tiers are "
+                               f"{sorted(names)}"))
+            continue
+        tier = (m.tier or None) if tiered else "members"
+        if tier is None:  # placed by the band of its metric
+            value = getattr(m, schedule.metric or "", None)
+            if value is None:
+                out.append(Problem(f"members[{k}].{schedule.metric}", f"member {m.id!r} has "
+                                   f"neither a tier nor a {schedule.metric} to place it by"))
+                continue
+            tier = next(t.name for t in schedule.tiers if t.lower is not None
+                        and t.lower <= exact_number(value)
+                        and (t.upper is None or exact_number(value) < t.upper))
+        for metric in schedule.tier(tier).fee.metrics():
+            if metric in ("revenue", "employees") and getattr(m, metric) is None:
+                out.append(Problem(f"members[{k}].{metric}", f"member {m.id!r} has no {metric}, "
+                                   f"which the fee of tier {tier!r} needs (give it, or list the "
+                                   "member in sharing.fees.exempt)"))
+    return out
+
+
+def fee_table(agreement: Agreement, years: int = 1) -> pd.DataFrame:
+    """Each member's tier, fee, votes, seats, voting power and access, year by year.
+
+    Voting power (Shapley-Shubik and Banzhaf, exact) is that of the tiers' votes with the
+    governance quota. Exempt members appear with tier ``exempt`` and no fee.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by member id (``name="member"``), first column ``year``; exact fractions.
+
+    Examples
+    --------
+    >>> from agreements.loader import load
+    >>> t = fee_table(load("scenarios/asrc_storage_tiers.yaml"))
+    >>> t.loc["seagate", ["tier", "fee", "seats", "banzhaf"]].tolist()
+    ['principal', Fraction(250000, 1), Fraction(1, 1), Fraction(13, 60)]
+    """
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise AgreementError(f"years must be a whole number >= 1; got {years!r}")
+    schedule = tier_schedule(agreement)
+    if schedule is None:
+        raise AgreementError(f"{agreement.id}: the scenario sets no sharing.fees or "
+                             "sharing.tiers, so there are no fees to show")
+    table = member_table(agreement, years)
+    acc = tier_accounts(schedule, table, quota=agreement.governance.quota)
+    acc = acc.drop(columns=["income", "net"]).reset_index("year")
+    exempt = _exempt(agreement)
+    if exempt:
+        extra = pd.DataFrame([{"year": y, "tier": "exempt", "fee": Fraction(0), "votes": 0,
+                               "seats": Fraction(0), "shapley_shubik": Fraction(0),
+                               "banzhaf": Fraction(0), "access": None,
+                               "access_delay_months": None, "licence": None,
+                               "royalty_rate": None}
+                              for y in range(1, years + 1) for _ in exempt],
+                             index=[m for _ in range(years) for m in exempt])
+        acc = pd.concat([acc, extra])
+    order = {m: i for i, m in enumerate(agreement.member_ids)}
+    acc = acc.assign(_o=[order[m] for m in acc.index]).sort_values(["year", "_o"], kind="stable")
+    return acc.drop(columns="_o").rename_axis("member")
+
+
+# ---------------------------------------------------------------------- waterfall
+def _reward(agreement: Agreement, spec: WaterfallSpec) -> wf.InventorReward:
+    choice = spec.inventor_reward
+    if choice is None:
+        choice = agreement.sharing.inventor_reward
+    if isinstance(choice, RewardSpec):
+        return wf.InventorReward(choice.transfer_rate, choice.implementation_rate,
+                                 choice.implementation_years)
+    if choice == "statutory":
+        return wf.InventorReward.statutory()
+    if choice == "none":
+        return wf.InventorReward.none()
+    if choice == "agreed":
+        raise ScenarioError([Problem("sharing.waterfall.inventor_reward", "sharing."
+                                     "inventor_reward is 'agreed' but the waterfall gives no "
+                                     "rates; set transfer_rate and implementation_rate")])
+    return wf.InventorReward(transfer_rate=choice)  # a number: share of net licence income
+
+
+def _costs(agreement: Agreement, spec: WaterfallSpec) -> list[tuple[str, str, Any]]:
+    costs = spec.costs
+    if costs is None:
+        costs = "tasks" if agreement.sharing.cost_recovery_first else "none"
+    if costs == "none":
+        return []
+    if costs == "tasks":
+        return [(t.id, t.lead or "consortium", t.cost) for t in agreement.tasks if t.cost > 0]
+    return [(c.item, c.recipient, c.amount) for c in costs]
+
+
+def distribution_shares(agreement: Agreement, method: str | None = None) -> pd.Series:
+    """Members' shares of distributed income under ``method`` (default: the waterfall's
+    ``distribution``, else ``sharing.method``, else equal).
+
+    >>> from agreements.loader import load
+    >>> distribution_shares(load("scenarios/baoshan_medical_devices.yaml")).tolist()
+    [Fraction(11, 20), Fraction(1, 5), Fraction(3, 20), Fraction(1, 10)]
+    """
+    s = agreement.sharing
+    spec = s.waterfall or WaterfallSpec()
+    method = method or spec.distribution or (s.method.value if s.method else "equal")
+    ids = agreement.member_ids
+    if method == "blend":
+        if not s.blend:
+            raise ScenarioError([Problem("sharing.blend", "distribution 'blend' needs "
+                                         "sharing.blend weights per method")])
+        parts = {str(k.value): distribution_shares(agreement, str(k.value)) for k in s.blend}
+        return wf.blend_shares(parts, {str(k.value): v for k, v in s.blend.items()})
+    if method == "tiered":
+        schedule = tier_schedule(agreement)
+        if schedule is None or all(t.rights.income_share is None for t in schedule.tiers):
+            raise ScenarioError([Problem("sharing.tiers", "distribution 'tiered' needs tiers "
+                                         "with rights.income_share")])
+        tiers = fee_table(agreement)["tier"]
+        tiers = tiers[tiers != "exempt"]
+        present = {t: schedule.tier(t).rights.income_share or 0 for t in set(tiers)}
+        return wf.tiered_shares(tiers, present).reindex(ids, fill_value=Fraction(0))
+    if method == "fee_based":
+        fees = fee_table(agreement)["fee"]
+        return (fees / sum(fees)).reindex(ids, fill_value=Fraction(0)).rename("share")
+    if method == "equal":
+        return pd.Series([Fraction(1, len(ids))] * len(ids), index=ids, name="share")
+    if method in ("fixed", "proportional"):
+        weights = dict.fromkeys(ids, Fraction(0))
+        if method == "fixed":
+            if not s.fixed_shares:
+                raise ScenarioError([Problem("sharing.fixed_shares", "distribution 'fixed' "
+                                             "needs sharing.fixed_shares")])
+            weights.update({m: exact_number(v) for m, v in s.fixed_shares.items()})
+        for c in agreement.contributions if method == "proportional" else []:
+            weights[c.member] += exact_number(c.valuation)
+        return _shares_of(pd.Series(weights, dtype=object), method)
+    from .shares import compare_shares
+
+    col = compare_shares(agreement, methods=[method], exact=len(ids) <= 12)[method]
+    return _shares_of(col.map(exact_number), method)
+
+
+def _shares_of(weights: pd.Series, method: str) -> pd.Series:
+    total = sum(weights, Fraction(0))
+    if total <= 0 or any(w < 0 for w in weights):
+        raise AgreementError(f"distribution {method!r} gives weights {weights.to_dict()}; "
+                             "expected non-negative weights with a positive total")
+    return (weights / total).rename("share")
+
+
+def waterfall_table(agreement: Agreement, income: Any, years: int = 1) -> pd.DataFrame:
+    """The revenue waterfall of ``income`` a year for ``years`` years (tidy, exact).
+
+    Parameters
+    ----------
+    agreement : Agreement
+    income : number or sequence
+        Income each year from the waterfall's ``stream`` (default licence income).
+    years : int
+        Years, when ``income`` is one number.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, stage, item, recipient, amount``; income equals outflows every year
+        (:func:`sharing_models.waterfall.conservation`).
+
+    Examples
+    --------
+    >>> from agreements.loader import load
+    >>> t = waterfall_table(load("scenarios/asrc_storage_tiers.yaml"), 1e7)
+    >>> t.groupby("stage", sort=False)["amount"].sum().tolist()
+    [Decimal('10000000.00'), Decimal('1500000.00'), Decimal('2125000.00'), Decimal('637500.00'),
+     Decimal('5737500.00')]
+    """
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise AgreementError(f"years must be a whole number >= 1; got {years!r}")
+    s = agreement.sharing
+    spec = s.waterfall or WaterfallSpec()
+    per_year = [income] * years if pd.api.types.is_scalar(income) else list(income)
+    reserve = spec.reserve if spec.reserve is not None else s.reserve_fund
+    return wf.waterfall({spec.stream: per_year}, distribution_shares(agreement),
+                        costs=_costs(agreement, spec), reward=_reward(agreement, spec),
+                        reserve=reserve, unit=spec.unit)
+
+
+# ---------------------------------------------------------------------- tier vs Shapley
+def tier_vs_contribution(agreement: Agreement, method: str = "shapley") -> pd.DataFrame:
+    """What each member gets under the tier rule against its Shapley value, per year.
+
+    The value shared is :math:`v(N)` of the agreement's game; the tier rule splits it as
+    the waterfall's distribution would (tier income shares, or pro rata to fees), and the
+    comparison is with each member's ``method`` share (Shapley by default) and its outside
+    option. ``fee`` and ``net`` (tier outcome minus fee) are shown alongside.
+
+    >>> from agreements.loader import load
+    >>> t = tier_vs_contribution(load("scenarios/asrc_storage_tiers.yaml"))
+    >>> bool(sum(t["subsidy"]) == 0)
+    True
+    """
+    from .shares import compare_shares
+
+    schedule = tier_schedule(agreement)
+    if schedule is None:
+        raise AgreementError(f"{agreement.id}: no sharing.tiers or sharing.fees to compare")
+    exact = len(agreement.members) <= 12
+    shares = compare_shares(agreement, methods=[method], exact=exact)
+    grand = exact_number(shares.attrs["grand_value"])
+    has_shares = any(t.rights.income_share is not None for t in schedule.tiers)
+    rule = distribution_shares(agreement, "tiered" if has_shares else "fee_based")
+    fees = fee_table(agreement)
+    outcome = rule * grand
+    phi = shares[method].map(exact_number)
+    outside = {m.id: m.outside_option for m in agreement.members}
+    table = tvc.tier_vs_contribution(outcome, phi, outside, tiers=fees["tier"],
+                                     total=grand if sum(phi) != 0 else None)
+    table.insert(1, "fee", fees["fee"].reindex(table.index))
+    table["net"] = table["tier_outcome"] - table["fee"]
+    return table
