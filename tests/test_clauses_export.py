@@ -8,9 +8,11 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
+import yaml
 from docx.oxml.ns import qn
 
 from agreements.clauses import clause_table, export, schedules
+from agreements.model import Agreement
 from sharing_models.exceptions import InvalidInputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,22 +121,14 @@ def test_text_formats_carry_every_clause_and_the_trace(documents):
 
 def test_latex_prints_fee_formula_as_math():
     """SEMATECH dues (Irwin & Klenow 1996): 1% of sales, floor $1M, cap $15M."""
-    data = __import__("yaml").safe_load(BAOSHAN.read_text("utf-8"))
+    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
     data["sharing"]["fees"] = {"rule": "percent_of_metric", "metric": "revenue",
                                "rate": 0.01, "floor": 1_000_000, "cap": 15_000_000}
-    from agreements.model import Agreement
-
-    try:
-        agreement = Agreement.model_validate(data)
-    except Exception:
-        pytest.skip("sharing.fees schema no longer takes the loose SEMATECH mapping")
-    table = clause_table(agreement)
+    table = clause_table(Agreement.model_validate(data))
     row = table.loc[table["Heading"] == "Membership fees"].iloc[0]
-    if row["Formula"]:
-        assert "min(max(1% × R, 1,000,000), 15,000,000)" in row["Formula"]
-        tex = export(table, "tex")
-        assert r"\min\left(\max\left(1\% \cdot R, 1{,}000{,}000\right)" in tex
-    assert row["Rule"]
+    assert row["Formula"] == "fee = min(max(1% × R, 1,000,000), 15,000,000)"
+    tex = export(table, "tex")
+    assert r"$\mathit{fee} = \min\left(\max\left(1\% \cdot R, 1{,}000{,}000\right)" in tex
 
 
 def test_export_errors():

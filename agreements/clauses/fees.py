@@ -1,21 +1,17 @@
 """Membership fees for clause tables: each member's annual fee and the rules' formulas.
 
-Fees come from :func:`agreements.tiering.fee_table` when the scenario's ``sharing.fees``
-/ ``sharing.tiers`` sections are set. A plain fee mapping (``{rule: percent_of_metric,
-rate, floor, cap, metric}`` or ``{rule: flat, amount}``) is also read directly with
-:mod:`sharing_models.fees`, so a clause can print the formula, e.g. SEMATECH's dues
-[IrwinKlenow1996]_. When neither works the clause says why instead of failing.
+Fees come from the scenario's ``sharing.fees`` / ``sharing.tiers`` sections through
+:func:`agreements.tiering.tier_schedule` (the rules, whose sympy formulas a clause
+prints, e.g. SEMATECH's dues [IrwinKlenow1996]_) and :func:`agreements.tiering.fee_table`
+(each member's tier and fee). When the fees cannot be evaluated (say a member lacks the
+revenue its fee needs) the clause says why instead of failing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
-
-from sharing_models import fees as fee_rules
 
 from ..model import Agreement
 from .context import Context, row, sep
@@ -28,62 +24,37 @@ __all__ = ["FeeInfo", "fee_info", "fee_rows"]
 
 @dataclass(frozen=True)
 class FeeInfo:
-    """Fees by member (``fee`` column, exact; ``tier`` when tiered) and fee formulas."""
+    """Fees by member (``fee`` column, exact; ``tier``) and fee formulas, or why not."""
 
     table: pd.DataFrame | None = None
     formulas: list[tuple[str, str, str]] = field(default_factory=list)  # label, text, latex
     why: str | None = None
 
 
-def _loose_rule(spec: Any) -> Any:
-    """A fee rule from a plain mapping, or ``None`` if the mapping is not one."""
-    if not isinstance(spec, Mapping):
-        return None
-    kind = str(spec.get("rule", "")).lower()
-    if kind in {"percent_of_metric", "percentage", "percent"}:
-        return fee_rules.Percentage(spec["rate"], floor=spec.get("floor", 0),
-                                    cap=spec.get("cap"), metric=spec.get("metric", "revenue"))
-    if kind == "flat":
-        return fee_rules.Flat(spec["amount"])
-    return None
+def _why(exc: Exception) -> str:
+    text = str(exc).splitlines()
+    detail = next((line.strip(" -") for line in text[1:] if line.strip()), "")
+    return f"{type(exc).__name__}: {text[0] if text else ''} {detail}".strip()
 
 
-def _tiering_formulas(agreement: Agreement) -> list[tuple[str, str, str]]:
-    try:
-        from .. import tiering  # optional piece, owned elsewhere
-    except ImportError:
+def _formulas(agreement: Agreement) -> list[tuple[str, str, str]]:
+    from ..tiering import tier_schedule
+
+    schedule = tier_schedule(agreement)
+    if schedule is None:
         return []
-    for name in ("tier_schedule", "fee_schedule"):
-        make = getattr(tiering, name, None)
-        if callable(make):
-            try:
-                schedule = make(agreement)
-            except Exception:
-                continue
-            if schedule is not None and hasattr(schedule, "tiers"):
-                return [(t.name, *rule_formula(t.fee)) for t in schedule.tiers]
-    return []
+    single = len(schedule.tiers) == 1
+    return [("" if single else t.name, *rule_formula(t.fee)) for t in schedule.tiers]
 
 
-def _member_table(agreement: Agreement, rule: Any) -> pd.DataFrame:
-    try:
-        from ..tiering import fee_table
+def _member_table(agreement: Agreement) -> pd.DataFrame:
+    from ..tiering import fee_table
 
-        raw = fee_table(agreement)
-    except ImportError:
-        if rule is None:
-            raise
-        ids = agreement.member_ids
-        metric = rule.metrics()[0] if rule.metrics() else "revenue"
-        data = [exact(getattr(agreement.member(i), metric, None) or 0) for i in ids]
-        return pd.DataFrame({"fee": list(rule.evaluate(data))}, index=ids)
-    if "member" in raw.columns:
-        raw = raw.set_index("member")
-    fee_col = next(c for c in raw.columns if "fee" in str(c).lower())
-    out = pd.DataFrame({"fee": [exact(v) for v in raw[fee_col]]}, index=raw.index.astype(str))
-    if "tier" in raw.columns:
-        out["tier"] = raw["tier"].astype(str).tolist()
-    return out.reindex(agreement.member_ids).fillna({"fee": exact(0)})
+    raw = fee_table(agreement, years=1)
+    out = pd.DataFrame({"fee": [exact(v) if v is not None else exact(0) for v in raw["fee"]],
+                        "tier": raw["tier"].astype(str).tolist()},
+                       index=raw.index.astype(str))
+    return out.reindex(agreement.member_ids).fillna({"fee": exact(0), "tier": ""})
 
 
 def fee_info(agreement: Agreement) -> FeeInfo:
@@ -94,20 +65,16 @@ def fee_info(agreement: Agreement) -> FeeInfo:
     FeeInfo(table=None, formulas=[], why=None)
     """
     s = agreement.sharing
-    if not s.fees and not s.tiers:
+    if s.fees is None and s.tiers is None:
         return FeeInfo()
     try:
-        rule = _loose_rule(s.fees)
-    except (KeyError, ValueError) as exc:
-        rule, why_rule = None, f"{type(exc).__name__}: {exc}"
-    else:
-        why_rule = None
-    formulas = _tiering_formulas(agreement) or (
-        [("", *rule_formula(rule))] if rule is not None else [])
+        formulas = _formulas(agreement)
+    except Exception as exc:  # a tier or fee the engine rejects: say so in the clause
+        return FeeInfo(None, [], _why(exc))
     try:
-        table = _member_table(agreement, rule)
-    except Exception as exc:  # the tiering piece is missing or rejects the scenario
-        return FeeInfo(None, formulas, why_rule or f"{type(exc).__name__}: {exc}".splitlines()[0])
+        table = _member_table(agreement)
+    except Exception as exc:  # e.g. a member lacks the revenue its fee needs
+        return FeeInfo(None, formulas, _why(exc))
     return FeeInfo(table, formulas, None)
 
 
@@ -123,8 +90,10 @@ def fee_rows(ctx: Context) -> list[dict[str, str]]:
         else term("rules.fees_unavailable", lang, why=info.why)
     figs = ""
     if info.table is not None:
-        figs = sep(ctx).join(f"{member_name(a, i, lang)} {money(f, a.currency)}"
-                             for i, f in info.table["fee"].items())
+        tiered = a.sharing.tiers is not None
+        figs = sep(ctx).join(
+            f"{member_name(a, i, lang)}" + (f" ({info.table.at[i, 'tier']})" if tiered else "")
+            + f" {money(f, a.currency)}" for i, f in info.table["fee"].items())
     formula = "; ".join((f"{label}: " if label else "") + text
                         for label, text, _ in info.formulas)
     latex = r"; \quad ".join((rf"\text{{{label}: }} " if label else "") + tex

@@ -91,8 +91,9 @@ def _revenue_shares(a: Agreement, allocation: Any, lang: str, decimals: int,
     if total is not None:
         t = exact(total)
         amounts = largest_remainder(values, t, 2)
-        cols[_label("amount", lang)] = [money(v, a.currency) for v in amounts] + [
-            money(t, a.currency)]
+        places = 0 if all(x.denominator == 1 for x in amounts) else 2
+        cols[_label("amount", lang)] = [money(v, a.currency, places) for v in amounts] + [
+            money(t, a.currency, places)]
     return _frame(a, lang, cols)
 
 

@@ -92,14 +92,15 @@ def names(agreement: Agreement, ids: Iterable[str], lang: str) -> str:
     return join((member_name(agreement, i, lang) for i in ids), lang)
 
 
-def money(amount: object, currency: str) -> str:
-    """An amount with its currency code, whole units unless it has cents.
+def money(amount: object, currency: str, decimals: int | None = None) -> str:
+    """An amount with its currency code; by default whole units unless it has cents.
 
-    >>> money(40_000_000.0, "CNY"), money(Fraction(1, 4), "EUR")
-    ('CNY 40,000,000', 'EUR 0.25')
+    >>> money(40_000_000.0, "CNY"), money(Fraction(1, 4), "EUR"), money(200, "CNY", 2)
+    ('CNY 40,000,000', 'EUR 0.25', 'CNY 200.00')
     """
     q = exact(amount)
-    return f"{currency} {format_fixed(q, 0 if q.denominator == 1 else 2)}"
+    places = decimals if decimals is not None else (0 if q.denominator == 1 else 2)
+    return f"{currency} {format_fixed(q, places)}"
 
 
 def percent(share: object, decimals: int = 2) -> str:
