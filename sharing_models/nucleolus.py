@@ -201,7 +201,10 @@ class _StageLP:
         full = (1 << n) - 1
         self.scale = max(1.0, float(np.max(np.abs(v))))
         self.h = h = new_highs()
-        low = np.append(v[1 << np.arange(n)] if imputation else np.full(n, -_INF), -_INF)
+        singles_v = v[1 << np.arange(n)]
+        # an imputation set empty only within tolerance is widened to stay feasible
+        slack = max(0.0, float(singles_v.sum() - v[-1])) / n
+        low = np.append(singles_v - slack if imputation else np.full(n, -_INF), -_INF)
         cost = np.append(np.zeros(n), 1.0)
         h.addCols(n + 1, cost, low, np.full(n + 1, _INF), 0,
                   np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
@@ -287,35 +290,43 @@ class _StageLP:
         return np.concatenate(out)[: self.batch] if out else idx
 
     def fix_tight(self, t: float) -> None:
-        """Fix working coalitions with positive duals; drop those now in the fixed span."""
+        """Fix working coalitions with positive duals; drop those now in the fixed span.
+
+        A positive dual means the coalition's excess is ``t`` in every optimal solution.
+        Each call fixes or drops at least one row, so the stages terminate.
+        """
         xs_tol = 1e-7 * self.scale
         work = [r for r, s in enumerate(self.state) if s == 0]
-        pos = [r for r in work if self.duals[r] > 1e-9]
-        pos.sort(key=lambda r: -self.duals[r])
-        for r in pos:
-            m = self.rows[r]
-            if abs(self.v[m] - self.x @ _bits(m, self.n) - t) > xs_tol:
-                continue
-            if self._in_span(np.array([m]))[0]:
+        pos = sorted((r for r in work if self.duals[r] > 1e-9), key=lambda r: -self.duals[r])
+        tight = [r for r in pos
+                 if abs(self.v[self.rows[r]] - self.x @ _bits(self.rows[r], self.n) - t)
+                 <= xs_tol]
+        if not tight and work:  # numerical fallback: the largest dual is tight in theory
+            tight = [max(work, key=lambda r: self.duals[r])]
+        for r in tight:
+            if self._in_span(np.array([self.rows[r]]))[0]:
                 self._drop(r)
-                continue
-            ind = _bits(m, self.n)
-            res = ind - self.q.T @ (self.q @ ind)
-            self.q = np.vstack([self.q, res / np.linalg.norm(res)])
-            self.h.changeCoeff(r, self.n, 0.0)
-            self.h.changeRowBounds(r, self.v[m] - t, self.v[m] - t)
-            self.state[r] = 1
-            self.settled[m] = True
-            self.fixed.append(m)
-            self.fixed_level.append(t)
-        if self.rank >= self.n:
-            return
+            else:
+                self._fix(r, t)
         work = [r for r, s in enumerate(self.state) if s == 0]
-        if work:
+        if work and self.rank < self.n:
             span = self._in_span(np.asarray([self.rows[r] for r in work], dtype=np.int64))
             for r, sp in zip(work, span, strict=True):
                 if sp:
                     self._drop(r)
+
+    def _fix(self, r: int, t: float) -> None:
+        """Turn working row ``r`` into the equality ``x(S) = v(S) - t``."""
+        m = self.rows[r]
+        ind = _bits(m, self.n)
+        res = ind - self.q.T @ (self.q @ ind)
+        self.q = np.vstack([self.q, res / np.linalg.norm(res)])
+        self.h.changeCoeff(r, self.n, 0.0)
+        self.h.changeRowBounds(r, self.v[m] - t, self.v[m] - t)
+        self.state[r] = 1
+        self.settled[m] = True
+        self.fixed.append(m)
+        self.fixed_level.append(t)
 
     def _drop(self, r: int) -> None:
         self.h.changeRowBounds(r, -_INF, _INF)
