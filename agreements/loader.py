@@ -35,7 +35,10 @@ FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 Parts = tuple[str | int, ...]
 
 
-class _SafeLoader(yaml.SafeLoader):
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _SafeLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     """``SafeLoader`` without the timestamp resolver (``date: 2023-10-19`` stays a string)."""
 
 
@@ -99,7 +102,7 @@ def loads(text: str, format: str = "yaml", source: str = "<string>") -> Agreemen
     Traceback (most recent call last):
     ...
     agreements.errors.ScenarioError: bad.yaml is invalid (1 problem):
-      - bad.yaml:1: <root>: YAML syntax error: expected the node content, ...
+      - bad.yaml:2: <root>: YAML syntax error: ...node content
     """
     if format == "yaml":
         data, lines, found = _parse_yaml(text, source)
@@ -165,10 +168,8 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Parts, int], list[Pro
         node = loader.get_single_node()
         if node is None:
             return None, {}, []
-        lines: dict[Parts, int] = {}
-        dupes: list[Problem] = []
-        _index_lines(node, (), lines, dupes, source)
-        return loader.construct_document(node), lines, dupes
+        builder = _Builder(loader, source)
+        return builder.build(node, ()), builder.lines, builder.dupes
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         tag = re.search(r"tag '([^']*)'", str(exc.problem))
@@ -189,23 +190,79 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Parts, int], list[Pro
         loader.dispose()
 
 
-def _index_lines(node: yaml.Node, parts: Parts, lines: dict[Parts, int],
-                 dupes: list[Problem], source: str) -> None:
-    """Record the line of every field path; report duplicate mapping keys."""
-    lines[parts] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            k = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
-            if k in seen:
-                dupes.append(Problem(format_path([*parts, k]), f"duplicate key {k!r}",
-                                     key.start_mark.line + 1, source))
+_STR, _MAP, _SEQ = ("tag:yaml.org,2002:" + t for t in ("str", "map", "seq"))
+
+
+class _Builder:
+    """Build Python data from the YAML node tree in one pass, recording each path's line.
+
+    Scalars other than strings use the safe constructor's own functions; any other tag
+    (``!!python/...``) raises ``ConstructorError``. Aliased nodes are built once and
+    shared (no exponential "billion laughs" expansion); recursive aliases are refused.
+    Duplicate mapping keys are collected as problems.
+    """
+
+    def __init__(self, loader: yaml.SafeLoader, source: str) -> None:
+        self.loader = loader
+        self.source = source
+        self.lines: dict[Parts, int] = {}
+        self.dupes: list[Problem] = []
+        self.done: dict[int, Any] = {}
+        self.active: set[int] = set()
+
+    def build(self, node: yaml.Node, parts: Parts) -> Any:
+        self.lines.setdefault(parts, node.start_mark.line + 1)
+        key = id(node)
+        if key in self.done:
+            return self.done[key]
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR:
+                return node.value
+            return self._construct(node)
+        if key in self.active:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found a recursive alias", node.start_mark)
+        self.active.add(key)
+        if isinstance(node, yaml.MappingNode):
+            value: Any = self._mapping(node, parts)
+        else:
+            if node.tag != _SEQ:
+                self._construct(node)  # raises for non-standard tags
+            value = [self.build(item, (*parts, i)) for i, item in enumerate(node.value)]
+        self.active.discard(key)
+        self.done[key] = value
+        return value
+
+    def _construct(self, node: yaml.Node) -> Any:
+        """Check the node's tag is a safe one; build it if it is a scalar."""
+        fn = self.loader.yaml_constructors.get(node.tag)
+        if fn is None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"could not determine a constructor for the tag {node.tag!r}",
+                node.start_mark)
+        return fn(self.loader, node) if isinstance(node, yaml.ScalarNode) else None
+
+    def _mapping(self, node: yaml.MappingNode, parts: Parts) -> dict[Any, Any]:
+        if node.tag != _MAP:
+            self._construct(node)
+        seen: set[Any] = set()
+        for key_node, _ in node.value:  # duplicates as written, before merging (<<)
+            k = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if k in seen and key_node.tag != "tag:yaml.org,2002:merge":
+                self.dupes.append(Problem(format_path([*parts, str(k)]), f"duplicate key {k!r}",
+                                          key_node.start_mark.line + 1, self.source))
             seen.add(k)
-            _index_lines(value, (*parts, k), lines, dupes, source)
-            lines[(*parts, k)] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index_lines(item, (*parts, i), lines, dupes, source)
+        self.loader.flatten_mapping(node)  # YAML merge keys: later keys override
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            k = self.build(key_node, parts)
+            if not isinstance(k, (str, int, float, bool)) and k is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "found a mapping key that is not a plain scalar",
+                    key_node.start_mark)
+            out[k] = self.build(value_node, (*parts, k))
+            self.lines[(*parts, k)] = key_node.start_mark.line + 1
+        return out
 
 
 def _parse_json(text: str, source: str) -> Any:

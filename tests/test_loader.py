@@ -1,0 +1,172 @@
+"""Loading scenario files: formats, safety, errors for unreadable input, speed."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+import agreements
+from agreements import Agreement, AgreementError, ScenarioError
+from sharing_models import ConsortiumError
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+BAOSHAN = ROOT / "scenarios" / "baoshan_medical_devices.yaml"
+
+
+def _member(i: int) -> dict:
+    return {"id": f"m{i:04d}", "name": {"en": f"Member {i}", "zh": f"成员{i}"},
+            "kind": "enterprise", "layer": "general", "region": "Shanghai",
+            "revenue": 1000.0 + i, "outside_option": 1.0}
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_every_bundled_scenario_loads(path: Path) -> None:
+    a = agreements.load(path)
+    assert isinstance(a, Agreement)
+    assert len(a.member_ids) == len(set(a.member_ids)) >= 1
+
+
+def test_yaml_and_json_give_the_same_agreement(tmp_path: Path) -> None:
+    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    out = tmp_path / "baoshan.json"
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert agreements.load(out) == agreements.load(BAOSHAN)
+    assert agreements.loads(out.read_text("utf-8"), format="json") == agreements.load(BAOSHAN)
+
+
+def test_from_mapping_runs_the_same_checks() -> None:
+    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    assert Agreement.from_mapping(data).id == "baoshan_medical_devices"
+    data["contributions"][0]["member"] = "nobody"
+    with pytest.raises(ScenarioError, match=r"<mapping>: contributions\[0\]\.member"):
+        Agreement.from_mapping(data)
+
+
+def test_dates_stay_strings() -> None:
+    a = agreements.loads("id: x\nname: {en: X}\ndate: 2024-01-31\n"
+                         "members: [{id: a, name: {en: A}, kind: enterprise}]\n")
+    assert a.date == "2024-01-31"
+
+
+def test_block_style_lines_point_at_the_key() -> None:
+    text = ("id: x\nname:\n  en: X\nmembers:\n  - id: a\n    name: {en: A}\n"
+            "    kind: enterprise\n    revenue: -1\n")
+    with pytest.raises(ScenarioError) as info:
+        agreements.loads(text, source="s.yaml")
+    (problem,) = info.value.problems
+    assert (problem.line, problem.path) == (8, "members[0].revenue")
+    assert str(problem) == "s.yaml:8: members[0].revenue: must not be negative; got -1"
+
+
+def test_python_tags_are_rejected_without_running_code(tmp_path: Path) -> None:
+    """A !!python/object tag is an error; the code it names never runs."""
+    marker = tmp_path / "pwned"
+    text = (f"id: !!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path "
+            f"['{marker}']]\nname: {{en: X}}\n")
+    with pytest.raises(ScenarioError, match=r"unsupported YAML tag 'tag:yaml\.org,2002:python/"):
+        agreements.loads(text)
+    assert not marker.exists()
+
+
+def test_scenario_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        agreements.loads("[]")
+    assert issubclass(ScenarioError, ConsortiumError)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [
+        ("missing.yaml", None, "no such file"),
+        ("scenario.toml", "x = 1", "unsupported file type '.toml'"),
+        ("latin1.yaml", b"id: caf\xe9\n", "not UTF-8 text"),
+    ],
+)
+def test_unreadable_files_raise_agreement_error(tmp_path: Path, name: str, content: object,
+                                                match: str) -> None:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif isinstance(content, str):
+        path.write_text(content)
+    with pytest.raises(AgreementError, match=match):
+        agreements.load(path)
+
+
+def test_directory_is_not_a_scenario(tmp_path: Path) -> None:
+    folder = tmp_path / "dir.yaml"
+    folder.mkdir()
+    with pytest.raises(AgreementError, match="is a directory"):
+        agreements.load(folder)
+
+
+def test_unknown_text_format() -> None:
+    with pytest.raises(AgreementError, match="unsupported format 'toml'"):
+        agreements.loads("x = 1", format="toml")
+
+
+def test_empty_json_is_reported() -> None:
+    with pytest.raises(ScenarioError, match="the scenario is empty"):
+        agreements.loads("  \n", format="json")
+
+
+def test_three_thousand_members_load_in_seconds(tmp_path: Path) -> None:
+    """A generated 3,000-member scenario (with one typo at the end) loads in < 5 s."""
+    members = [_member(i) for i in range(3000)]
+    contributions = [{"id": f"c{i:04d}", "member": f"m{i:04d}", "kind": "cash",
+                      "valuation": 10.0, "cost": 5.0} for i in range(3000)]
+    data = {"format": 1, "id": "big", "name": {"en": "Big"}, "members": members,
+            "contributions": contributions,
+            "tasks": [{"id": "t", "needs": {"all_of": [c["id"] for c in contributions]},
+                       "produces": ["r"]}],
+            "results": [{"id": "r"}],
+            "products": [{"id": "p", "needs": {"all_of": ["r"]}, "revenue": {"expected": 1}}]}
+    path = tmp_path / "big.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    start = time.perf_counter()
+    a = agreements.load(path)
+    assert time.perf_counter() - start < 5.0
+    assert len(a.members) == 3000
+    data["contributions"][-1]["member"] = "m9999"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match=r"contributions\[2999\]\.member: unknown member"):
+        agreements.load(path)
+    assert time.perf_counter() - start < 5.0
+
+
+@pytest.mark.parametrize("tagged", [
+    "!!python/object:collections.OrderedDict {a: 1}",
+    "!!python/tuple [1, 2]",
+    "!!python/name:os.system ''",
+    "!custom 5",
+])
+def test_non_standard_tags_on_any_node_are_rejected(tagged: str) -> None:
+    with pytest.raises(ScenarioError, match="unsupported YAML tag"):
+        agreements.loads(f"id: x\nname: {{en: X}}\nextra: {tagged}\n")
+
+
+def test_recursive_alias_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="recursive alias"):
+        agreements.loads("id: x\nname: {en: X}\nmembers: &m [*m]\n")
+
+
+def test_alias_bomb_is_not_expanded() -> None:
+    """Nested aliases ("billion laughs") are shared, not copied: fast and small."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match="unknown key 'a0'"):
+        agreements.loads("\n".join(lines) + "\n")
+    assert time.perf_counter() - start < 2.0
+
+
+def test_merge_keys_and_anchors_work() -> None:
+    text = ("id: x\nname: {en: X}\nmembers:\n  - &base {id: a, name: {en: A}, kind: enterprise}\n"
+            "  - {<<: *base, id: b}\n")
+    assert agreements.loads(text).member_ids == ["a", "b"]
