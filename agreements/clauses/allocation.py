@@ -94,8 +94,20 @@ def _rule_shares(agreement: Agreement, method: SharingMethod) -> pd.Series | Non
     return None
 
 
+#: Rules whose shares :func:`agreements.tiering.distribution_shares` computes.
+_TIERING = ("tiered", "fee_based", "blend")
+
+#: Largest number of members for which game-based shares are computed exactly.
+EXACT_MEMBERS = 10
+
+
 def _computed_shares(agreement: Agreement, method: str) -> pd.Series:
-    table = agreement.shares(methods=[method])
+    if method in _TIERING:
+        from ..tiering import distribution_shares
+
+        return _from_allocation(agreement, distribution_shares(agreement, method))
+    exact_game = len(agreement.members) <= EXACT_MEMBERS
+    table = agreement.shares(methods=[method], exact=exact_game)
     if isinstance(table, pd.DataFrame):
         column = method if method in table.columns else table.columns[0]
         table = table[column]
@@ -119,7 +131,7 @@ def resolve_shares(agreement: Agreement, allocation: Any = None) -> Shares:
         return Shares(_from_allocation(agreement, allocation), method and method.value)
     if method is None:
         return Shares(None, None, "sharing.method is absent")
-    shares = _rule_shares(agreement, method)
+    shares = _rule_shares(agreement, method)  # no game needed
     if shares is not None:
         return Shares(shares, method.value)
     try:
