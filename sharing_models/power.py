@@ -50,6 +50,7 @@ MAX_TABLE_CELLS = 60_000_000
 _PRIME_BITS = 50  # sums of up to 2**13 residues stay below 2**63
 _CHUNK = 1 << 12
 _WRAP = 1 << 64  # the uint64 modulus: no reduction step at all
+_LAZY_STEPS = 13  # prime residues < 2**50 may double 13 times before uint64 overflows
 
 
 def shapley_shubik(weights: Any, quota: Any, *, exact: bool = True) -> pd.Series:
@@ -278,6 +279,7 @@ def _table(w_desc: list[int], qq: int, m: int, rows: int) -> np.ndarray:
     first = np.searchsorted(prefix, prefix[1:] - (qq - 1), side="left")
     reach = np.arange(1, len(w_desc) + 1) - first  # most voters fitting after step j
     mu = None if m == _WRAP else np.uint64(m)
+    pending = 0  # steps since the last reduction: entries stay below 2**(50 + pending)
     for j, x in enumerate(w_desc):
         top = min(int(reach[j]), rows - 1)
         if x >= qq or (rows > 1 and top == 0):
@@ -289,9 +291,12 @@ def _table(w_desc: list[int], qq: int, m: int, rows: int) -> np.ndarray:
         shifted = scratch[: source.shape[0], : qq - x]
         np.copyto(shifted, source)  # source and block overlap: copy first
         np.add(block, shifted, out=block)
-        if mu is not None:
-            np.subtract(block, mu, out=shifted)
-            np.minimum(block, shifted, out=block)
+        pending += 1
+        if mu is not None and pending == _LAZY_STEPS:
+            np.remainder(table[: top + 1], mu, out=table[: top + 1])
+            pending = 0
+    if mu is not None and pending:
+        np.remainder(table, mu, out=table)
     return table
 
 
