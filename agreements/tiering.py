@@ -26,10 +26,18 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from sharing_models import fees as fr
 from sharing_models import tier_vs_contribution as tvc
@@ -47,9 +55,6 @@ __all__ = [
     "CostItem",
     "Discount",
     "FeeSpec",
-    "FlatFee",
-    "PercentFee",
-    "PiecewiseFee",
     "RewardSpec",
     "RightsSpec",
     "TierSpec",
@@ -73,6 +78,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def _fail(message: str) -> NoReturn:
+    """Raise a validation error whose message is exactly ``message`` (no prefix)."""
+    raise PydanticCustomError("scenario_rule", message.replace("{", "{{").replace("}", "}}"))
+
+
 class Discount(_Strict):
     """Members with ``discount_metric`` below ``below`` pay ``fee`` (OpenPOWER Silver)."""
 
@@ -80,51 +90,7 @@ class Discount(_Strict):
     fee: Money
 
 
-class _FeeBase(_Strict):
-    discounts: list[Discount] = Field(default_factory=list)
-    discount_metric: Metric = "employees"
-    multipliers: dict[str, Money] | None = Field(
-        None, description="Fee multiplier by country (or by class, with country_classes).")
-    country_classes: dict[str, str] | None = Field(
-        None, description="Country -> class (e.g. World Bank income class) for multipliers.")
-    prorate: dict[MemberId, Annotated[int, Field(ge=0, le=12)]] | None = Field(
-        None, description="Months of membership in the first year, for members joining late.")
-    exempt: list[MemberId] = Field(default_factory=list, description="Members paying no fee.")
-
-    @field_validator("discounts")
-    @classmethod
-    def _smaller_pays_less(cls, v: list[Discount]) -> list[Discount]:
-        ordered = sorted(v, key=lambda d: d.below)
-        for a, b in itertools.pairwise(ordered):
-            if a.fee > b.fee:
-                raise ValueError(f"members below {a.below:g} would pay {a.fee:g}, more than "
-                                 f"members below {b.below:g} ({b.fee:g})")
-        return v
-
-
-class FlatFee(_FeeBase):
-    """The same fee for every member."""
-
-    rule: Literal["flat"]
-    amount: Money
-
-
-class PercentFee(_FeeBase):
-    """``min(max(rate * metric, floor), cap)`` (SEMATECH)."""
-
-    rule: Literal["percent_of_metric", "percentage"]
-    metric: Metric = "revenue"
-    rate: Share
-    floor: Money = 0.0
-    cap: Money | None = None
-
-    @field_validator("cap")
-    @classmethod
-    def _cap_not_below_floor(cls, v: float | None, info: Any) -> float | None:
-        floor = info.data.get("floor")
-        if v is not None and floor is not None and v < floor:
-            raise ValueError(f"cap {v:g} is below the floor {floor:g}; expected cap >= floor")
-        return v
+FEE_RULES = ("flat", "percent_of_metric", "percentage", "piecewise_linear")
 
 
 class Band(_Strict):
@@ -135,36 +101,71 @@ class Band(_Strict):
     base: Money = 0.0
 
 
-class PiecewiseFee(_FeeBase):
-    """``(R - a_k) * b_k + c_k`` in band ``k`` (ACIL), with a cap."""
+class FeeSpec(_Strict):
+    """A fee rule: ``flat`` (``amount``), ``percent_of_metric`` (``rate``, ``floor``,
+    ``cap``; SEMATECH) or ``piecewise_linear`` (``bands``, ``cap``; ACIL), with optional
+    small-member ``discounts``, ``multipliers`` by country or class (W3C), first-year
+    ``prorate`` months and ``exempt`` members."""
 
-    rule: Literal["piecewise_linear"]
+    rule: Literal["flat", "percent_of_metric", "percentage", "piecewise_linear"]
+    amount: Money | None = Field(None, description="Flat fee.")
     metric: Metric = "revenue"
-    bands: list[Band] = Field(min_length=1)
+    rate: Share | None = Field(None, description="Share of the metric (0.01 = 1%).")
+    floor: Money = 0.0
     cap: Money | None = None
-
-    @field_validator("bands")
-    @classmethod
-    def _bands_tile(cls, v: list[Band]) -> list[Band]:
-        if v and v[0].start != 0:
-            raise ValueError(f"the first band must start at 0; bands[0] starts at {v[0].start:g}"
-                             " (gap below it)")
-        for k in range(1, len(v)):
-            if v[k].start <= v[k - 1].start:
-                raise ValueError(f"bands[{k}] starts at {v[k].start:g}, not after bands[{k - 1}]"
-                                 f" ({v[k - 1].start:g}): overlapping bands")
-        return v
+    bands: list[Band] | None = None
+    discounts: list[Discount] = Field(default_factory=list)
+    discount_metric: Metric = "employees"
+    multipliers: dict[str, Money] | None = Field(
+        None, description="Fee multiplier by country (or by class, with country_classes).")
+    country_classes: dict[str, str] | None = Field(
+        None, description="Country -> class (e.g. World Bank income class) for multipliers.")
+    prorate: dict[MemberId, Annotated[int, Field(ge=0, le=12)]] | None = Field(
+        None, description="Months of membership in the first year, for members joining late.")
+    exempt: list[MemberId] = Field(default_factory=list, description="Members paying no fee.")
 
     @field_validator("cap")
     @classmethod
-    def _cap_not_below_base(cls, v: float | None, info: Any) -> float | None:
-        bands = info.data.get("bands")
-        if v is not None and bands and v < bands[0].base:
-            raise ValueError(f"cap {v:g} is below the lowest fee {bands[0].base:g}")
+    def _cap_not_below_floor(cls, v: float | None, info: Any) -> float | None:
+        floor = info.data.get("floor")
+        if v is not None and floor is not None and v < floor:
+            _fail(f"cap {v:g} is below the floor {floor:g}; expected cap >= floor")
         return v
 
+    @field_validator("bands")
+    @classmethod
+    def _bands_tile(cls, v: list[Band] | None) -> list[Band] | None:
+        if not v:
+            return v
+        if v[0].start != 0:
+            _fail(f"the first band must start at 0; bands[0] starts at {v[0].start:g} (gap "
+                  "below it)")
+        for k in range(1, len(v)):
+            if v[k].start <= v[k - 1].start:
+                _fail(f"bands[{k}] starts at {v[k].start:g}, not after bands[{k - 1}] "
+                      f"({v[k - 1].start:g}): overlapping bands")
+        return v
 
-FeeSpec = Annotated[FlatFee | PercentFee | PiecewiseFee, Field(discriminator="rule")]
+    @field_validator("discounts")
+    @classmethod
+    def _smaller_pays_less(cls, v: list[Discount]) -> list[Discount]:
+        ordered = sorted(v, key=lambda d: d.below)
+        for a, b in itertools.pairwise(ordered):
+            if a.fee > b.fee:
+                _fail(f"members below {a.below:g} would pay {a.fee:g}, more than members "
+                      f"below {b.below:g} ({b.fee:g})")
+        return v
+
+    @model_validator(mode="after")
+    def _rule_complete(self) -> FeeSpec:
+        need = {"flat": "amount", "percent_of_metric": "rate", "percentage": "rate",
+                "piecewise_linear": "bands"}[self.rule]
+        if getattr(self, need) in (None, []):
+            _fail(f"rule {self.rule!r} needs {need!r}")
+        if self.rule == "piecewise_linear" and self.cap is not None and self.bands \
+                and self.cap < self.bands[0].base:
+            _fail(f"cap {self.cap:g} is below the lowest fee {self.bands[0].base:g}")
+        return self
 
 
 class RightsSpec(_Strict):
@@ -185,9 +186,9 @@ class RightsSpec(_Strict):
     @model_validator(mode="after")
     def _complete(self) -> RightsSpec:
         if self.access == "field" and not self.access_fields:
-            raise ValueError("access 'field' needs access_fields naming the fields")
+            _fail("access 'field' needs access_fields naming the fields")
         if self.licence == "royalty" and self.royalty_rate is None:
-            raise ValueError("licence 'royalty' needs a royalty_rate")
+            _fail("licence 'royalty' needs a royalty_rate")
         return self
 
 
@@ -206,9 +207,9 @@ class TierSpec(_Strict):
     def _upper_above_lower(cls, v: float | None, info: Any) -> float | None:
         lower = info.data.get("lower")
         if v is not None and lower is None:
-            raise ValueError("an upper bound needs a lower bound")
+            _fail("an upper bound needs a lower bound")
         if v is not None and lower is not None and v <= lower:
-            raise ValueError(f"upper bound {v:g} must exceed lower bound {lower:g}")
+            _fail(f"upper bound {v:g} must exceed lower bound {lower:g}")
         return v
 
 
@@ -218,39 +219,84 @@ class TiersSpec(_Strict):
     metric: Metric | None = "revenue"
     levels: list[TierSpec] = Field(min_length=1)
 
-    @field_validator("levels")
+    @field_validator("levels", mode="wrap")
     @classmethod
-    def _levels_tile(cls, v: list[TierSpec]) -> list[TierSpec]:
-        problems = _tiling_problems(v)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return v
+    def _levels_tile(cls, v: Any, handler: Any) -> list[TierSpec]:
+        """Report gaps, overlaps and shares together with the levels' own errors."""
+        errors: list[Any] = []
+        try:
+            levels = handler(v)
+        except ValidationError as exc:
+            levels = None
+            errors = [_copy_error(e) for e in exc.errors(include_url=False)]
+        raw = levels if levels is not None else v
+        errors += [{"type": PydanticCustomError("tier_bands", msg.replace("{", "{{")
+                                                .replace("}", "}}")), "loc": loc, "input": None}
+                   for loc, msg in _tiling_problems(_bounds(raw))]
+        if errors:
+            raise ValidationError.from_exception_data("levels", errors)
+        return levels
 
 
-def _tiling_problems(levels: list[TierSpec]) -> list[str]:
+def _copy_error(e: dict[str, Any]) -> dict[str, Any]:
+    msg = str(e["msg"]).replace("{", "{{").replace("}", "}}")
+    ctx = {k: v for k, v in (e.get("ctx") or {}).items() if isinstance(v, int | float | str)}
+    return {"type": PydanticCustomError(str(e["type"]), msg, ctx or None), "loc": e["loc"],
+            "input": e.get("input")}
+
+
+def _num(x: Any) -> float | None:
+    """A number read as pydantic would (YAML 1.1 reads ``5.0e9`` as a string)."""
+    if isinstance(x, bool) or not isinstance(x, int | float | str):
+        return None
+    try:
+        return float(x)
+    except ValueError:
+        return None
+
+
+def _bounds(levels: Any) -> list[tuple[str, float | None, float | None, float | None]]:
+    """``(name, lower, upper, income_share)`` of each level, read leniently from raw data."""
     out = []
-    names = [t.name for t in levels]
-    out += [f"tier name {n!r} used twice" for n in sorted({n for n in names if names.count(n) > 1})]
-    banded = sorted((k for k, t in enumerate(levels) if t.lower is not None),
-                    key=lambda k: levels[k].lower)
-    if banded and levels[banded[0]].lower != 0:
-        out.append(f"gap: nothing covers [0, {levels[banded[0]].lower:g}) "
-                   f"(levels[{banded[0]}] is the lowest band)")
+    for t in levels if isinstance(levels, list) else []:
+        if isinstance(t, TierSpec):
+            out.append((t.name, t.lower, t.upper, t.rights.income_share))
+        elif isinstance(t, dict):
+            rights = t.get("rights") if isinstance(t.get("rights"), dict) else {}
+            out.append((str(t.get("name", "?")), _num(t.get("lower")), _num(t.get("upper")),
+                        _num(rights.get("income_share"))))
+        else:
+            out.append(("?", None, None, None))
+    return out
+
+
+def _tiling_problems(levels: list[tuple[str, Any, Any, Any]]) -> list[tuple[tuple, str]]:
+    """``(loc, message)`` for repeated names, gaps, overlaps and income shares not summing
+    to 1; ``loc`` is relative to ``levels``."""
+    out: list[tuple[tuple, str]] = []
+    names = [t[0] for t in levels]
+    out += [((k, "name"), f"tier name {n!r} is used twice") for k, n in enumerate(names)
+            if names.index(n) != k]
+    banded = sorted((k for k, t in enumerate(levels) if t[1] is not None),
+                    key=lambda k: levels[k][1])
+    if banded and levels[banded[0]][1] != 0:
+        out.append(((banded[0], "lower"), f"gap: nothing covers [0, {levels[banded[0]][1]:g})"
+                    " (the lowest band must start at 0)"))
     for i, j in itertools.pairwise(banded):
-        lo, hi = levels[i], levels[j]
-        if lo.upper is None or lo.upper > hi.lower:
-            end = "infinity" if lo.upper is None else f"{lo.upper:g}"
-            out.append(f"overlap: levels[{i}] ({lo.name}) ends at {end} but levels[{j}] "
-                       f"({hi.name}) starts at {hi.lower:g}")
-        elif lo.upper < hi.lower:
-            out.append(f"gap: levels[{i}] ({lo.name}) ends at {lo.upper:g} but levels[{j}] "
-                       f"({hi.name}) starts at {hi.lower:g}")
-    if banded and levels[banded[-1]].upper is not None:
-        out.append(f"gap: nothing covers values >= {levels[banded[-1]].upper:g}; leave the "
-                   f"top band (levels[{banded[-1]}]) open")
-    shares = [t.rights.income_share for t in levels if t.rights.income_share is not None]
+        (lo_name, _, lo_up, _), (hi_name, hi_low, _, _) = levels[i], levels[j]
+        if lo_up is None or lo_up > hi_low:
+            end = "infinity" if lo_up is None else f"{lo_up:g}"
+            out.append(((i, "upper"), f"overlap: tier {lo_name!r} ends at {end} but tier "
+                        f"{hi_name!r} (levels[{j}]) starts at {hi_low:g}"))
+        elif lo_up < hi_low:
+            out.append(((i, "upper"), f"gap: tier {lo_name!r} ends at {lo_up:g} but tier "
+                        f"{hi_name!r} (levels[{j}]) starts at {hi_low:g}"))
+    if banded and levels[banded[-1]][2] is not None:
+        out.append(((banded[-1], "upper"), f"gap: nothing covers values >= "
+                    f"{levels[banded[-1]][2]:g}; leave the top band open (no upper)"))
+    shares = [t[3] for t in levels if t[3] is not None]
     if shares and abs(sum(shares) - 1) > 1e-9:
-        out.append(f"income shares of the levels sum to {sum(shares):g}, expected 1")
+        out.append(((), f"income shares of the levels sum to {sum(shares):g}, expected 1"))
     return out
 
 
@@ -285,19 +331,20 @@ class WaterfallSpec(_Strict):
 
 
 # ---------------------------------------------------------------------- specs -> engine
-def fee_rule(spec: FlatFee | PercentFee | PiecewiseFee) -> fr.FeeRule:
+def fee_rule(spec: FeeSpec) -> fr.FeeRule:
     """The :mod:`sharing_models.fees` rule of a fee spec (modifiers wrapped around it).
 
-    >>> fee_rule(PercentFee(rule="percent_of_metric", rate=0.01, floor=1e6, cap=1.5e7)).formula()
+    >>> fee_rule(FeeSpec(rule="percent_of_metric", rate=0.01, floor=1e6, cap=1.5e7)).formula()
     Min(15000000, Max(1000000, R/100))
     """
-    if isinstance(spec, FlatFee):
+    if spec.rule == "flat":
         rule: fr.FeeRule = fr.Flat(spec.amount)
-    elif isinstance(spec, PercentFee):
+    elif spec.rule in ("percent_of_metric", "percentage"):
         rule = fr.Percentage(spec.rate, floor=spec.floor, cap=spec.cap, metric=spec.metric)
     else:
-        rule = fr.PiecewiseLinear([(b.start, b.rate, b.base) for b in spec.bands], cap=spec.cap,
-                                  metric=spec.metric)
+        assert spec.bands is not None
+        rule = fr.PiecewiseLinear([(b.start, b.rate, b.base) for b in spec.bands],
+                                  cap=spec.cap, metric=spec.metric)
     if spec.discounts:
         rule = fr.SmallMemberDiscount(rule, {d.below: d.fee for d in spec.discounts},
                                       metric=spec.discount_metric)
