@@ -146,13 +146,21 @@ def machine_info() -> dict[str, str]:
     info = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu": cpu,
             "cores": str(os.cpu_count()), "ram": ram,
             "os": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version()}
+            "python": platform.python_version(),
+            "load average (1/5/15 min) at start": _load()}
     for pkg in PACKAGES:
         try:
             info[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             info[pkg] = "not installed"
     return info
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def render(results: list[dict[str, Any]], info: dict[str, str], quick: bool = False) -> str:
