@@ -1,0 +1,123 @@
+"""``consortium fees`` and ``consortium waterfall``: tier/fee tables and revenue waterfalls.
+
+::
+
+    consortium fees FILE [--years N] [--format table|csv|json]
+    consortium waterfall FILE --income 1e8 [--years 5] [--summary] [--format table|csv|json]
+
+stdout holds only the table; exact amounts are shown as decimals (money to the cent,
+power indices to six places). Exit 0 ok, 1 invalid scenario or input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+from .cli_common import CliError, add_format_argument, emit_table, load_or_fail
+
+__all__ = ["add_fees_parser", "add_waterfall_parser", "display"]
+
+_MONEY = {"fee", "income", "net", "amount", "tier_outcome", "shapley", "subsidy",
+          "outside_option"}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"expected an amount such as 1e8, got {text!r}") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite amount >= 0, got {text!r}")
+    return value
+
+
+def _shown(value: Any, money: bool) -> Any:
+    if isinstance(value, Fraction | Decimal):
+        if money:
+            return float(round(Decimal(value.numerator) / Decimal(value.denominator), 2)) \
+                if isinstance(value, Fraction) else float(round(value, 2))
+        return round(float(value), 6)
+    return value
+
+
+def display(table: pd.DataFrame) -> pd.DataFrame:
+    """Exact amounts as floats for printing: money rounded to cents, shares to 6 places.
+
+    >>> display(pd.DataFrame({"fee": [Fraction(1, 3)], "banzhaf": [Fraction(1, 3)]}))
+        fee   banzhaf
+    0  0.33  0.333333
+    """
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = [_shown(v, col in _MONEY) for v in out[col]]
+    return out
+
+
+def cmd_fees(args: argparse.Namespace) -> int:
+    from .tiering import fee_table
+
+    agreement = load_or_fail(args.file)
+    table = fee_table(agreement, years=args.years)
+    emit_table(display(table), args.format)
+    return 0
+
+
+def cmd_waterfall(args: argparse.Namespace) -> int:
+    from sharing_models.waterfall import conservation, waterfall_summary
+
+    from .tiering import waterfall_table
+
+    agreement = load_or_fail(args.file)
+    table = waterfall_table(agreement, args.income, years=args.years)
+    if any(v != 0 for v in conservation(table)):  # pragma: no cover - guarded by tests
+        raise CliError("internal error: the waterfall does not balance")
+    out = waterfall_summary(table) if args.summary else table.set_index("year")
+    emit_table(display(out), args.format)
+    return 0
+
+
+def add_fees_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``consortium fees``."""
+    p = subparsers.add_parser(
+        "fees", help="members' tiers, fees, votes, seats and voting power",
+        description="Each member's tier, annual fee, votes, board seats, real voting power "
+                    "(Shapley-Shubik, Banzhaf) and access to results, from the scenario's "
+                    "sharing.fees / sharing.tiers sections.")
+    p.add_argument("file", metavar="FILE", help="scenario file")
+    p.add_argument("--years", type=_positive_int, default=1, help="years to show (default 1)")
+    add_format_argument(p)
+    p.set_defaults(func=cmd_fees)
+
+
+def add_waterfall_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``consortium waterfall``."""
+    p = subparsers.add_parser(
+        "waterfall", help="revenue waterfall: costs, inventor reward, reserve, members",
+        description="Year-by-year revenue waterfall of INCOME a year: costs recovered, "
+                    "reward to the people who made the result, reserve fund, distribution "
+                    "to members. Income equals outflows exactly, to the cent.")
+    p.add_argument("file", metavar="FILE", help="scenario file")
+    p.add_argument("--income", type=_amount, required=True,
+                   help="income per year from the waterfall's stream, e.g. 1e8")
+    p.add_argument("--years", type=_positive_int, default=1, help="years (default 1)")
+    p.add_argument("--summary", action="store_true",
+                   help="one row per year, one column per recipient")
+    add_format_argument(p)
+    p.set_defaults(func=cmd_waterfall)
+
