@@ -183,13 +183,19 @@ def _sequential(v: np.ndarray, n: int, imputation: bool) -> tuple[np.ndarray, li
         return np.array([v[-1]]), []
     lp = _StageLP(v, n, imputation)
     levels: list[float] = []
+    bounds: list[int] = []
     while lp.rank < n:
         t = lp.solve_stage()
         levels.append(t)
         lp.fix_tight(t)
+        bounds = lp.pinned_bounds() if imputation else []
+        if bounds:
+            break
     masks = np.asarray([full, *lp.fixed], dtype=np.int64)
-    rhs = v[masks] - np.asarray([0.0, *lp.fixed_level])
-    x = np.linalg.solve(indicator_matrix(masks, n).astype(float), rhs)
+    a = np.vstack([indicator_matrix(masks, n).astype(float), np.eye(n)[bounds]])
+    rhs = np.concatenate([v[masks] - np.asarray([0.0, *lp.fixed_level]),
+                          lp.lower[bounds]])
+    x = np.linalg.lstsq(a, rhs, rcond=None)[0]
     return x, levels
 
 
@@ -204,7 +210,8 @@ class _StageLP:
         singles_v = v[1 << np.arange(n)]
         # an imputation set empty only within tolerance is widened to stay feasible
         slack = max(0.0, float(singles_v.sum() - v[-1])) / n
-        low = np.append(singles_v - slack if imputation else np.full(n, -_INF), -_INF)
+        self.lower = singles_v - slack if imputation else np.full(n, -_INF)
+        low = np.append(self.lower, -_INF)
         cost = np.append(np.zeros(n), 1.0)
         h.addCols(n + 1, cost, low, np.full(n + 1, _INF), 0,
                   np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
@@ -262,6 +269,7 @@ class _StageLP:
             self.x = np.asarray(sol.col_value)[: self.n]
             t = float(sol.col_value[self.n])
             self.duals = np.abs(np.asarray(sol.row_dual))
+            self.col_duals = np.abs(np.asarray(sol.col_dual)[: self.n])
             cand = self._top(t + tol)
             if cand.size == 0:
                 return t
@@ -314,6 +322,18 @@ class _StageLP:
             for r, sp in zip(work, span, strict=True):
                 if sp:
                     self._drop(r)
+
+    def pinned_bounds(self) -> list[int]:
+        """Players held at ``x_i = v(i)`` in every optimal solution (positive reduced
+        cost), if those bounds and the fixed coalitions determine ``x``; else ``[]``.
+
+        Later stages only shrink the optimal set, so ``x`` is then final.
+        """
+        pinned = [i for i in range(self.n) if self.col_duals[i] > 1e-9]
+        if not pinned:
+            return []
+        a = np.vstack([self.q, np.eye(self.n)[pinned]])
+        return pinned if int(np.linalg.matrix_rank(a)) == self.n else []
 
     def _fix(self, r: int, t: float) -> None:
         """Turn working row ``r`` into the equality ``x(S) = v(S) - t``."""
