@@ -114,6 +114,22 @@ def core_is_empty(game: Game) -> bool:
 
     .. math:: C(v) = \\emptyset \\iff \\min\\{x(N) : x(S) \\ge v(S)\\ \\forall S\\} > v(N).
 
+    Parameters
+    ----------
+    game : Game
+        A worth or cost game (for costs: no sharing of :math:`c(N)` with
+        :math:`x(S) \\le c(S)` for all :math:`S`).
+
+    Returns
+    -------
+    bool
+        Exact for exact games; otherwise with a relative tolerance of 1e-9.
+
+    Raises
+    ------
+    GameError
+        For symbolic worths.
+
     Examples
     --------
     >>> core_is_empty(Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1]))
@@ -189,6 +205,18 @@ def least_core(game: Game) -> LeastCore:
     Returns the level :math:`\\varepsilon^*` and the least core's canonical point, the
     prenucleolus [MaschlerPelegShapley1979]_. Warns :class:`EmptyCoreWarning` when
     :math:`\\varepsilon^* > 0`.
+
+    Parameters
+    ----------
+    game : Game
+        For a cost game (savings orientation ``-c``) :math:`\\varepsilon^*` is the least
+        uniform amount by which every coalition may be charged more than its cost.
+
+    Returns
+    -------
+    LeastCore
+        ``epsilon`` (Fraction for exact games with at most 12 players, else float) and
+        ``allocation`` (the prenucleolus, cost shares for a cost game).
 
     Examples
     --------
@@ -315,7 +343,7 @@ def _cos_lp(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _exact_cos(game: Game, x: np.ndarray, rows: np.ndarray, duals: np.ndarray) -> Fraction | None:
     """Certify the cost of stability in rationals from the float LP's vertex and duals."""
     n = game.n
-    v = game.values if not game.cost else -game.values
+    v = _to_fractions(game.values) * (-1 if game.cost else 1)
     vf = oriented_float(game)
     scale = max(1.0, float(np.max(np.abs(vf))))
     slack = _subset_sums(x)[rows] - vf[rows]
