@@ -214,3 +214,25 @@ def waterfall_inputs(draw, max_years: int = 5, max_members: int = 5):
     return {"income": income, "costs": costs, "shares": shares,
             "rates": (draw(rate), draw(rate), draw(_st.integers(0, 5))),
             "reserve": draw(rate)}
+
+
+def superadditive_cover(values: list, n: int) -> list:
+    """``w(S) = max over partitions {T_1, ...} of S of sum v(T_k)``: superadditive, hence
+    zero-monotonic; keeps every core point of ``v`` when ``w(N) = v(N)``."""
+    w = list(values)
+    for s in range(1, 1 << n):
+        low = s & -s  # the part containing the lowest member of S
+        t = (s - 1) & s
+        while t:
+            if t & low:
+                w[s] = max(w[s], w[t] + w[s ^ t])
+            t = (t - 1) & s
+    return w
+
+
+@_st.composite
+def superadditive_games_with_core(draw, min_n: int = 2, max_n: int = 5):
+    """Exact superadditive (so zero-monotonic) games with a non-empty core: the
+    superadditive cover of :func:`games_with_core_point`."""
+    g = draw(games_with_core_point(min_n, max_n))
+    return _Game.from_array(g.players, superadditive_cover(list(g.values), g.n))

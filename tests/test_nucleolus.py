@@ -22,7 +22,13 @@ from sharing_models import (
     prenucleolus,
 )
 from sharing_models.core import core_is_empty
-from tests.strategies import convex_games, games_with_core_point, integer_games, symmetric_games
+from tests.strategies import (
+    convex_games,
+    games_with_core_point,
+    integer_games,
+    superadditive_games_with_core,
+    symmetric_games,
+)
 
 FAST = settings(max_examples=40, deadline=None)
 
@@ -380,3 +386,14 @@ def test_imputation_set_empty_within_rounding_is_accepted():
     point up to tolerance."""
     g = Game.from_array(["a", "b", "c"], [0, 1 / 3, 1 / 3, 1, 1 / 3, 1, 1, 1 - 1e-13])
     np.testing.assert_allclose(nucleolus(g).to_numpy(), [1 / 3] * 3, atol=1e-9)
+
+
+@FAST
+@given(superadditive_games_with_core(max_n=5))
+def test_prenucleolus_equals_nucleolus_for_superadditive_games_with_core(g):
+    """Zero-monotonic games with a non-empty core: the prenucleolus is individually
+    rational, so it is the nucleolus (Peleg & Sudhölter 2007, Ch. 5-6)."""
+    assert g.is_superadditive() and not core_is_empty(g)
+    x = nucleolus(g)
+    assert x.tolist() == prenucleolus(g).tolist()
+    assert in_core(g, x)
