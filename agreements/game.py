@@ -220,19 +220,23 @@ class _Costs:
             price.append(num(t.cost))
         return cls(owner, own, price)
 
-    def split(self, union: int, n: int, exact: bool) -> tuple[Any, list[Any], int]:
-        """``(base, d, required)``: cost(S) = base - sum_{m in S} d[m] if required ⊆ S.
+    def split(self, union: int, n: int, exact: bool) -> tuple[Any, list[Any], int, int]:
+        """``(base, d, required, owners)`` of an input set.
 
-        ``d[m] >= 0`` is what member ``m`` saves the coalition by bringing its own
-        contributions instead of buying substitutes.
+        cost(S) = base - sum_{m in S} d[m]; ``d[m] >= 0`` is what member ``m`` saves the
+        coalition by bringing its own contributions instead of buying substitutes. S can
+        use the input set when ``required`` (owners of unsubstitutable inputs) ⊆ S and S
+        meets ``owners`` (owners of any input): see :func:`_usable`.
         """
         base: Any = Fraction(0) if exact else 0.0
         d: list[Any] = [base] * n
-        required = 0
+        required = owners = 0
         for i in range(union.bit_length()):
             if not union >> i & 1:
                 continue
             o, own, price = self.owner[i], self.own_cost[i], self.price[i]
+            if o >= 0:
+                owners |= 1 << o
             if price is None:
                 required |= 1 << o
                 base += own
@@ -240,7 +244,13 @@ class _Costs:
                 base += price
                 if o >= 0:
                     d[o] += price - own
-        return base, d, required
+        return base, d, required, owners
+
+
+def _usable(mask: int, required: int, owners: int) -> bool:
+    """A coalition can carry out a plan when it owns every unsubstitutable input and
+    brings at least one input itself."""
+    return mask & required == required and mask & owners != 0
 
 
 # ---------------------------------------------------------------------- the game
@@ -257,7 +267,10 @@ def agreement_game(agreement: Agreement, exact: bool = False) -> Game:
     :func:`expected_value`. The acquisition cost :math:`k_S(x)` of a task is its cost;
     of a contribution owned by :math:`o(x)` it is ``min(cost, substitute_price)`` when
     :math:`o(x) \\in S`, the substitute price when :math:`o(x) \\notin S`, and infinite
-    (unavailable) when it has no substitute and :math:`o(x) \\notin S`.
+    (unavailable) when it has no substitute and :math:`o(x) \\notin S`. A coalition
+    must also bring at least one contribution of the plan itself: a plan made wholly of
+    bought inputs is open to anyone and is not the consortium's. So a member who brings
+    nothing is a null player, and :math:`v(\\emptyset) = 0`.
 
     Parameters
     ----------
@@ -332,7 +345,7 @@ def _float_values(unions: dict[int, float], costs: _Costs, n: int) -> np.ndarray
     best = np.zeros(1 << n)
     sums = np.empty(1 << n)
     for u, revenue in unions.items():
-        base, d, required = costs.split(u, n, exact=False)
+        base, d, required, owners = costs.split(u, n, exact=False)
         if revenue - base + sum(d) <= 0:
             continue  # cannot beat 0 for any coalition
         sums[0] = revenue - base
@@ -340,20 +353,24 @@ def _float_values(unions: dict[int, float], costs: _Costs, n: int) -> np.ndarray
             np.add(sums[: 1 << i], d[i], out=sums[1 << i: 2 << i])
         if required:
             sums[(masks & required) != required] = 0.0
+        else:
+            sums[(masks & owners) == 0] = 0.0
         np.maximum(best, sums, out=best)
+    best[0] = 0.0  # the empty coalition makes nothing, even from bought inputs
     return best
 
 
 def _exact_values(unions: dict[int, Any], costs: _Costs, n: int) -> list[Fraction]:
     best = [Fraction(0)] * (1 << n)
     for u, revenue in unions.items():
-        base, d, required = costs.split(u, n, exact=True)
+        base, d, required, owners = costs.split(u, n, exact=True)
         sums = [revenue - base]
         for i in range(n):
             sums += [s + d[i] for s in sums]
         for m, value in enumerate(sums):
-            if m & required == required and value > best[m]:
+            if value > best[m] and _usable(m, required, owners):
                 best[m] = value
+    best[0] = Fraction(0)
     return best
 
 
@@ -376,8 +393,10 @@ def coalition_worth(agreement: Agreement, coalition: Iterable[str],
     n = len(index)
     costs = _Costs.of(agreement, exact)
     best: Any = Fraction(0) if exact else 0.0
+    if s == 0:
+        return best
     for u, revenue in _unions(agreement, _Inputs.of(agreement), exact).items():
-        base, d, required = costs.split(u, n, exact)
-        if s & required == required:
+        base, d, required, owners = costs.split(u, n, exact)
+        if _usable(s, required, owners):
             best = max(best, revenue - base + sum(d[i] for i in range(n) if s >> i & 1))
     return best if exact else float(best)
