@@ -217,6 +217,9 @@ class TiersSpec(_Strict):
     """Tier schedule: levels banded by ``metric`` (or joined by explicit member ``tier``)."""
 
     metric: Metric | None = "revenue"
+    power_body: Literal["assembly", "board"] = Field(
+        "assembly", description="Body whose voting power fee tables show: members' votes, "
+                                "or board seats (each tier's elected directors as a bloc).")
     levels: list[TierSpec] = Field(min_length=1)
 
     @field_validator("levels", mode="wrap")
@@ -480,7 +483,9 @@ def fee_table(agreement: Agreement, years: int = 1) -> pd.DataFrame:
         raise AgreementError(f"{agreement.id}: the scenario sets no sharing.fees or "
                              "sharing.tiers, so there are no fees to show")
     table = member_table(agreement, years)
-    acc = tier_accounts(schedule, table, quota=agreement.governance.quota)
+    tiers = agreement.sharing.tiers
+    acc = tier_accounts(schedule, table, quota=agreement.governance.quota,
+                        body=tiers.power_body if tiers is not None else "assembly")
     acc = acc.drop(columns=["income", "net"]).reset_index("year")
     exempt = _exempt(agreement)
     if exempt:
