@@ -76,6 +76,24 @@ def cvar(y: np.ndarray, level: float = 0.95) -> np.ndarray:
     return -_tail(np.asarray(y, dtype=float), level)[1]
 
 
+def _member_metrics(y: np.ndarray, rho: np.ndarray, levels: Sequence[float],
+                    tol: float) -> dict[str, np.ndarray]:
+    """Metrics of every column of a draws x members block."""
+    d = y.shape[0]
+    mean = y.mean(axis=0)
+    out = {
+        "expected": mean,
+        "std": np.sqrt(((y - mean) ** 2).sum(axis=0) / (d - 1)) if d > 1 else 0.0 * mean,
+        "prob_loss": (y < -tol).mean(axis=0),
+    }
+    for level in levels:
+        q, tail = _tail(y, level)
+        out[f"VaR_{level:g}"] = -q
+        out[f"CVaR_{level:g}"] = -tail
+    out["certainty_equivalent"] = certainty_equivalent(y, rho)
+    return out
+
+
 def risk_summary(sim: Simulation, levels: Sequence[float] = (0.95,)) -> pd.DataFrame:
     """Risk metrics of every member under every rule.
 
@@ -108,22 +126,12 @@ def risk_summary(sim: Simulation, levels: Sequence[float] = (0.95,)) -> pd.DataF
     """
     if not isinstance(sim, Simulation):
         raise InvalidInputError("risk_summary needs a Simulation from simulate()")
-    d, m, r = sim.payoff.shape
-    y = sim.payoff.reshape(d, m * r)
-    cols: dict[str, np.ndarray] = {
-        "expected": y.mean(axis=0),
-        "std": y.std(axis=0, ddof=1) if d > 1 else np.zeros(m * r),
-        "prob_loss": (y < -1e-9 * max(1.0, float(np.abs(sim.outcome).max()))).mean(axis=0),
-    }
-    for level in levels:
-        q, tail = _tail(y, level)
-        cols[f"VaR_{level:g}"] = -q
-        cols[f"CVaR_{level:g}"] = -tail
-    rho = np.repeat(sim.risk_tolerance, r)
-    cols["certainty_equivalent"] = certainty_equivalent(y, rho)
-    cols["outside_option"] = np.repeat(sim.outside_option, r)
+    r = sim.payoff.shape[2]
+    tol = 1e-9 * max(1.0, float(np.abs(sim.outcome).max()))
+    blocks = [_member_metrics(sim.payoff[:, :, j], sim.risk_tolerance, levels, tol)
+              for j in range(r)]  # one rule at a time: temporaries of D x M, not D x M x R
+    cols = {key: np.concatenate([blk[key] for blk in blocks]) for key in blocks[0]}
+    cols["outside_option"] = np.tile(sim.outside_option, r)
     cols["ce_surplus"] = cols["certainty_equivalent"] - cols["outside_option"]
-    index = pd.MultiIndex.from_product([sim.members, sim.rules], names=["member", "rule"])
-    out = pd.DataFrame(cols, index=index).swaplevel().sort_index(level=0, sort_remaining=False)
-    return out.reindex(pd.MultiIndex.from_product([sim.rules, sim.members],
-                                                  names=["rule", "member"]))
+    index = pd.MultiIndex.from_product([sim.rules, sim.members], names=["rule", "member"])
+    return pd.DataFrame(cols, index=index)

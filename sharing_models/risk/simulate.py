@@ -186,11 +186,12 @@ def simulate(
                                           file=sys.stderr, leave=False) as bar:
         for start in range(0, draws, chunk_size):
             b = min(chunk_size, draws - start)
-            chunk = kernel.run(norm_rng, aux_rng, b)
+            view = acc.payoff[start:start + b] if acc is not None else np.empty((b, m, r))
+            totals = kernel.run(norm_rng, aux_rng, view)
             if acc is not None:
-                acc.put(start, chunk)
+                acc.totals[:, start:start + b] = totals
             if out is not None:
-                sink.write(_tidy(chunk[0], chunk[1], kernel.members, kernel.rules, start))
+                sink.write(_tidy(view, totals[0], kernel.members, kernel.rules, start))
             bar.update(b)
     if acc is None:
         return None
@@ -271,7 +272,9 @@ class _Kernel:
         return rev, reached, disc
 
     def run(self, norm_rng: np.random.Generator, aux_rng: np.random.Generator,
-            b: int) -> tuple[np.ndarray, ...]:
+            out: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Simulate ``len(out)`` draws, payoffs into ``out`` (B, M, R); per-draw totals."""
+        b = out.shape[0]
         z = norm_rng.standard_normal((b, self.nvar))
         if self.chol is not None:
             z = z @ self.chol.T
@@ -297,27 +300,35 @@ class _Kernel:
             topup += eff.revenue_topup
         gov = relief.sum(axis=1) + topup.sum(axis=1)
         total_rev = (rev + topup).sum(axis=1)
-        return (*self._allocate(cost - relief, cost, total_rev, active, dstage), gov)
+        net = cost - relief
+        self._allocate(net, cost, total_rev, active, dstage, out)
+        net_total = net.sum(axis=1)
+        return total_rev - net_total, total_rev, net_total, gov
 
     def _allocate(self, net: np.ndarray, cost: np.ndarray, total_rev: np.ndarray,
-                  active: np.ndarray, dstage: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Payoffs (B, M, R), outcome, revenue and net cost per draw."""
-        k = cost.shape[1]
-        if (dstage == k).all():
-            member_cost = net.sum(axis=1)[:, None] * self.c[None, :]
-            payoff = total_rev[:, None, None] * self.s[None] + self.b[None]
-        else:
-            cw = self.c[None, :, None] * active
-            denom = cw.sum(axis=1, keepdims=True)
-            cw = np.divide(cw, denom, out=np.zeros_like(cw), where=denom > 0)
-            member_cost = np.einsum("bmk,bk->bm", cw, net)
-            f = self._keep_factor(cost, active, dstage)
-            w = self.s[None] * f[:, :, None]
-            ws = w.sum(axis=1, keepdims=True)
-            eff = np.divide(w, ws, out=np.broadcast_to(self.s, w.shape).copy(), where=ws > 0)
-            payoff = total_rev[:, None, None] * eff + self.b[None]
-        payoff -= member_cost[:, :, None]
-        return payoff, total_rev - net.sum(axis=1), total_rev, net.sum(axis=1)
+                  active: np.ndarray, dstage: np.ndarray, out: np.ndarray) -> None:
+        """Payoffs (B, M, R) into ``out``: the no-default formula, then default rows."""
+        np.multiply(total_rev[:, None, None], self.s[None], out=out)
+        out += self.b[None]
+        out -= (net.sum(axis=1)[:, None] * self.c[None, :])[:, :, None]
+        rows = np.flatnonzero((dstage < cost.shape[1]).any(axis=1))
+        if rows.size:
+            out[rows] = self._with_defaults(net[rows], cost[rows], total_rev[rows],
+                                            active[rows], dstage[rows])
+
+    def _with_defaults(self, net: np.ndarray, cost: np.ndarray, total_rev: np.ndarray,
+                       active: np.ndarray, dstage: np.ndarray) -> np.ndarray:
+        """Payoffs of draws where someone defaulted: cost shares among active members,
+        revenue shares after the default clause."""
+        cw = self.c[None, :, None] * active
+        denom = cw.sum(axis=1, keepdims=True)
+        cw = np.divide(cw, denom, out=np.zeros_like(cw), where=denom > 0)
+        member_cost = np.einsum("bmk,bk->bm", cw, net)
+        f = self._keep_factor(cost, active, dstage)
+        w = self.s[None] * f[:, :, None]
+        ws = w.sum(axis=1, keepdims=True)
+        eff = np.divide(w, ws, out=np.broadcast_to(self.s, w.shape).copy(), where=ws > 0)
+        return total_rev[:, None, None] * eff + self.b[None] - member_cost[:, :, None]
 
     def _keep_factor(self, cost: np.ndarray, active: np.ndarray, dstage: np.ndarray) -> np.ndarray:
         """Share of its revenue share a member keeps under the default clause, (B, M)."""
@@ -335,15 +346,11 @@ class _Kernel:
 
 
 class _Accumulator:
+    """Per-draw output arrays, filled chunk by chunk in place."""
+
     def __init__(self, draws: int, m: int, r: int) -> None:
         self.payoff = np.empty((draws, m, r))
         self.totals = np.empty((4, draws))
-
-    def put(self, start: int, chunk: tuple[np.ndarray, ...]) -> None:
-        stop = start + chunk[0].shape[0]
-        self.payoff[start:stop] = chunk[0]
-        for i in range(4):
-            self.totals[i, start:stop] = chunk[i + 1]
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         return (self.payoff, *self.totals)
