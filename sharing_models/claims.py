@@ -29,6 +29,7 @@ import pandas as pd
 
 from .exceptions import InvalidInputError, TooLargeError
 from .game import popcounts
+from .power import MAX_TABLE_CELLS, window_counts
 
 __all__ = [
     "MAX_RANDOM_ARRIVAL",
@@ -41,7 +42,8 @@ __all__ = [
     "talmud",
 ]
 
-#: Most claimants :func:`random_arrival` accepts (it enumerates ``2**n`` coalitions).
+#: Most claimants for which :func:`random_arrival` enumerates all ``2**n`` coalitions (the
+#: only method for float claims; exact claims beyond this use counting tables).
 MAX_RANDOM_ARRIVAL = 22
 
 
@@ -212,7 +214,8 @@ def random_arrival(estate: Any, claims: Any) -> pd.Series:
     InvalidInputError
         As :func:`proportional`; symbolic input.
     TooLargeError
-        More than :data:`MAX_RANDOM_ARRIVAL` claimants.
+        More than :data:`MAX_RANDOM_ARRIVAL` float claims, or exact claims whose
+        counting table (claimants x estate in units of the gcd) is too large.
 
     Examples
     --------
@@ -221,8 +224,12 @@ def random_arrival(estate: Any, claims: Any) -> pd.Series:
 
     Notes
     -----
-    :math:`O(n\\, 2^n)` with exact ``int64`` arithmetic on claims scaled to integers (22
-    claimants take about a second); never builds ``Fraction`` per coalition.
+    Two exact methods, whichever is cheaper. Enumeration: :math:`O(n\\, 2^n)` in ``int64``
+    on claims scaled to integers (also floats; 22 claimants take about a second). Counting
+    tables (``int``/``Fraction`` input): with claims and estate in units of their gcd,
+    :math:`O(r\\, n^2 E)` by the generating functions of :mod:`sharing_models.power`
+    (``sum_T min(c_i, E - c(T))^+`` by coalition size, from a doubly cumulative table),
+    so 200 claimants with estate 3,000 units take well under a second.
     """
     e, c, labels, mode = _prepare(estate, claims)
     if mode == "symbolic":
@@ -231,11 +238,17 @@ def random_arrival(estate: Any, claims: Any) -> pd.Series:
             "(expr.subs(...)) or use proportional/constrained_equal_awards/talmud, which "
             "accept a symbolic estate"
         )
-    n = len(c)
-    if n > MAX_RANDOM_ARRIVAL:
+    if mode == "exact":
+        ints, estate_int, unit = _as_integers(e, c)
+        if _prefer_tables(len(c), estate_int):
+            return _series(_random_arrival_tables(ints, estate_int, unit), labels,
+                           "random_arrival", mode)
+    if len(c) > MAX_RANDOM_ARRIVAL:
         raise TooLargeError(
-            f"random_arrival enumerates 2**n coalitions; at most {MAX_RANDOM_ARRIVAL} "
-            f"claimants, got {n}. Estimate it by sampling arrival orders, or use talmud "
+            f"random_arrival on {len(c)} claimants: enumerating 2**n coalitions allows at "
+            f"most {MAX_RANDOM_ARRIVAL}, and the exact counting tables need int/Fraction "
+            f"input with (claimants x estate in units of the claims' gcd) at most "
+            f"{MAX_TABLE_CELLS:,}. Round the claims to a coarser unit, or use talmud "
             "(the nucleolus of the same game), which is O(n log n)."
         )
     return _series(_random_arrival(e, c, mode), labels, "random_arrival", mode)
@@ -348,6 +361,39 @@ def _random_arrival(e: Any, c: list[Any], mode: str) -> list[Any]:
         else:
             out.append(float(np.dot(group, np.asarray(fact, float) / math.factorial(n))))
     return out
+
+
+def _as_integers(e: Fraction, c: list[Fraction]) -> tuple[list[int], int, Fraction]:
+    """Claims and estate as integers in the largest common unit (``value = int * unit``)."""
+    scale = math.lcm(*(x.denominator for x in [e, *c]))
+    ints = [int(x * scale) for x in c]
+    estate_int = int(e * scale)
+    g = math.gcd(estate_int, *ints) or 1
+    return [x // g for x in ints], estate_int // g, Fraction(g, scale)
+
+
+def _prefer_tables(n: int, estate_int: int) -> bool:
+    """Counting tables when they fit and cost less than enumerating ``2**n`` coalitions."""
+    cells = n * estate_int
+    if cells > MAX_TABLE_CELLS:
+        return False
+    return n > MAX_RANDOM_ARRIVAL or cells * n * (1 + n // 50) < n * 2**n
+
+
+def _random_arrival_tables(ints: list[int], estate_int: int, unit: Fraction) -> list[Fraction]:
+    """Random arrival by generating functions: ``sum_T min(c_i, E - c(T))^+`` per size.
+
+    The doubly cumulative counting table of :mod:`sharing_models.power` gives, for each
+    claimant and each number ``k`` of later arrivals, the total payment over those sets
+    exactly; :math:`O(r\\, n^2 E)` in units of the claims' gcd.
+    """
+    n = len(ints)
+    bits = n + estate_int.bit_length() + 1
+    sums = window_counts(ints, estate_int, by_size=True, order=2, bits=bits)
+    fact = [math.factorial(k) * math.factorial(n - 1 - k) for k in range(n)]
+    total = math.factorial(n)
+    return [Fraction(sum(s * f for s, f in zip(row, fact, strict=True)), total) * unit
+            for row in sums]
 
 
 def _group_sums(gain: np.ndarray, starts: np.ndarray) -> list[Any]:

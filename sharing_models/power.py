@@ -222,35 +222,49 @@ def _swing_counts(weights: list[int], quota: int, *, by_size: bool) -> list[list
             f"quota {qq} (after dividing by gcd {g}); the limit is {MAX_TABLE_CELLS:,}. "
             "Round the weights to fewer significant digits (scale them down) first."
         )
-    distinct = sorted({x for x in w if x > 0})
-    moduli = _moduli(n)
-    residues = [_residue_counts(w, qq, distinct, m, by_size) for m in moduli]
-    exact_counts = _crt(residues, moduli)  # shape (len(distinct), rows) of Python ints
-    row_of = {x: r for r, x in enumerate(distinct)}
+    exact_counts = window_counts(w, qq, by_size=by_size, order=1, bits=n)
+    return [row[::-1] if flip and by_size else row for row in exact_counts]
+
+
+def window_counts(
+    w: list[int], qq: int, *, by_size: bool, order: int, bits: int
+) -> list[list[int]]:
+    """Exact ``sum_{qq - w_i <= t <= qq - 1} N_i^{(order)}[k, t]`` for every ``i`` and ``k``.
+
+    ``N_i^{(1)}[k, t]`` counts coalitions of ``k`` others with weight exactly ``t``
+    (swing counts); with ``order=2`` the window holds cumulative counts, which gives
+    ``sum_T min(w_i, qq - w(T))^+`` (the random-arrival rule of
+    :mod:`sharing_models.claims`). ``bits`` bounds the results' size (``< 2**bits``).
+    Weights must be non-negative ints; zero weights get zero rows.
+
+    >>> window_counts([2, 1, 1], 3, by_size=True, order=1, bits=3)
+    [[0, 2, 1], [0, 1, 0], [0, 1, 0]]
+    """
+    n = len(w)
     width = n if by_size else 1
-    out: list[list[int]] = []
-    for x in w:
-        if x == 0:
-            out.append([0] * width)
-            continue
-        row = [int(c) for c in exact_counts[row_of[x]]]
-        out.append(row[::-1] if flip and by_size else row)
-    return out
+    if qq <= 0:
+        return [[0] * width for _ in w]
+    distinct = sorted({x for x in w if x > 0})
+    moduli = _moduli(bits)
+    residues = [_residue_counts(w, qq, distinct, m, by_size, order) for m in moduli]
+    exact_counts = _crt(residues, moduli)  # shape (len(distinct), width) of Python ints
+    row_of = {x: r for r, x in enumerate(distinct)}
+    return [[int(c) for c in exact_counts[row_of[x]]] if x else [0] * width for x in w]
 
 
-def _moduli(n: int) -> list[int]:
-    """``2**64`` (free ``uint64`` wrap-around) and enough primes for counts below ``2**(n-1)``."""
-    extra = 0 if n <= 64 else (n - 64) // (_PRIME_BITS - 1) + 1
+def _moduli(bits: int) -> list[int]:
+    """``2**64`` (free ``uint64`` wrap-around) and enough primes for results ``< 2**bits``."""
+    extra = 0 if bits <= 64 else (bits - 64) // (_PRIME_BITS - 1) + 1
     return [_WRAP, *_primes(extra)]
 
 
 def _residue_counts(
-    w: list[int], qq: int, distinct: list[int], m: int, by_size: bool
+    w: list[int], qq: int, distinct: list[int], m: int, by_size: bool, order: int = 1
 ) -> np.ndarray:
-    """Swing counts modulo ``m`` for each distinct weight, quota ``qq`` (columns: sizes)."""
+    """Window counts modulo ``m`` for each distinct weight, quota ``qq`` (columns: sizes)."""
     n = len(w)
     rows = _rows_needed(w, qq) if by_size else 1
-    table = _table(sorted(w, reverse=True), qq, m, rows)
+    table = _table(sorted(w, reverse=True), qq, m, rows, order)
     by_weight = np.ascontiguousarray(table.T)  # counts for one weight bound are contiguous
     out = np.zeros((len(distinct), n if by_size else 1), dtype=np.uint64)
     for r, x in enumerate(distinct):
@@ -266,14 +280,21 @@ def _rows_needed(w: list[int], qq: int) -> int:
     return min(len(w), 1 + int(np.searchsorted(light, qq - 1, side="right")))
 
 
-def _table(w_desc: list[int], qq: int, m: int, rows: int) -> np.ndarray:
+def _table(w_desc: list[int], qq: int, m: int, rows: int, order: int = 1) -> np.ndarray:
     """``table[k, t] = #{S : |S| = k, w(S) <= t} mod m`` (one row of all sizes if rows=1).
+
+    ``order=2`` accumulates once more: ``sum_{u <= t} #{S : |S| = k, w(S) <= u}``.
 
     Voters are added heaviest first, so row ``k`` stays all zero until the ``k`` lightest
     voters added so far fit under ``qq``; those rows are skipped.
     """
     table = np.zeros((rows, qq), dtype=np.uint64)
-    table[0] = 1
+    if order == 1:
+        table[0] = 1
+    else:
+        table[0] = np.arange(1, qq + 1, dtype=np.uint64)
+        if m != _WRAP:
+            table[0] %= np.uint64(m)
     scratch = np.empty((max(rows - 1, 1), qq), dtype=np.uint64)  # no temporaries per step
     prefix = np.concatenate([[0], np.cumsum(w_desc)])
     first = np.searchsorted(prefix, prefix[1:] - (qq - 1), side="left")

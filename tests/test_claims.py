@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 from sharing_models import Game, InvalidInputError, TooLargeError
 from sharing_models.claims import (
     RULES,
+    _as_integers,
+    _random_arrival,
+    _random_arrival_tables,
     compare_rules,
     constrained_equal_awards,
     constrained_equal_losses,
@@ -248,8 +251,34 @@ def test_bad_input(rule, estate, claims, match):
 
 
 def test_random_arrival_too_many_claimants():
-    with pytest.raises(TooLargeError, match="at most 22 claimants, got 23"):
-        random_arrival(10, {f"m{i}": 1 for i in range(23)})
+    with pytest.raises(TooLargeError, match=r"random_arrival on 23 claimants.*at most 22"):
+        random_arrival(10.0, {f"m{i}": 1.0 for i in range(23)})
+    huge = {f"m{i}": 10**9 + i for i in range(30)}  # gcd 1: a table of 30 x 1.5e10 cells
+    with pytest.raises(TooLargeError, match="Round the claims to a coarser unit"):
+        random_arrival(15 * 10**9, huge)
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(max_n=8))
+def test_random_arrival_counting_tables_match_enumeration(problem):
+    """The two exact methods (2**n enumeration, generating-function tables) agree."""
+    estate, claims = problem
+    c = [F(v) for v in claims.values()]
+    ints, estate_int, unit = _as_integers(F(estate), c)
+    assert _random_arrival_tables(ints, estate_int, unit) == _random_arrival(
+        F(estate), c, "exact"
+    )
+
+
+def test_random_arrival_many_claimants_exact():
+    """Beyond enumeration: 150 claimants, efficiency and symmetry hold exactly, and equal
+    claims split the estate equally."""
+    claims = {f"m{i}": F(1 + i % 40, 4) for i in range(150)}
+    estate = sum(claims.values()) * F(2, 5)
+    x = random_arrival(estate, claims)
+    assert sum(x) == estate
+    assert x["m0"] == x["m40"] and x["m1"] < x["m2"]
+    assert set(random_arrival(37, {f"m{i}": 3 for i in range(60)})) == {F(37, 60)}
 
 
 def test_all_zero_claims():
