@@ -178,3 +178,32 @@ def test_numeric_sympy_worths_stay_exact():
     g = Game.from_array(["a", "b", "c"], [sp.Integer(0), 0, 0, sp.Rational(9, 2), 0, 4, 2, 6])
     assert cost_of_stability(g) == 0
     assert in_core(g, [F(7, 2), F(1), F(3, 2)])
+
+
+# ---------------------------------------------------------------- private helpers
+def test_top_violations_picks_largest_above_threshold():
+    from sharing_models.core import top_violations
+
+    score = np.array([0.5, 3.0, -1.0, 2.0, 9.0, 0.1])
+    assert sorted(top_violations(score, 0.4, 2).tolist()) == [1, 4]
+    assert sorted(top_violations(score, 0.4, 10).tolist()) == [0, 1, 3, 4]
+    assert top_violations(score, 10.0, 3).size == 0
+
+
+def test_coalition_rows_csr_layout():
+    from sharing_models.core import coalition_rows
+
+    starts, index, value = coalition_rows(np.array([5, 2]), 3, extra_col=3)
+    assert starts.tolist() == [0, 3]
+    assert index.tolist() == [0, 2, 3, 1, 3]
+    assert value.tolist() == [1.0] * 5
+
+
+def test_allocation_array_modes():
+    from sharing_models.core import allocation_array
+
+    assert allocation_array(GLOVE, [1, 0, 0]).dtype == object
+    assert allocation_array(GLOVE, np.array([1, 0, 0])).tolist() == [F(1), F(0), F(0)]
+    assert allocation_array(GLOVE, [1.0, 0, 0]).dtype == float
+    s = pd.Series({"c": 0.25, "a": 0.5, "b": 0.25})
+    assert allocation_array(GLOVE, s).tolist() == [0.5, 0.25, 0.25]

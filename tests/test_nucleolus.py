@@ -397,3 +397,27 @@ def test_prenucleolus_equals_nucleolus_for_superadditive_games_with_core(g):
     x = nucleolus(g)
     assert x.tolist() == prenucleolus(g).tolist()
     assert in_core(g, x)
+
+
+def test_spanning_partitions_shortcut():
+    """Complementary pairs plus singletons that span R^N settle balancedness; a lone
+    complementary pair does not span, so it falls through to the LP."""
+    from sharing_models.kohlberg import _balanced, _spanning_partitions
+
+    n = 3
+    assert _spanning_partitions(np.array([1, 2, 4]), n)  # singletons
+    assert _spanning_partitions(np.array([1, 6, 2, 5, 4, 3]), n)  # all pairs {S, N\S}
+    assert not _spanning_partitions(np.array([1, 6]), n)
+    assert _balanced(np.array([1, 6]), np.zeros(0, np.int64), n, exact=True) == (True, 2)
+    # {a,b}, {a,c}: player a is over-covered, no positive weights give 1_N
+    assert _balanced(np.array([3, 5]), np.zeros(0, np.int64), n, exact=True)[0] is False
+    # {a,b}, {c} with P0 = {a}: weights (1, 1) and 0 on {a}
+    assert _balanced(np.array([3, 4]), np.array([1]), n, exact=False)[0]
+
+
+def test_exact_weights_repairs_rounding():
+    from sharing_models.kohlberg import _exact_weights, indicator_matrix
+
+    ind = indicator_matrix(np.array([3, 5, 6]), 3).astype(float)  # {ab},{ac},{bc}
+    assert _exact_weights(ind, np.array([0.5 + 1e-12, 0.5, 0.5 - 3e-12]), 3)
+    assert not _exact_weights(ind[:2], np.array([0.5, 0.5]), 2)  # 1_N not reachable
