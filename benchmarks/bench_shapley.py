@@ -158,7 +158,9 @@ def _big_row(n: int) -> dict[str, Any]:
     r = json.loads(out.stdout.strip().splitlines()[-1])
     note = (f"peak RSS {r['peak_mb']:.0f} MB (worth array {8 * 2**n / 2**20:.0f} MB, "
             f"{r['base_mb']:.0f} MB before the call); efficiency error {r['eff']:.1e}")
-    return _row("shapley (exact, float64), subprocess", n, r["t"], None, note)
+    row = _row("shapley (exact, float64), subprocess", n, r["t"], None, note)
+    row["peak_rss_mb"] = round(r["peak_mb"], 1)
+    return row
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
