@@ -79,7 +79,7 @@ def myerson(game: Game, graph: Any, exact: bool = False) -> pd.Series:
     Component-efficient (each connected component of :math:`G` shares its own worth) and
     fair (removing a link changes both ends' values by the same amount). On the complete
     graph it is the Shapley value. Building :math:`v^G` costs :math:`O(2^n)` per step
-    for at most :math:`2n` steps; the Shapley value then costs two passes.
+    for at most :math:`2n` steps; the Shapley value then costs one pass.
     """
     n = _check_game(game)
     exact_mode = use_exact(game, exact)

@@ -11,7 +11,7 @@ of :math:`T` in proportion to their weights:
     d_v(T) = \sum_{S \subseteq T} (-1)^{|T|-|S|}\, v(S).
 
 Equal weights give the Shapley value. The dividends come from the standard butterfly
-(one vectorised subtraction per player) and the per-player sums from the two-pass kernel
+(one vectorised subtraction per player) and the per-player sums from the one-pass kernel
 shared with :func:`~sharing_models.shapley`.
 
 References: [KalaiSamet1987]_, [Harsanyi1963]_.
@@ -86,7 +86,7 @@ def weighted_shapley(
 
     Notes
     -----
-    :math:`O(n\,2^n)` for the dividends plus two passes over them; memory three worth
+    :math:`O(n\,2^n)` for the dividends plus one pass over them; memory three worth
     arrays. Unlike the Shapley value, it is not symmetric: weights express asymmetry
     that the worths do not show (size, risk borne, bargaining power).
     """
