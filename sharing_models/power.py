@@ -97,17 +97,20 @@ def shapley_shubik(weights: Any, quota: Any, *, exact: bool = True) -> pd.Series
     Notes
     -----
     Time :math:`O(r\\, n^2 q')`, memory :math:`O(n q')`; :math:`q' = \\min(q, W-q+1)` after
-    dividing weights and quota by their gcd, :math:`r \\approx n/50`. 200 voters with
-    weights up to 100 take about a second.
+    dividing weights and quota by their gcd, :math:`r \\approx 1 + (n - 64)/49` moduli.
+    200 voters with weights 1..100 take well under a second, 400 a few seconds (see
+    ``benchmarks/RESULTS.md``).
     """
     labels, w, q = _check_game(weights, quota)
     n = len(w)
     counts = _swing_counts(w, q, by_size=True)
     fact = [math.factorial(k) * math.factorial(n - 1 - k) for k in range(n)]
     total = math.factorial(n)
-    values = [Fraction(sum(c * f for c, f in zip(row, fact, strict=True)), total)
-              for row in counts]
-    return _series(values, labels, "shapley_shubik", exact)
+    by_weight: dict[int, Fraction] = {}  # equal weights have equal counts
+    for x, row in zip(w, counts, strict=True):
+        if x not in by_weight:
+            by_weight[x] = Fraction(sum(c * f for c, f in zip(row, fact, strict=True)), total)
+    return _series([by_weight[x] for x in w], labels, "shapley_shubik", exact)
 
 
 def banzhaf_index(
