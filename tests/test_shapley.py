@@ -122,6 +122,18 @@ def test_float_matches_exact_on_integer_games(n):
     np.testing.assert_allclose(shapley(g).to_numpy(), exact, rtol=0, atol=1e-9)
 
 
+def test_float_precision_at_eighteen_players():
+    """Multi-chunk kernel (n = 18) vs exact rational arithmetic on integer worths up to 10^6."""
+    n = 18
+    vals = np.random.default_rng(18).integers(-10**6, 10**6, 1 << n)
+    vals[0] = 0
+    g_float = Game.from_array([f"p{i}" for i in range(n)], vals.astype(float))
+    exact = shapley(g_float, exact=True)  # floats of integers convert exactly
+    assert sum(exact) == int(vals[-1])
+    np.testing.assert_allclose(shapley(g_float).to_numpy(), [float(x) for x in exact],
+                               rtol=0, atol=1e-7)
+
+
 def test_kernel_against_direct_marginals():
     """Per-player sums of the kernel equal a direct mask-by-mask computation (n = 17)."""
     n = 17
