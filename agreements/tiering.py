@@ -455,7 +455,20 @@ def _missing_data(agreement: Agreement, schedule: TierSchedule, skip: set[str]) 
                 out.append(Problem(f"members[{k}].{metric}", f"member {m.id!r} has no {metric}, "
                                    f"which the fee of tier {tier!r} needs (give it, or list the "
                                    "member in sharing.fees.exempt)"))
+        spec = _spec_of(agreement, tier)
+        if spec is not None and spec.multipliers:
+            cls = (spec.country_classes or {}).get(m.country or "", m.country or "")
+            if cls not in spec.multipliers:
+                out.append(Problem(f"members[{k}].country", f"member {m.id!r} (country "
+                                   f"{m.country!r}, class {cls!r}) has no fee multiplier; add "
+                                   "it to the fee's multipliers or country_classes"))
     return out
+
+
+def _spec_of(agreement: Agreement, tier: str) -> FeeSpec | None:
+    s = agreement.sharing
+    levels = {t.name: t for t in s.tiers.levels} if s.tiers is not None else {}
+    return (levels[tier].fee if tier in levels else None) or s.fees
 
 
 def fee_table(agreement: Agreement, years: int = 1) -> pd.DataFrame:
