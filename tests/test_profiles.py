@@ -17,6 +17,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import agreements
 from agreements.model import Agreement
 from agreements.profiles import (
     Profile,
@@ -79,7 +80,7 @@ def _failed(frame: pd.DataFrame) -> set[str]:
 
 
 def _scenario(name: str) -> Agreement:
-    return _agreement(yaml.safe_load((SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8")))
+    return agreements.load(SCENARIOS / f"{name}.yaml")
 
 
 # ---------------------------------------------------------------------------- loading
@@ -302,17 +303,47 @@ def test_result_owner_by_rule() -> None:
 
 
 # ---------------------------------------------------------------------------- scenarios
+_GENERIC_OK = [
+    "baoshan_medical_devices",
+    "synthetic_biology_baoshan",
+    "lingang_eda",
+    "dominant_firm",
+    "eu_eit_kic",
+    "yrd_joint_research",
+    "qingdao_marine_equipment",
+]
+
+
 @pytest.mark.parametrize(
     ("scenario", "profile", "failing"),
     [
-        ("baoshan_medical_devices", "generic_formation", set()),
-        ("baoshan_medical_devices", "yrd_joint_research", set()),
+        *[(name, "generic_formation", set()) for name in _GENERIC_OK],
+        # SEMATECH had no lead enterprise: 14 peers and a government funder.
+        ("sematech_1987", "generic_formation", {"lead_unit"}),
+        ("qingdao_marine_equipment", "qingdao", set()),
+        ("synthetic_biology_baoshan", "qingdao", {"lead_in_qingdao", "chain_enterprises"}),
         (
             "baoshan_medical_devices",
             "qingdao",
             {"lead_in_qingdao", "chain_enterprises", "universities_institutes"},
         ),
-        ("baoshan_medical_devices", "eu_eit_kic", {"three_member_states", "research_organisation"}),
+        (
+            "sematech_1987",
+            "qingdao",
+            {"lead_unit", "lead_in_qingdao", "universities_institutes", "term_max_3_years"},
+        ),
+        ("eu_eit_kic", "qingdao", {"lead_in_qingdao"}),
+        ("eu_eit_kic", "eu_eit_kic", set()),
+        ("lingang_eda", "eu_eit_kic", {"three_member_states", "research_organisation"}),
+        (
+            "sematech_1987",
+            "eu_eit_kic",
+            {"three_member_states", "higher_education", "research_organisation"},
+        ),
+        ("yrd_joint_research", "yrd_joint_research", set()),
+        ("lingang_eda", "yrd_joint_research", set()),  # Shanghai and Jiangsu units
+        ("synthetic_biology_baoshan", "yrd_joint_research", {"two_of_four_regions"}),
+        ("eu_eit_kic", "yrd_joint_research", {"two_of_four_regions", "all_units_in_yrd"}),
     ],
 )
 def test_bundled_scenarios_against_profiles(scenario: str, profile: str, failing: set[str]) -> None:
