@@ -236,3 +236,43 @@ def superadditive_games_with_core(draw, min_n: int = 2, max_n: int = 5):
     superadditive cover of :func:`games_with_core_point`."""
     g = draw(games_with_core_point(min_n, max_n))
     return _Game.from_array(g.players, superadditive_cover(list(g.values), g.n))
+
+
+# ---------------------------------------------------------------- claims, power, cost
+# (claims.py, power.py, cost.py): claims problems, weighted voting games, airport facilities.
+
+
+@_st.composite
+def claims_problems(draw, max_n: int = 7):
+    """Exact claims problems ``(estate, {claimant: claim})`` with ``0 <= estate <= sum``.
+
+    Claims are Fractions in ``[0, 50]`` (zeros and ties included); the estate is a random
+    rational share of the total claims.
+    """
+    from fractions import Fraction
+
+    claims = draw(_st.lists(_st.fractions(0, 50, max_denominator=7), min_size=1,
+                            max_size=max_n))
+    share = draw(_st.fractions(0, 1, max_denominator=11))
+    return sum(claims, Fraction(0)) * share, {f"m{i}": c for i, c in enumerate(claims)}
+
+
+@_st.composite
+def voting_games(draw, max_n: int = 7, max_w: int = 12):
+    """Weighted voting games ``(weights, quota)``: integer weights in ``[0, max_w]`` (null
+    voters included, total positive) and an integer quota in ``[1, total]``."""
+    weights = draw(_st.lists(_st.integers(0, max_w), min_size=1, max_size=max_n))
+    if sum(weights) == 0:
+        weights[0] = 1
+    return weights, draw(_st.integers(1, sum(weights)))
+
+
+@_st.composite
+def airport_facilities(draw, max_types: int = 5):
+    """Airport problems ``(costs, counts)`` keyed ``t0..``: integer costs in ``[0, 30]``
+    (ties included) and 1-3 users per type."""
+    m = draw(_st.integers(1, max_types))
+    costs = draw(_st.lists(_st.integers(0, 30), min_size=m, max_size=m))
+    counts = draw(_st.lists(_st.integers(1, 3), min_size=m, max_size=m))
+    return ({f"t{i}": c for i, c in enumerate(costs)},
+            {f"t{i}": k for i, k in enumerate(counts)})

@@ -26,6 +26,7 @@ from sharing_models.claims import (
     random_arrival,
     talmud,
 )
+from tests.strategies import claims_problems
 
 TALMUD_CLAIMS = {"a": 100, "b": 200, "c": 300}
 F = Fraction
@@ -95,16 +96,8 @@ def shapley_brute(game: Game) -> list[Fraction]:
 
 
 # ---------------------------------------------------------------- axioms (hypothesis)
-@st.composite
-def problems(draw, max_n: int = 7):
-    claims = draw(st.lists(st.fractions(0, 50, max_denominator=7), min_size=1, max_size=max_n))
-    total = sum(claims, F(0))
-    share = draw(st.fractions(0, 1, max_denominator=11))
-    return total * share, {f"m{i}": c for i, c in enumerate(claims)}
-
-
 @settings(max_examples=80, deadline=None)
-@given(problems(), st.sampled_from(sorted(RULES)))
+@given(claims_problems(), st.sampled_from(sorted(RULES)))
 def test_efficiency_bounds_order(problem, name):
     """Every rule: awards sum to E exactly, 0 <= x_i <= c_i, and order preservation of
     awards and of losses (Thomson 2003, sec. 3)."""
@@ -121,7 +114,7 @@ def test_efficiency_bounds_order(problem, name):
 
 
 @settings(max_examples=60, deadline=None)
-@given(problems())
+@given(claims_problems())
 def test_cea_cel_duality_and_talmud_self_duality(problem):
     estate, claims = problem
     c = pd.Series(claims, dtype=object)
@@ -136,7 +129,7 @@ def test_cea_cel_duality_and_talmud_self_duality(problem):
 
 
 @settings(max_examples=40, deadline=None)
-@given(problems(max_n=5))
+@given(claims_problems(max_n=5))
 def test_random_arrival_is_shapley_of_bankruptcy_game(problem):
     estate, claims = problem
     game = Game.bankruptcy(estate, claims)
@@ -144,7 +137,7 @@ def test_random_arrival_is_shapley_of_bankruptcy_game(problem):
 
 
 @settings(max_examples=40, deadline=None)
-@given(problems(max_n=2))
+@given(claims_problems(max_n=2))
 def test_two_claimants_contested_garment(problem):
     """For two claimants Talmud and random arrival both give the contested-garment
     division (Aumann & Maschler 1985, sec. 2)."""
@@ -259,7 +252,7 @@ def test_random_arrival_too_many_claimants():
 
 
 @settings(max_examples=60, deadline=None)
-@given(problems(max_n=8))
+@given(claims_problems(max_n=8))
 def test_random_arrival_counting_tables_match_enumeration(problem):
     """The two exact methods (2**n enumeration, generating-function tables) agree."""
     estate, claims = problem

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from sharing_models import Game, InvalidInputError
 from sharing_models.cost import airport
+from tests.strategies import airport_facilities
 
 
 def shapley_brute(game: Game) -> list[Fraction]:
@@ -51,16 +51,8 @@ def test_counts_hand_computed():
     assert sum(x[t] * counts[t] for t in costs) == 95200
 
 
-@st.composite
-def facilities(draw, max_types: int = 5):
-    m = draw(st.integers(1, max_types))
-    costs = draw(st.lists(st.integers(0, 30), min_size=m, max_size=m))
-    counts = draw(st.lists(st.integers(1, 3), min_size=m, max_size=m))
-    return {f"t{i}": c for i, c in enumerate(costs)}, {f"t{i}": k for i, k in enumerate(counts)}
-
-
 @settings(max_examples=40, deadline=None)
-@given(facilities(max_types=6))
+@given(airport_facilities(max_types=6))
 def test_equals_shapley_of_airport_game(facility):
     costs, _ = facility
     game = Game.airport(costs)
@@ -68,7 +60,7 @@ def test_equals_shapley_of_airport_game(facility):
 
 
 @settings(max_examples=30, deadline=None)
-@given(facilities(max_types=4))
+@given(airport_facilities(max_types=4))
 def test_counts_equal_expanded_users(facility):
     """Counts are a shorthand: the same as listing every user separately."""
     costs, counts = facility
@@ -82,7 +74,7 @@ def test_counts_equal_expanded_users(facility):
 
 
 @settings(max_examples=60, deadline=None)
-@given(facilities(max_types=8))
+@given(airport_facilities(max_types=8))
 def test_budget_balance_and_monotone(facility):
     costs, counts = facility
     x = airport(costs, counts)

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from sharing_models import Game, InvalidInputError, TooLargeError
 from sharing_models.power import (
@@ -20,6 +19,7 @@ from sharing_models.power import (
     shapley_shubik,
     swing_counts,
 )
+from tests.strategies import voting_games
 
 UN = {**{f"P{i}": 7 for i in range(5)}, **{f"E{i}": 1 for i in range(10)}}
 EEC = {"FR": 4, "DE": 4, "IT": 4, "BE": 2, "NL": 2, "LU": 1}
@@ -95,15 +95,6 @@ def test_eec_1958_council():
 
 
 # ---------------------------------------------------------------- agreement with brute force
-@st.composite
-def voting_games(draw, max_n: int = 7, max_w: int = 12):
-    weights = draw(st.lists(st.integers(0, max_w), min_size=1, max_size=max_n))
-    if sum(weights) == 0:
-        weights[0] = 1
-    quota = draw(st.integers(1, sum(weights)))
-    return weights, quota
-
-
 @settings(max_examples=120, deadline=None)
 @given(voting_games())
 def test_matches_brute_force(game):
