@@ -438,11 +438,29 @@ class Game:
 
         return shapley(self, exact=exact)
 
-    def banzhaf(self, normalized: bool = True) -> Any:
+    def banzhaf(self, normalized: bool = True, exact: bool = False) -> Any:
         """Banzhaf value; see :func:`sharing_models.banzhaf`."""
         from .banzhaf import banzhaf
 
-        return banzhaf(self, normalized=normalized)
+        return banzhaf(self, normalized=normalized, exact=exact)
+
+    def owen(self, unions: Any, exact: bool = False) -> Any:
+        """Owen value (Winter value for nested unions); see :func:`sharing_models.owen`."""
+        from .owen import owen
+
+        return owen(self, unions, exact=exact)
+
+    def myerson(self, graph: Any, exact: bool = False) -> Any:
+        """Myerson value for a communication graph; see :func:`sharing_models.myerson`."""
+        from .myerson import myerson
+
+        return myerson(self, graph, exact=exact)
+
+    def weighted_shapley(self, weights: Any, exact: bool = False) -> Any:
+        """Kalai-Samet weighted Shapley value; see :func:`sharing_models.weighted_shapley`."""
+        from .weighted_shapley import weighted_shapley
+
+        return weighted_shapley(self, weights, exact=exact)
 
     def nucleolus(self) -> Any:
         """Nucleolus; see :func:`sharing_models.nucleolus`."""

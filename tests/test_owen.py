@@ -180,3 +180,16 @@ def test_peer_cross_check():
     ours = owen(g, [[f"p{i}" for i in u] for u in unions])
     theirs = coopgame.owen(coopgame.Game(v[1:].tolist()), unions)
     np.testing.assert_allclose(ours.to_numpy(), theirs, atol=1e-12)
+
+
+def test_game_methods_delegate():
+    """Game.owen, .myerson, .weighted_shapley and .banzhaf(exact=) call the functions."""
+    from sharing_models import banzhaf, myerson, weighted_shapley
+
+    pd.testing.assert_series_equal(MAJORITY.owen([["a", "b"], "c"], exact=True),
+                                   owen(MAJORITY, [["a", "b"], "c"], exact=True))
+    pd.testing.assert_series_equal(MAJORITY.myerson([("a", "b"), ("b", "c")]),
+                                   myerson(MAJORITY, [("a", "b"), ("b", "c")]))
+    pd.testing.assert_series_equal(MAJORITY.weighted_shapley([1, 2, 3], exact=True),
+                                   weighted_shapley(MAJORITY, [1, 2, 3], exact=True))
+    assert MAJORITY.banzhaf(exact=True).tolist() == banzhaf(MAJORITY, exact=True).tolist()
