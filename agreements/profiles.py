@@ -572,8 +572,21 @@ def check(
 
     Notes
     -----
-    Linear in the number of members, contributions, tasks and results per rule; the
-    member filters are vectorised with pandas.
+    A counting rule with filter :math:`w` and bound :math:`k` passes when
+
+    .. math::
+
+        |\\{i \\in N : w(i)\\}| \\ge k \\quad (\\texttt{min\\_members}), \\qquad
+        |\\{f(i) : i \\in N,\\ w(i),\\ f(i) \\in A\\}| \\ge k \\quad (\\texttt{min\\_distinct})
+
+    for member field :math:`f` and allowed values :math:`A`. Each rule costs time linear
+    in the numbers of members, contributions, tasks and results; member filters are
+    vectorised with pandas.
+
+    References
+    ----------
+    The bundled profiles encode [Qingdao2025]_, [EIT2021]_, [YRD2022]_ and, for the
+    generic checklist, [DESCA2021]_.
     """
     if not isinstance(agreement, Agreement):
         raise InvalidInputError(
