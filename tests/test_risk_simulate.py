@@ -260,3 +260,24 @@ def test_transfers_are_added_per_rule():
     moved = simulate(two_stage(), RULES, draws=500, seed=2, transfers=b)
     np.testing.assert_allclose(moved.payoff - base.payoff,
                                np.broadcast_to(b.to_numpy(), base.payoff.shape))
+
+
+def test_market_success_probability_of_a_product():
+    p = Project((Stage("s", 1.0, 0.0),), (Product("x", Fixed(10.0), probability=0.3),
+                                          Product("never", Fixed(5.0), probability=0.0)),
+                (RiskMember("m"),))
+    rev = simulate(p, pd.Series({"m": 1.0}, name="r"), draws=20_000, seed=0).revenue
+    assert set(np.unique(rev)) == {0.0, 10.0}
+    assert (rev > 0).mean() == pytest.approx(0.3, abs=5 * np.sqrt(0.21 / 20_000))
+
+
+def test_numeric_default_clause_forfeits_a_share():
+    """Forfeit 40%: the defaulter keeps 0.6 of its share weight, 0.3 / (0.3 + 0.5)."""
+    p = Project((Stage("s", 1.0, 0.0),), (Product("x", Fixed(80.0)),),
+                (RiskMember("d", default_probability=1.0), RiskMember("k")),
+                default_clause=0.4)
+    y = simulate(p, pd.DataFrame({"half": [0.5, 0.5]}, index=["d", "k"]), draws=10,
+                 seed=0).payoffs("half")
+    np.testing.assert_allclose(y["d"], 80.0 * 0.3 / 0.8)
+    with pytest.raises(InvalidInputError, match="share of its income a defaulter forfeits"):
+        Project(p.stages, p.products, p.members, default_clause=1.5)

@@ -4,14 +4,18 @@ A :class:`Project` is a sequence of :class:`Stage` s (milestones) attempted in o
 stage is attempted only when every earlier stage succeeded, and its cost (planned cost
 times an overrun multiplier) is paid whether it succeeds or not. Each :class:`Product`
 earns revenue once the stage it needs has succeeded. Members (:class:`RiskMember`) may
-default or withdraw; the project's ``default_clause`` says what a defaulter keeps.
+default or withdraw; the project's ``default_clause`` says what a defaulter keeps of its
+revenue share: nothing (``"forfeit"``), the fraction of the project's cost it had paid
+(``"pro_rata"``), all of it (``"keep"``), or ``1 - f`` for a number ``f`` in [0, 1]
+(the share it forfeits). What it forfeits goes to the others pro rata.
 Uncertain quantities are drawn through a Gaussian copula: every random variable is a
 standard normal ``z`` mapped to its marginal, and ``correlations`` correlate the normals.
 
-Random variables are named ``success:<stage>``, ``overrun:<stage>``, ``revenue:<product>``,
-``delay:<product>`` and ``default:<member>``. A *higher* ``z`` always means more of the
-named thing: success more likely, a larger overrun, more revenue, a longer delay,
-default more likely. Money is discounted to year 0 at ``discount_rate``.
+Random variables are named ``success:<stage>``, ``overrun:<stage>``, ``market:<product>``,
+``revenue:<product>``, ``delay:<product>`` and ``default:<member>``. A *higher* ``z``
+always means more of the named thing: success (or market success) more likely, a larger
+overrun, more revenue, a longer delay, default more likely. Money is discounted to
+year 0 at ``discount_rate``.
 
 References: [Borch1962]_ for the risk-sharing setting, [Nelsen2006]_ for copulas.
 """
@@ -43,7 +47,7 @@ __all__ = [
 ]
 
 DEFAULT_CLAUSES = ("forfeit", "pro_rata", "keep")
-DefaultClause = Literal["forfeit", "pro_rata", "keep"]
+DefaultClause = Literal["forfeit", "pro_rata", "keep"] | float
 
 
 class Distribution:
@@ -208,13 +212,15 @@ class Stage:
 
 @dataclass(frozen=True)
 class Product:
-    """A revenue stream earned once stage ``after`` (default: the last stage) succeeds."""
+    """A revenue stream earned once stage ``after`` (default: the last stage) succeeds
+    and the product then succeeds on the market (``probability``)."""
 
     name: str
     revenue: Distribution
     after: str | None = None
     year: float = 0.0
     delay: Distribution = field(default_factory=lambda: Fixed(0.0))
+    probability: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -270,6 +276,7 @@ class Project:
         """Names of the random (copula) variables, in draw order."""
         out = [f"success:{s.name}" for s in self.stages if 0.0 < s.probability < 1.0]
         out += [f"overrun:{s.name}" for s in self.stages if s.overrun.random]
+        out += [f"market:{p.name}" for p in self.products if 0.0 < p.probability < 1.0]
         out += [f"revenue:{p.name}" for p in self.products if p.revenue.random]
         out += [f"delay:{p.name}" for p in self.products if p.delay.random]
         out += [f"default:{m.name}" for m in self.members if m.default_probability > 0]
@@ -321,14 +328,20 @@ def _problems(p: Project) -> list[str]:
     for i, x in enumerate(p.products):
         if x.after is not None and x.after not in stage_names:
             out.append(f"products[{i}] {x.name!r}: unknown stage {x.after!r} in 'after'")
+        if not 0.0 <= x.probability <= 1.0:
+            out.append(f"products[{i}] {x.name!r}: probability must be in [0, 1]")
     for i, m in enumerate(p.members):
         if not m.risk_tolerance > 0:
             out.append(f"members[{i}] {m.name!r}: risk_tolerance must be > 0; got "
                        f"{m.risk_tolerance}")
         if not 0.0 <= m.default_probability <= 1.0:
             out.append(f"members[{i}] {m.name!r}: default_probability must be in [0, 1]")
-    if p.default_clause not in DEFAULT_CLAUSES:
-        out.append(f"default_clause must be one of {DEFAULT_CLAUSES}; got {p.default_clause!r}")
+    clause = p.default_clause
+    if isinstance(clause, bool) or not (
+        clause in DEFAULT_CLAUSES or (isinstance(clause, (int, float)) and 0 <= clause <= 1)
+    ):
+        out.append(f"default_clause must be one of {DEFAULT_CLAUSES} or the share of its "
+                   f"income a defaulter forfeits, in [0, 1]; got {clause!r}")
     if not p.discount_rate > -1:
         out.append(f"discount_rate must be > -1; got {p.discount_rate}")
     if not out:

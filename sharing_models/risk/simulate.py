@@ -264,6 +264,11 @@ class _Kernel:
         rev, reached, disc = np.zeros((b, n)), np.zeros((b, n), dtype=bool), np.ones((b, n))
         for j, pr in enumerate(self.p.products):
             reached[:, j] = success[:, self.p.stage_index(pr.after)]
+            zm = self._z(f"market:{pr.name}", b, z)
+            if zm is not None:
+                reached[:, j] &= zm > special.ndtri(1.0 - pr.probability)
+            elif pr.probability <= 0.0:
+                reached[:, j] = False
             zr, zd = self._z(f"revenue:{pr.name}", b, z), self._z(f"delay:{pr.name}", b, z)
             amount = pr.revenue.from_normal(np.zeros(b) if zr is None else zr)
             delay = pr.delay.from_normal(np.zeros(b) if zd is None else zd)
@@ -335,6 +340,8 @@ class _Kernel:
         k = cost.shape[1]
         defaulted = dstage < k
         clause = self.p.default_clause
+        if not isinstance(clause, str):
+            return np.where(defaulted, 1.0 - float(clause), 1.0)
         if clause == "keep":
             return np.ones(dstage.shape)
         if clause == "forfeit":
