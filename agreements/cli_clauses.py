@@ -4,6 +4,7 @@
 
     consortium clauses FILE [--format docx|md|html|tex|csv|xlsx] [--lang en|zh|zh+en]
                             [-o OUT] [--method M] [--total AMOUNT] [--table NAME]
+                            [--parameter ID.FIELD]
     consortium redline OLD NEW [--format ...] [--lang ...] [-o OUT]
 
 Word and Excel need ``-o``; text formats go to stdout without it. The document holds
@@ -71,7 +72,8 @@ def cmd_clauses(args: argparse.Namespace) -> int:
     fmt = _format(args)
     allocation = _allocation(args.file, args.method)
     total = Fraction(args.total) if args.total is not None else None
-    table = clause_table(args.file, allocation, lang=args.lang, decimals=args.decimals)
+    table = clause_table(args.file, allocation, lang=args.lang, decimals=args.decimals,
+                         parameter=args.parameter)
     annexes = schedules(args.file, allocation, lang=args.lang, total=total,
                         decimals=args.decimals)
     choice = args.table or ("clauses" if fmt == "csv" else "all")
@@ -118,6 +120,9 @@ def add_clauses_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--total", default=None, metavar="AMOUNT",
                    help="amount to divide in the revenue-shares schedule, e.g. 1000000")
     p.add_argument("--decimals", type=int, default=2, help="decimals of percentages")
+    p.add_argument("--parameter", default=None, metavar="ID.FIELD",
+                   help="add each party's Shapley value as a formula of this parameter, "
+                        "e.g. p_smart_lab.revenue or shu_ai_team.substitute_price")
     p.add_argument("--table", choices=_TABLES, default=None,
                    help="only this table (default: all; csv: clauses)")
     p.set_defaults(func=cmd_clauses)

@@ -32,7 +32,8 @@ class Context:
     juris: str
     shares: Shares
     decimals: int = 2
-    fees: Any = None  # FeeSchedule from .fees, or None
+    fees: Any = None  # FeeInfo from .fees, or None
+    share_formulas: Any = None  # DataFrame from .sensitivity.share_formulas, or None
 
 
 def row(ctx: Context, section: str, heading: str, rule: str, parties: str, source: str,

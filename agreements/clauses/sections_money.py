@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from ..model import AccessTerms, Ownership
 from .allocation import contribution_totals
-from .context import Context, owners_of, row, sep, share_figures
+from .context import Context, item_name, owners_of, row, sep, share_figures
 from .fees import fee_rows
 from .formulas import share_formula
 from .rounding import exact
@@ -133,10 +133,27 @@ def _distribution(ctx: Context) -> Rows:
                 fb=fallback("revenue", a, lang, ctx.juris), latex=latex)]
 
 
+def _share_formula_row(ctx: Context) -> dict[str, str]:
+    a, lang, f = ctx.agreement, ctx.lang, ctx.share_formulas
+    item_id, _, field = f.attrs["parameter"].rpartition(".")
+    item = next(_name(ctx, o) if getattr(o, "name", None) is not None else item_name(ctx, o.id)
+                for kind in ("contributions", "tasks", "products") for o in getattr(a, kind)
+                if o.id == item_id)
+    param = term(f"labels.param_{field}", lang, item=item)
+    rule = term("rules.share_formula", lang, param=param,
+                low=money(f["valid_from"].iloc[0], a.currency),
+                high=money(f["valid_to"].iloc[0], a.currency))
+    return row(ctx, "revenue", term("headings.share_formula", lang, param=param), rule,
+               term("labels.all_parties", lang), f.attrs["parameter"], "",
+               "; ".join(f["formula"]), latex=r"; \quad ".join(f["latex"]))
+
+
 def _revenue(ctx: Context) -> Rows:
     a, lang, s = ctx.agreement, ctx.lang, ctx.agreement.sharing
     all_parties = term("labels.all_parties", lang)
     rows = _distribution(ctx)
+    if ctx.share_formulas is not None:
+        rows.append(_share_formula_row(ctx))
     if s.cost_recovery_first:
         costs = contribution_totals(a, "cost")
         figs = sep(ctx).join(f"{member_name(a, i, lang)} {money(costs[i], a.currency)}"

@@ -25,6 +25,7 @@ from .context import FIELDS, Context
 from .fees import fee_info
 from .sections import FIRST_SECTIONS
 from .sections_money import LATER_SECTIONS
+from .sensitivity import share_formulas
 from .wording import check_lang, jurisdiction, term
 
 __all__ = ["BILINGUAL_FIELDS", "SECTION_KEYS", "as_agreement", "clause_table", "column_label"]
@@ -107,7 +108,8 @@ def _column_fields(lang: str) -> dict[str, str]:
 
 def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = None,
                  lang: str = "en", *, decimals: int = 2,
-                 jurisdiction_: str | None = None) -> pd.DataFrame:
+                 jurisdiction_: str | None = None,
+                 parameter: str | None = None) -> pd.DataFrame:
     r"""The agreement's clauses as a table, one row per clause, in ``lang``.
 
     Member :math:`i`'s stated share is its exact share :math:`s_i` rounded by the
@@ -130,6 +132,10 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     jurisdiction\_
         ``"cn"`` or ``"eu"``: whose statutory fallbacks to name; default from the
         members' countries.
+    parameter
+        ``"<id>.<field>"`` (e.g. ``"p_smart_lab.revenue"``): add a clause giving each
+        party's Shapley value as an exact affine formula of that parameter
+        (:func:`~agreements.clauses.sensitivity.share_formulas`).
 
     Returns
     -------
@@ -141,7 +147,8 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     Raises
     ------
     InvalidInputError
-        Unknown ``lang`` or ``jurisdiction_``, or a malformed ``allocation``.
+        Unknown ``lang``, ``jurisdiction_`` or ``parameter``, or a malformed
+        ``allocation``.
     ScenarioError
         The scenario file is invalid.
 
@@ -170,9 +177,10 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     shares = resolve_shares(a, allocation)
     juris = jurisdiction_ or jurisdiction(a)
     fees = fee_info(a)
+    formulas = share_formulas(a, parameter) if parameter else None
 
     def one(language: str) -> pd.DataFrame:
-        ctx = Context(a, language, juris, shares, decimals, fees)
+        ctx = Context(a, language, juris, shares, decimals, fees, formulas)
         return _frame(*_rows(ctx), language)
 
     table = _bilingual(one("zh"), one("en")) if lang == "zh+en" else one(lang)
@@ -182,7 +190,7 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     if lang == "zh+en" and a.name.zh:
         title = f"{a.name.zh} / {a.name.en}"
     table.attrs["column_fields"] = _column_fields(lang)
-    numbers, rows = _rows(Context(a, "en", juris, shares, decimals, fees))
+    numbers, rows = _rows(Context(a, "en", juris, shares, decimals, fees, formulas))
     table.attrs["formula_latex"] = {n: r["latex"] for n, r in zip(numbers, rows, strict=True)
                                     if r.get("latex")}
     table.attrs["keys"] = [r["key"] for r in rows]
