@@ -497,3 +497,30 @@ def test_lower_bounds_are_monotone_and_order_free(
     assert all(a or not b for a, b in zip(after[:3], before[:3], strict=True))
     shuffled = data.draw(st.permutations(specs))
     assert check(_members_agreement(shuffled), profile)["passed"].tolist() == before
+
+
+def _docs_table() -> dict[tuple[str, str], set[str]]:
+    """The scenario x profile table of failing rules in docs/scenarios.md."""
+    text = (SCENARIOS.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| scenario | `qingdao`")]
+    assert len(rows) == 1
+    lines = text.splitlines()
+    start = lines.index(rows[0])
+    profiles = [c.strip().strip("`") for c in rows[0].strip("|").split("|")][1:]
+    table = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("| `"):
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        scenario = cells[0].strip("`")
+        for profile, cell in zip(profiles, cells[1:], strict=True):
+            table[scenario, profile] = {r.strip() for r in cell.split(",") if r.strip()}
+    return table
+
+
+def test_docs_table_matches_the_checks() -> None:
+    """docs/scenarios.md lists, per scenario and profile, exactly the failing rules."""
+    table = _docs_table()
+    assert len(table) == 7 * 4
+    for (scenario, profile), failing in table.items():
+        assert _failed(check(_scenario(scenario), profile)) == failing, (scenario, profile)
