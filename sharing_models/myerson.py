@@ -10,9 +10,10 @@ pieces earn on their own,
 
 where :math:`S/G` are the connected components of the subgraph induced by :math:`S`.
 The Myerson value is :math:`\mathrm{Sh}(v^G)`. The restricted game is built with array code
-over all masks: each coalition's component holding its lowest member is grown by
+over all masks: each coalition's component holding its highest member is grown by
 repeated neighbourhood unions (one vectorised gather per step over the coalitions
-still growing), then the remaining members are peeled off component by component.
+still growing); then :math:`v^G(S) = v(C) + v^G(S \setminus C)` fills the masks in
+blocks of equal highest member, one gather per block.
 
 References: [Myerson1977]_.
 """
@@ -105,21 +106,23 @@ def graph_restricted(game: Game, graph: Any) -> Game:
 
 
 def components_of_masks(adj: list[int]) -> np.ndarray:
-    """``comp[S]`` = mask of the connected component of ``S`` holding its lowest member.
+    """``comp[S]`` = mask of the connected component of ``S`` holding its highest member.
 
-    ``adj[i]`` is the neighbour mask of player ``i``.
+    ``adj[i]`` is the neighbour mask of player ``i``. Starting from the highest member,
+    each step adds the neighbours inside ``S``; only coalitions whose component grew in
+    the last step are processed again.
 
     >>> components_of_masks([0b010, 0b101, 0b010]).tolist()  # path 0 - 1 - 2
-    [0, 1, 2, 3, 4, 1, 6, 7]
+    [0, 1, 2, 3, 4, 4, 6, 7]
     """
     n = len(adj)
     size = 1 << n
     nbr = np.zeros(size, dtype=np.int64)
+    comp = np.zeros(size, dtype=np.int64)
     for i, a in enumerate(adj):
         nbr[1 << i: 2 << i] = nbr[: 1 << i] | (a | (1 << i))
-    masks = np.arange(size, dtype=np.int64)
-    comp = masks & -masks
-    active = masks[1:]  # only coalitions whose component grew last step are grown again
+        comp[1 << i: 2 << i] = 1 << i
+    active = np.arange(1, size, dtype=np.int64)
     while active.size:
         grown = nbr[comp[active]] & active
         changed = grown != comp[active]
@@ -129,16 +132,19 @@ def components_of_masks(adj: list[int]) -> np.ndarray:
 
 
 def _restrict(vals: np.ndarray, adj: list[int]) -> np.ndarray:
-    """Worths of the graph-restricted game, summing ``v`` over the components of each mask."""
+    """Worths of the graph-restricted game: ``v(C) + v^G(S - C)``, ``C`` = top component.
+
+    ``S - C`` has no member at or above ``S``'s highest bit, so the blocks of masks with
+    highest bit ``0, 1, ..., n-1`` are filled in turn, one gather each.
+    """
     comp = components_of_masks(adj)
-    out = vals[comp]
-    rest = np.arange(comp.shape[0], dtype=np.int64) ^ comp
-    active = np.flatnonzero(rest)
-    while active.size:
-        piece = comp[rest[active]]
-        out[active] = out[active] + vals[piece]
-        rest[active] ^= piece
-        active = active[rest[active] != 0]
+    out = np.empty_like(vals)
+    out[0] = 0
+    for i in range(len(adj)):
+        block = np.arange(1 << i, 2 << i, dtype=np.int64)
+        top = comp[block]
+        out[block] = vals[top] + out[block ^ top]
+    out[0] = vals[0]
     return out
 
 

@@ -69,9 +69,9 @@ def test_restricted_game_matches_networkx(seed):
 def test_components_of_masks_on_cycle():
     adj = [0b0110, 0b1001, 0b1001, 0b0110]  # 4-cycle 0-1-3-2-0
     comp = components_of_masks(adj)
-    assert comp[0b1001] == 0b0001  # 0 and 3 are not adjacent
+    assert comp[0b1001] == 0b1000  # 0 and 3 are not adjacent
     assert comp[0b1011] == 0b1011 and comp[0b1111] == 0b1111
-    assert comp[0b0110] == 0b0010
+    assert comp[0b0110] == 0b0100 and comp[0b0111] == 0b0111
 
 
 # ---------------------------------------------------------------------- axioms
