@@ -53,6 +53,11 @@ def test_docx_has_title_block_headings_and_repeating_shaded_headers(documents, t
         fills = [c._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) for c in t.rows[0].cells]
         assert set(fills) == {"1F3864"}
         assert all(c.width is not None for c in t.rows[1].cells)
+        grid = [int(g.get(qn("w:w"))) for g in t._tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert grid == [c.width.twips for c in t.rows[0].cells]
+    for t in doc.tables[:10]:  # clause tables: the rule text gets the widest column
+        widths = [c.width for c in t.rows[0].cells]
+        assert widths[0] == min(widths) and max(widths) > 3 * widths[0]
 
 
 def test_docx_clause_rows_match_the_table(documents, tmp_path):

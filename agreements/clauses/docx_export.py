@@ -71,6 +71,8 @@ def _table(doc, part: pd.DataFrame, usable_cm: float) -> None:
     table = doc.add_table(rows=1, cols=frame.shape[1])
     table.style = "Table Grid"
     table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # w:gridCol, read by LibreOffice and Word's layout engine
     header = table.rows[0]
     _row_flag(header, "w:tblHeader")
     _row_flag(header, "w:cantSplit")
