@@ -20,6 +20,7 @@ References: [Shapley1953]_, [PelegSudholter2007]_.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Any
@@ -116,11 +117,13 @@ def shapley_array(values: np.ndarray, n: int, exact: bool = False) -> Any:
 
 
 # ---------------------------------------------------------------------- size weights
+@functools.lru_cache(maxsize=64)
 def _size_weights(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``c[s] = w(s-1) + w(s)`` and ``w[s]`` for ``s = 0..n`` (``w(-1) = w(n) = 0``)."""
+    """``c[s] = w(s-1) + w(s)`` and ``w[s]`` for ``s = 0..n`` (``w(-1) = w(n) = 0``); read-only."""
     w = np.array([1.0 / (n * math.comb(n - 1, s)) for s in range(n)] + [0.0])
     c = w.copy()
     c[1:] += w[:-1]
+    c.flags.writeable = w.flags.writeable = False
     return c, w
 
 
@@ -137,8 +140,12 @@ _CHUNK = 1 << 16
 _LOW_BITS = 10
 
 
+@functools.lru_cache(maxsize=16)
 def _popcount(k: int) -> np.ndarray:
-    return np.bitwise_count(np.arange(1 << k, dtype=np.uint32)).astype(np.intp)
+    """Sizes of the coalitions ``0 .. 2**k - 1`` (read-only, cached)."""
+    out = np.bitwise_count(np.arange(1 << k, dtype=np.uint32)).astype(np.intp)
+    out.flags.writeable = False
+    return out
 
 
 def _weighted_bit_sums(
