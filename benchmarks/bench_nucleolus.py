@@ -26,6 +26,7 @@ import numpy as np
 from sharing_models import (
     EmptyCoreWarning,
     Game,
+    cost_of_stability,
     kohlberg_certify,
     least_core,
     nucleolus,
@@ -55,7 +56,36 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             if kind == "square":
                 rows.append(_row("prenucleolus", kind, v, repeats, coopgame))
                 rows.append(_row("least core", kind, v, repeats, coopgame))
+                rows.append(_cos_row(v, repeats))
+    for n in (5,) if quick else (6, 8, 10):
+        rows.append(_exact_row(n, coopgame if n <= 8 else None))
     return rows
+
+
+def _cos_row(v: np.ndarray, repeats: int) -> dict[str, Any]:
+    n = int(np.log2(v.size))
+    g = Game.from_array([f"p{i}" for i in range(n)], v)
+    secs, cos = best_of(lambda: cost_of_stability(g), repeats)
+    return {"area": AREA, "task": "cost of stability (float)", "n": n, "ours_s": secs,
+            "peer": None, "peer_s": None, "note": f"game square; CoS = {cos:.6g}"}
+
+
+def _exact_row(n: int, coopgame: Any) -> dict[str, Any]:
+    """Exact prenucleolus of an integer game (worths uniform on 0..29, seed 0)."""
+    vals = [0, *np.random.default_rng(0).integers(0, 30, (1 << n) - 1).tolist()]
+    g = Game.from_array([f"p{i}" for i in range(n)], vals)
+    secs, x = best_of(lambda: prenucleolus(g), 3)
+    row: dict[str, Any] = {"area": AREA, "task": "prenucleolus (exact Fraction)", "n": n,
+                           "ours_s": secs, "peer": None, "peer_s": None,
+                           "note": "integer worths U{0..29}; ours certified in rationals"}
+    if coopgame is None:
+        row["note"] += "; peer's rational LP (nucleolus_exact) not run at this size"
+        return row
+    peer_s, res = best_of(lambda: coopgame.nucleolus_exact(vals[1:], "preimputation"), 1)
+    same = list(res["allocation"]) == list(x)
+    row.update(peer="coopgame-py nucleolus_exact", peer_s=peer_s, ratio=secs / peer_s,
+               note=row["note"] + f"; identical Fractions: {same}")
+    return row
 
 
 def make_game(kind: str, n: int, seed: int = 0, coopgame: Any = None) -> np.ndarray:
