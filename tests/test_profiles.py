@@ -358,21 +358,45 @@ def _profile_data() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d["rules"][2].update(rule="min_member"), r"rules\.2: .*'min_member'"),
-        (lambda d: d["rules"][2].update(mni=3), r"rules\.2\.min_members\.mni: Extra inputs"),
-        (lambda d: d["rules"][2].pop("text"), r"rules\.2\.min_members\.text: Field required"),
-        (lambda d: d["rules"][2].pop("min"), r"rules\.2\.min_members\.min: Field required"),
-        (lambda d: d["rules"][2].update(min=-1), r"rules\.2\.min_members\.min: .*greater than"),
+        (
+            lambda d: d["rules"][2].update(rule="min_member"),
+            r"rules\[2\]: unknown rule 'min_member'; did you mean 'min_members'\?",
+        ),
+        (
+            lambda d: d["rules"][2].update(rule="quorum"),
+            r"rules\[2\]: unknown rule 'quorum'; expected one of all_members, .*single_lead",
+        ),
+        (lambda d: d["rules"][2].pop("rule"), r"rules\[2\]: missing 'rule'; expected one of"),
+        (
+            lambda d: d["rules"][2].update(mni=3),
+            r"rules\[2\]\.mni: unknown key 'mni'; did you mean 'min'\? \(valid keys: .*where\)",
+        ),
+        (lambda d: d.update(rulez=[]), r"rulez: unknown key 'rulez'; did you mean 'rules'\?"),
+        (lambda d: d["rules"][2].pop("text"), r"rules\[2\]\.text: Field required"),
+        (lambda d: d["rules"][2]["text"].pop("en"), r"rules\[2\]\.text\.en: Field required"),
+        (lambda d: d["rules"][2].pop("min"), r"rules\[2\]\.min: Field required"),
+        (lambda d: d["rules"][2].update(min=-1), r"rules\[2\]\.min: .*greater than or equal to 0"),
         (
             lambda d: d["rules"][3].update(where={"kind": ["universty"]}),
             r"unknown value 'universty'; expected one of \[.*'university'",
         ),
         (
-            lambda d: d["rules"][3].update(where={"sector": "x"}),
-            r"rules\.3\.min_members\.where\.sector",
+            lambda d: d["rules"][3].update(where={"independent": "yes"}),
+            r"where\.independent: expected true or false, got 'yes'",
         ),
-        (lambda d: d["rules"][1].update(id="lead_unit"), r"rules\.1\.id: duplicate rule id"),
-        (lambda d: d["rules"][1].update(source="nope"), r"rules\.1\.source: unknown source 'nope'"),
+        (
+            lambda d: d["rules"][3].update(where={"region": True}),
+            r"where\.region: expected a string, got True",
+        ),
+        (lambda d: d["rules"][3].update(where={"sector": "x"}), r"rules\[3\]\.where\.sector"),
+        (
+            lambda d: d["rules"][1].update(id="lead_unit"),
+            r"rules\[1\]\.id: duplicate rule id 'lead_unit' \(first: rules\[0\]\)",
+        ),
+        (
+            lambda d: d["rules"][1].update(source="nope"),
+            r"rules\[1\]\.source: unknown source 'nope'; expected one of \['qingdao2025'\]",
+        ),
         (lambda d: d.update(rules=[]), r"rules: List should have at least 1 item"),
         (lambda d: d.update(format=2), r"format: Input should be 1"),
     ],
@@ -393,7 +417,36 @@ def test_malformed_profile_reports_every_problem_at_once() -> None:
     data["rules"][4].pop("max")
     with pytest.raises(ProfileError, match=r"\(3 problems\)") as info:
         load_profile(data)
-    assert [p.path.split(".")[1] for p in info.value.problems] == ["0", "2", "4"]
+    assert [p.path for p in info.value.problems] == ["rules[0]", "rules[2].mni", "rules[4].max"]
+
+
+def test_yaml_profile_problems_carry_lines(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "id: mine\n"
+        "name: {en: Mine}\n"
+        "rules:\n"
+        "  - id: a\n"
+        "    rule: min_members\n"
+        "    min: 2\n"
+        "    text: {en: t}\n"
+        "  - id: b\n"
+        "    rule: exists\n"
+        "    wher: {kind: university}\n"
+        "    text: {en: t}\n"
+        "    source: nowhere\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    (problem,) = info.value.problems
+    assert (problem.path, problem.line) == ("rules[1].wher", 10)
+    assert f"profile {path} is invalid (1 problem):" in str(info.value)
+    assert "line 10: rules[1].wher: unknown key 'wher'; did you mean 'where'?" in str(info.value)
+    text = path.read_text(encoding="utf-8").replace("wher:", "where:")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"line 12: rules\[1\]\.source: unknown source"):
+        load_profile(path)
 
 
 def test_profile_file_errors(tmp_path: Path) -> None:
@@ -405,7 +458,7 @@ def test_profile_file_errors(tmp_path: Path) -> None:
     listed.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="expected a mapping at top level, got list"):
         load_profile(listed)
-    with pytest.raises(ProfileError, match=r"no profile named 'qindao'.*qingdao"):
+    with pytest.raises(ProfileError, match=r"^profile qindao: no profile named 'qindao'.*qingdao"):
         load_profile("qindao")
     with pytest.raises(ProfileError, match="no such file"):
         load_profile(tmp_path / "missing.yaml")
