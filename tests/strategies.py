@@ -276,3 +276,58 @@ def airport_facilities(draw, max_types: int = 5):
     counts = draw(_st.lists(_st.integers(1, 3), min_size=m, max_size=m))
     return ({f"t{i}": c for i, c in enumerate(costs)},
             {f"t{i}": k for i, k in enumerate(counts)})
+
+
+# ---------------------------------------------------------------- clause tables
+# (agreements/clauses): random but valid scenario mappings.
+
+_KINDS = ("lead_enterprise", "enterprise", "university", "research_institute", "hospital")
+_CONTRIBUTION_KINDS = ("cash", "background_ip", "staff", "equipment", "data")
+
+
+@_st.composite
+def agreement_mappings(draw, max_members: int = 5):
+    """A valid scenario mapping: members, contributions, one task per result, products,
+    a sharing rule (or none), votes and a default clause."""
+    n = draw(_st.integers(1, max_members))
+    ids = [f"m{i}" for i in range(n)]
+    money = _st.integers(0, 10**8)
+    members = [{"id": m, "name": {"en": f"Member {i}", "zh": f"成员{i}"},
+                "kind": draw(_st.sampled_from(_KINDS)),
+                "layer": "lead" if i == 0 else draw(_st.sampled_from(["close", "general"])),
+                "country": draw(_st.sampled_from(["CN", "DE", "FR"]))}
+               for i, m in enumerate(ids)]
+    contributions = [{"id": f"c{k}", "member": draw(_st.sampled_from(ids)),
+                      "kind": draw(_st.sampled_from(_CONTRIBUTION_KINDS)),
+                      "valuation": draw(money), "cost": draw(money)}
+                     for k in range(draw(_st.integers(0, 4)))]
+    results, tasks = [], []
+    for k in range(draw(_st.integers(0, 3))):
+        team = draw(_st.lists(_st.sampled_from(ids), min_size=1, max_size=n, unique=True))
+        results.append({"id": f"r{k}", "name": {"en": f"Result {k}", "zh": f"成果{k}"},
+                        "ownership": draw(_st.sampled_from(
+                            ["generating_party", "joint", "lead", "pro_rata"]))})
+        tasks.append({"id": f"t{k}", "lead": team[0], "members": team,
+                      "needs": {"all_of": [c["id"] for c in contributions[:1]]},
+                      "produces": [f"r{k}"], "cost": draw(money),
+                      "duration_months": draw(_st.integers(0, 24))})
+    products = [{"id": "p0", "needs": {"all_of": [r["id"] for r in results]},
+                 "revenue": {"expected": draw(money)}}] if results else []
+    method = draw(_st.sampled_from([None, "fixed", "equal", "proportional"]))
+    sharing: dict = {"reserve_fund": draw(_st.sampled_from([0, 0.05, 0.1]))}
+    if method == "fixed":
+        cuts = sorted(draw(_st.lists(_st.integers(0, 100), min_size=n - 1, max_size=n - 1)))
+        bounds = [0, *cuts, 100]
+        sharing["fixed_shares"] = {m: bounds[i + 1] - bounds[i] for i, m in enumerate(ids)}
+    if method == "proportional" and not any(c["valuation"] for c in contributions):
+        method = "equal"
+    if method:
+        sharing["method"] = method
+    votes = draw(_st.lists(_st.integers(0, 5), min_size=n, max_size=n))
+    governance = {"votes": dict(zip(ids, votes, strict=True))} if sum(votes) else {}
+    return {"id": "random", "name": {"en": "Random consortium", "zh": "随机联合体"},
+            "members": members, "contributions": contributions, "tasks": tasks,
+            "results": results, "products": products, "sharing": sharing,
+            "governance": governance,
+            "default": {"remedy_days": draw(_st.integers(0, 90)),
+                        "forfeit_share": draw(_st.sampled_from([0, 0.25, 0.5]))}}

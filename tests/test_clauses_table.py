@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
 
 from agreements import load
 from agreements.clauses import clause_table
@@ -14,6 +15,7 @@ from agreements.clauses.table import SECTION_KEYS
 from agreements.clauses.wording import terms
 from agreements.model import Agreement
 from sharing_models.exceptions import InvalidInputError
+from tests.strategies import agreement_mappings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -150,3 +152,20 @@ def test_terminology_table_is_complete_in_both_languages():
     for path, node in leaves(terms()):
         assert set(node) == {"en", "zh"}, path
         assert node["en"] and node["zh"], path
+
+
+@settings(max_examples=25, deadline=None)
+@given(agreement_mappings())
+def test_random_agreements_give_complete_aligned_tables(data):
+    """Any valid agreement: every section present, same rows in every language, no empty
+    rule or fallback, and stated shares summing to exactly 100.00%."""
+    agreement = Agreement.from_mapping(data)
+    en, zh = clause_table(agreement), clause_table(agreement, lang="zh")
+    assert en.index.tolist() == zh.index.tolist()
+    assert {i.split(".")[0] for i in en.index} == {str(k) for k in range(1, 11)}
+    assert (en["Rule"] != "").all() and (en["Statutory fallback"] != "").all()
+    figures = en.loc["9.1", "Figures"]
+    if figures:
+        assert sum(_percentages(figures)) == Decimal("100.00")
+    else:
+        assert "sharing.method is absent" in en.loc["9.1", "Rule"]

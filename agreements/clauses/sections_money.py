@@ -15,7 +15,7 @@ from .context import Context, item_name, owners_of, row, sep, share_figures
 from .fees import fee_rows
 from .formulas import share_formula
 from .rounding import exact
-from .wording import fallback, member_name, money, names, percent, term
+from .wording import body_name, fallback, member_name, money, names, percent, term
 
 __all__ = ["LATER_SECTIONS"]
 
@@ -33,9 +33,10 @@ def _governance(ctx: Context) -> Rows:
     total = sum(votes.values())
     quota = _quota_text(g.quota, lang)
     if g.votes:
-        rule = term("rules.decisions", lang, body=g.body, quota=quota, total=total)
+        rule = term("rules.decisions", lang, body=body_name(g.body, lang), quota=quota,
+                    total=total)
     else:
-        rule = term("rules.decisions_equal", lang, body=g.body, quota=quota)
+        rule = term("rules.decisions_equal", lang, body=body_name(g.body, lang), quota=quota)
     figs = sep(ctx).join(f"{member_name(a, i, lang)} {votes.get(i, 0)}" for i in a.member_ids)
     figs += sep(ctx) + term("labels.quota", lang, quota=percent(g.quota))
     rows = [row(ctx, "governance", term("headings.decisions", lang), rule, all_parties,
@@ -182,7 +183,8 @@ def _default(ctx: Context) -> Rows:
     figs = sep(ctx).join([term("labels.notice", lang, n=d.notice_days),
                           term("labels.remedy", lang, n=d.remedy_days)])
     rows = [row(ctx, "default", term("headings.breach", lang),
-                term("rules.breach", lang, remedy=d.remedy_days, body=a.governance.body),
+                term("rules.breach", lang, remedy=d.remedy_days,
+                     body=body_name(a.governance.body, lang)),
                 all_parties, "default.notice_days, default.remedy_days", figs,
                 fb=fallback("default", a, lang, ctx.juris))]
     forfeit = term("rules.forfeit", lang, share=percent(d.forfeit_share)) if d.forfeit_share \

@@ -21,7 +21,7 @@ from sharing_models.exceptions import InvalidInputError
 from ..loader import load
 from ..model import Agreement
 from .allocation import resolve_shares
-from .context import FIELDS, Context
+from .context import FIELDS, Context, row
 from .fees import fee_info
 from .sections import FIRST_SECTIONS
 from .sections_money import LATER_SECTIONS
@@ -69,10 +69,19 @@ def column_label(field: str, lang: str) -> str:
     return term(f"columns.{field}", lang)
 
 
+#: Scenario fields a section is built from (named when the section is empty).
+_SECTION_FIELDS = {"responsibilities": "tasks, contributions", "results": "results",
+                   "access": "results"}
+
+
 def _rows(ctx: Context) -> tuple[list[str], list[dict[str, str]]]:
     numbers, rows = [], []
-    for s, (_, build) in enumerate(FIRST_SECTIONS + LATER_SECTIONS, start=1):
-        for k, r in enumerate(build(ctx), start=1):
+    for s, (key, build) in enumerate(FIRST_SECTIONS + LATER_SECTIONS, start=1):
+        built = build(ctx) or [row(ctx, key, term(f"sections.{key}", ctx.lang),
+                                   term("rules.section_empty", ctx.lang),
+                                   term("labels.all_parties", ctx.lang),
+                                   _SECTION_FIELDS.get(key, key))]
+        for k, r in enumerate(built, start=1):
             numbers.append(f"{s}.{k}")
             rows.append(r)
     return numbers, rows

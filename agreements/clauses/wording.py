@@ -23,6 +23,7 @@ from .rounding import exact, format_fixed
 
 __all__ = [
     "LANGS",
+    "body_name",
     "check_lang",
     "fallback",
     "join",
@@ -76,6 +77,16 @@ def member_name(agreement: Agreement, member_id: str, lang: str) -> str:
     """A member's name in ``lang``; the English name when no Chinese name is given."""
     name = agreement.member(member_id).name
     return name.zh if lang == "zh" and name.zh else name.en
+
+
+def body_name(body: str, lang: str) -> str:
+    """The governing body's name in ``lang`` (terminology table), else as written.
+
+    >>> body_name("council", "zh"), body_name("Steering Committee", "zh"), body_name("X", "zh")
+    ('理事会', '指导委员会', 'X')
+    """
+    entry = terms().get("bodies", {}).get(body.strip().lower().replace(" ", "_"))
+    return str(entry[lang]) if entry else body
 
 
 def join(items: Iterable[str], lang: str) -> str:
