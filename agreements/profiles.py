@@ -329,6 +329,8 @@ def _pydantic_problem(err: Any, data: Any) -> Problem:
         message = f"unknown rule {tag!r}{hint}"
     elif err["type"] == "union_tag_not_found":
         message = f"missing 'rule'; expected one of {', '.join(sorted(_RULES))}"
+    elif err["type"] == "value_error":
+        message = str(err["ctx"]["error"])
     elif err["type"] == "extra_forbidden":
         valid = _valid_keys(parts, data)
         message = f"unknown key {parts[-1]!r}{suggest(parts[-1], valid)}"
