@@ -42,6 +42,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from importlib import resources
@@ -232,6 +233,12 @@ def _profile_dir() -> Any:
     return resources.files("agreements").joinpath("profiles")
 
 
+@functools.cache
+def _available() -> tuple[str, ...]:
+    names = (p.name for p in _profile_dir().iterdir() if p.name.endswith(".yaml"))
+    return tuple(sorted(name.removesuffix(".yaml") for name in names))
+
+
 def available_profiles() -> list[str]:
     """Names of the profiles bundled with the package, sorted.
 
@@ -240,8 +247,7 @@ def available_profiles() -> list[str]:
     list of str
         Names accepted by :func:`load_profile` and ``consortium check --profile``.
     """
-    names = (p.name for p in _profile_dir().iterdir() if p.name.endswith(".yaml"))
-    return sorted(name.removesuffix(".yaml") for name in names)
+    return list(_available())
 
 
 def _cross_problems(profile: Profile) -> list[Problem]:
@@ -403,17 +409,6 @@ def load_profile(name_or_path: str | Path | Profile | Mapping[str, Any]) -> Prof
         return name_or_path
     if isinstance(name_or_path, Mapping):
         return profile_from_mapping(name_or_path)
-    text, label = _read_profile_text(name_or_path)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ProfileError([Problem("", f"not valid YAML: {exc}")], label) from None
-    lines = _yaml_lines(node, (), {}) if node is not None else {}
-    return profile_from_mapping(data, source=label, lines=lines)
-
-
-def _read_profile_text(name_or_path: str | Path) -> tuple[str, str]:
     if not isinstance(name_or_path, str | Path):
         raise InvalidInputError(
             f"profile must be a name, a path or a mapping, got {type(name_or_path).__name__}"
@@ -421,15 +416,31 @@ def _read_profile_text(name_or_path: str | Path) -> tuple[str, str]:
     path = Path(name_or_path)
     is_path = isinstance(name_or_path, Path) or path.suffix in {".yaml", ".yml"}
     if not is_path and name_or_path in available_profiles():
-        resource = _profile_dir().joinpath(f"{name_or_path}.yaml")
-        return resource.read_text(encoding="utf-8"), str(name_or_path)
+        return _bundled_profile(str(name_or_path))
     if path.is_file():
-        return path.read_text(encoding="utf-8"), str(path)
+        return _parse_profile(path.read_text(encoding="utf-8"), str(path))
     message = (
         f"no profile named {str(name_or_path)!r} and no such file; "
         f"bundled profiles: {', '.join(available_profiles())}"
     )
     raise ProfileError([Problem("", message)], str(name_or_path))
+
+
+@functools.cache
+def _bundled_profile(name: str) -> Profile:
+    """A bundled profile, parsed once (profiles are immutable)."""
+    text = _profile_dir().joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return _parse_profile(text, name)
+
+
+def _parse_profile(text: str, label: str) -> Profile:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProfileError([Problem("", f"not valid YAML: {exc}")], label) from None
+    lines = _yaml_lines(node, (), {}) if node is not None else {}
+    return profile_from_mapping(data, source=label, lines=lines)
 
 
 # ---------------------------------------------------------------------------- checking

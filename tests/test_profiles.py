@@ -28,6 +28,7 @@ from agreements.profiles import (
     profile_from_mapping,
 )
 from sharing_models.exceptions import ConsortiumError, InvalidInputError
+from tests.strategies import agreement_mappings
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -577,3 +578,23 @@ def test_docs_table_matches_the_checks() -> None:
     assert len(table) == 7 * 4
     for (scenario, profile), failing in table.items():
         assert _failed(check(_scenario(scenario), profile)) == failing, (scenario, profile)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=agreement_mappings())
+def test_every_profile_runs_on_random_agreements(data: dict[str, Any]) -> None:
+    """Any valid agreement gets one boolean finding per rule from every bundled profile;
+    the checklist items agree with a direct reading of the mapping."""
+    agreement = _agreement(data)
+    for name in available_profiles():
+        frame = check(agreement, name)
+        assert list(frame["rule"]) == [r.id for r in load_profile(name).rules]
+        assert frame["passed"].map(type).eq(bool).all()
+        assert frame["detail"].str.len().gt(0).all()
+    generic = check(agreement, "generic_formation").set_index("rule")["passed"]
+    busy = {c["member"] for c in data["contributions"]}
+    busy |= {m for t in data["tasks"] for m in [t["lead"], *t["members"]]}
+    assert generic["every_member_has_task"] == busy.issuperset(a["id"] for a in data["members"])
+    assert generic["revenue_distribution"] == ("method" in data["sharing"])
+    # Every generated result has a producing task with a team, or the lead owns it.
+    assert generic["every_result_has_owner"] == bool(data["results"])
