@@ -120,3 +120,19 @@ def test_missing_rule_is_explained_not_blank():
     data["sharing"] = {}
     shares = schedules(Agreement.model_validate(data))["revenue_shares"]
     assert shares["Share"].iloc[0] == "sharing.method is absent"
+
+
+def test_tier_votes_drive_voting_power_and_rights_are_listed():
+    """OpenPOWER levels page (2023): one director per three Gold members, all Silver
+    members together elect one director; votes come from the tiers when the governance
+    section gives none (scenario file, member figures illustrative)."""
+    path = BAOSHAN.parent / "openpower_style_foundation.yaml"
+    if not path.exists():
+        pytest.skip("OpenPOWER scenario not present")
+    annexes = schedules(path)
+    fees, voting = annexes["fees"], annexes["voting"]
+    gold = [i for i in fees.index if fees.loc[i, "Tier"] == "gold"]
+    assert {fees.loc[i, "Board seats"] for i in gold} == {f"{len(gold) // 3}/{len(gold)}"}
+    assert voting.loc["total", "Votes"] == fees.loc["total", "Tier votes"]
+    table = clause_table(path)
+    assert "sharing.tiers.levels[].rights.votes" in table.loc["5.1", "Source field"]

@@ -19,7 +19,7 @@ from .formulas import rule_formula
 from .rounding import exact
 from .wording import member_name, money, term
 
-__all__ = ["FeeInfo", "fee_info", "fee_rows"]
+__all__ = ["FeeInfo", "fee_info", "fee_rows", "member_votes"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,26 @@ def _member_table(agreement: Agreement) -> pd.DataFrame:
     out = pd.DataFrame({"fee": [exact(v) if v is not None else exact(0) for v in raw["fee"]],
                         "tier": raw["tier"].astype(str).tolist()},
                        index=raw.index.astype(str))
+    for col in ("votes", "seats", "access", "licence"):
+        if col in raw.columns:
+            out[col] = [v if v is None or col != "seats" else exact(v) for v in raw[col]]
     return out.reindex(agreement.member_ids).fillna({"fee": exact(0), "tier": ""})
+
+
+def member_votes(agreement: Agreement, info: FeeInfo | None = None) -> tuple[dict[str, int],
+                                                                               str]:
+    """Votes per member and where they come from: ``governance.votes``; else the votes
+    of each member's tier (``sharing.tiers``); else one member, one vote."""
+    g = agreement.governance
+    if g.votes:
+        return {i: g.votes.get(i, 0) for i in agreement.member_ids}, "governance.votes"
+    info = info if info is not None else fee_info(agreement)
+    if agreement.sharing.tiers is not None and info.table is not None \
+            and "votes" in info.table.columns:
+        votes = info.table["votes"].fillna(0)
+        return ({i: int(votes[i]) for i in agreement.member_ids},
+                "sharing.tiers.levels[].rights.votes")
+    return dict.fromkeys(agreement.member_ids, 1), "governance (one member, one vote)"
 
 
 def fee_info(agreement: Agreement) -> FeeInfo:

@@ -19,7 +19,7 @@ import pandas as pd
 from ..model import Agreement, Ownership
 from .allocation import contribution_totals, resolve_shares
 from .context import owners_of
-from .fees import fee_info
+from .fees import fee_info, member_votes
 from .rounding import exact, format_fixed, largest_remainder
 from .table import as_agreement, column_label
 from .wording import check_lang, member_name, money, term
@@ -104,7 +104,8 @@ def _fees(a: Agreement, lang: str) -> pd.DataFrame:
         note = info.why or _word("rules.fees_none", lang)
         cols[_label("fee", lang)] = [note] * len(a.member_ids) + [""]
         return _frame(a, lang, cols)
-    if "tier" in info.table.columns:
+    tiered = a.sharing.tiers is not None
+    if tiered or (info.table["tier"] != "members").any():  # tiers, or exempt members
         cols[_label("tier", lang)] = [*info.table["tier"].tolist(), ""]
     cols[_label("revenue", lang)] = [
         money(a.member(i).revenue, a.currency) if a.member(i).revenue is not None else ""
@@ -112,7 +113,24 @@ def _fees(a: Agreement, lang: str) -> pd.DataFrame:
     fees = info.table["fee"].tolist()
     cols[_label("fee", lang)] = [money(f, a.currency) for f in fees] + [
         money(sum(fees, Fraction(0)), a.currency)]
+    for key in ("votes", "seats", "access", "licence"):
+        if tiered and key in info.table.columns:
+            cells = ["" if _blank(v) else _cell(v) for v in info.table[key]]
+            total = sum((exact(v) for v in info.table[key] if not _blank(v)), Fraction(0)) \
+                if key in ("votes", "seats") else None
+            cols[_label(f"tier_{key}", lang)] = [*cells, "" if total is None else _cell(total)]
     return _frame(a, lang, cols)
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, Fraction | int) and not isinstance(v, bool):
+        q = Fraction(v)
+        return str(q)  # exact: "2/7" of a seat elected by a group of members
+    return str(getattr(v, "value", v)).replace("_", " ")
 
 
 def _power(votes: dict[str, int], quota: Fraction) -> tuple[pd.Series | None, ...]:
@@ -126,7 +144,7 @@ def _power(votes: dict[str, int], quota: Fraction) -> tuple[pd.Series | None, ..
 
 def _voting(a: Agreement, lang: str, decimals: int) -> pd.DataFrame:
     g = a.governance
-    votes = {i: (g.votes or {}).get(i, 0) if g.votes else 1 for i in a.member_ids}
+    votes, _ = member_votes(a)
     v = pd.Series({i: Fraction(n) for i, n in votes.items()}, dtype=object)
     cols = {_label("votes", lang): [str(n) for n in votes.values()] + [str(sum(votes.values()))],
             _label("vote_share", lang): _pct_column(v, decimals)}

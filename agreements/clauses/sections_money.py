@@ -12,7 +12,7 @@ from fractions import Fraction
 from ..model import AccessTerms, Ownership
 from .allocation import contribution_totals
 from .context import Context, item_name, owners_of, row, sep, share_figures
-from .fees import fee_rows
+from .fees import fee_rows, member_votes
 from .formulas import share_formula
 from .rounding import exact
 from .wording import body_name, fallback, member_name, money, names, percent, term
@@ -29,10 +29,10 @@ def _quota_text(quota: float, lang: str) -> str:
 def _governance(ctx: Context) -> Rows:
     a, lang, g = ctx.agreement, ctx.lang, ctx.agreement.governance
     all_parties = term("labels.all_parties", lang)
-    votes = g.votes or dict.fromkeys(a.member_ids, 1)
+    votes, source = member_votes(a, ctx.fees)
     total = sum(votes.values())
     quota = _quota_text(g.quota, lang)
-    if g.votes:
+    if source != "governance (one member, one vote)":
         rule = term("rules.decisions", lang, body=body_name(g.body, lang), quota=quota,
                     total=total)
     else:
@@ -40,9 +40,11 @@ def _governance(ctx: Context) -> Rows:
     figs = sep(ctx).join(f"{member_name(a, i, lang)} {votes.get(i, 0)}" for i in a.member_ids)
     figs += sep(ctx) + term("labels.quota", lang, quota=percent(g.quota))
     rows = [row(ctx, "governance", term("headings.decisions", lang), rule, all_parties,
-                "governance.body, governance.votes, governance.quota", figs)]
+                f"governance.body, {source}, governance.quota", figs,
+                key="governance.decisions")]
     rows.append(row(ctx, "governance", term("headings.voting_power", lang),
-                    term("rules.voting_power", lang), all_parties, "governance.votes"))
+                    term("rules.voting_power", lang), all_parties, source,
+                    key="governance.power"))
     return rows
 
 
