@@ -14,7 +14,10 @@ from numpy.testing import assert_allclose
 
 from agreements import Agreement
 from agreements.game import (
+    MAX_PLANS,
     MAX_RECIPES,
+    _Evaluator,
+    _Space,
     agreement_game,
     coalition_worth,
     expected_value,
@@ -253,3 +256,42 @@ def test_a_plan_needs_one_input_of_the_coalition_itself() -> None:
     # a: 10 - (1 + 3) = 6; b: 10 - (4 + 2) = 4; c brings nothing: 0; a+b: 10 - 3 = 7.
     assert_allclose(g.values, [0, 6, 4, 7, 0, 6, 4, 7])
     assert coalition_worth(Agreement.from_mapping(data), ["c"]) == 0.0
+
+
+def _by_shared_inputs(a: Agreement, exact: bool = False) -> np.ndarray:
+    """Worths by the shared-input order, even when plans are few."""
+    ev = _Evaluator(a, _Space(len(a.members), exact))
+    ev.plans = lambda: None  # type: ignore[method-assign]
+    return ev.worths()
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_agreements())
+def test_both_evaluation_orders_agree(data: dict[str, Any]) -> None:
+    """Whole plans and shared-input sets are two exact orders of the same maximum."""
+    a = Agreement.from_mapping(data)
+    assert_allclose(_by_shared_inputs(a), agreement_game(a).values, atol=1e-9)
+
+
+def test_many_products_sharing_a_core() -> None:
+    """14 products on one shared core (2^14 product sets): fast, and equal to the
+    obvious answer: pay the core once, make every product worth its private input."""
+    members = [f"m{i}" for i in range(15)]
+    contributions = [{"id": "core", "member": "m0", "kind": "background_ip", "valuation": 1,
+                      "cost": 30}]
+    products = []
+    for i in range(1, 15):
+        contributions.append({"id": f"mkt{i}", "member": f"m{i}", "kind": "market_access",
+                              "valuation": 1, "cost": i})
+        products.append({"id": f"p{i}", "needs": {"all_of": ["core", f"mkt{i}"]},
+                         "revenue": {"expected": 10}})
+    a = Agreement.from_mapping({"id": "hub", "name": {"en": "Hub"}, "members": _members(members),
+                                "contributions": contributions, "products": products})
+    assert _Evaluator(a, _Space(15, False)).plans() is None  # more than MAX_PLANS
+    assert MAX_PLANS < 2 ** 14
+    start = time.perf_counter()
+    g = agreement_game(a)
+    assert time.perf_counter() - start < 2.0
+    assert g.grand_value == pytest.approx(sum(10 - i for i in range(1, 10)) - 30)
+    assert g.value({"m0", "m1", "m2"}) == 0.0  # 9 + 8 - 30 < 0
+    assert_allclose(_by_shared_inputs(a), g.values)
