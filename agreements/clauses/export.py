@@ -165,7 +165,9 @@ def _latex(tables: list[pd.DataFrame]) -> str:
            r"\documentclass[10pt]{article}",
            r"\usepackage[a4paper,landscape,margin=15mm]{geometry}",
            r"\usepackage{longtable,booktabs,array,amsmath,fontspec}"]
-    out += [r"\usepackage{xeCJK}"] if cjk else []
+    if cjk:  # Noto CJK where installed, else xeCJK's default CJK font
+        out += [r"\usepackage{xeCJK}",
+                r"\IfFontExistsTF{Noto Serif CJK SC}{\setCJKmainfont{Noto Serif CJK SC}}{}"]
     out += [r"\begin{document}"]
     for t in tables:
         out.append(rf"\section*{{{_tex(t.attrs.get('title', ''))}}}")
@@ -178,7 +180,7 @@ def _latex(tables: list[pd.DataFrame]) -> str:
             part.attrs = dict(t.attrs)
             frame = _with_index(part)
             widths = column_weights(part)
-            spec = "".join(rf"p{{{w * 24:.1f}cm}}" for w in widths)
+            spec = "".join(rf"p{{{w * 22:.2f}cm}}" for w in widths)  # + column gaps
             out += [rf"\begin{{longtable}}{{{spec}}}", r"\toprule",
                     " & ".join(rf"\textbf{{{_tex(c)}}}" for c in frame.columns) + r" \\",
                     r"\midrule", r"\endhead"]
@@ -224,6 +226,9 @@ def _xlsx(tables: list[pd.DataFrame]) -> bytes:
             fill = PatternFill("solid", fgColor="1F3864")
             for cell in ws[1]:
                 cell.font, cell.fill = Font(bold=True, color="FFFFFF"), fill
+            if t.attrs.get("kind") == "schedule" and len(t) and t.index[-1] == "total":
+                for cell in ws[ws.max_row]:
+                    cell.font = Font(bold=True)
             for row in ws.iter_rows(min_row=2):
                 for cell in row:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
