@@ -1,0 +1,135 @@
+"""Shares under several rules: hand-computed values, efficiency on every scenario,
+core and gain columns, percentages, exact mode, missing engine methods."""
+
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import agreements
+import sharing_models as sm
+from agreements import Agreement, AgreementError
+from agreements.shares import METHODS, compare_shares, layer_unions
+from sharing_models import SuspiciousResultWarning
+from tests.test_agreement_game import hand_mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SHARE_COLUMNS = list(METHODS)
+
+
+def hand() -> Agreement:
+    data = hand_mapping()
+    data["members"][0].update(layer="lead", outside_option=60)
+    data["members"][1].update(layer="close", outside_option=0.5)
+    data["members"][2].update(layer="close")
+    data["sharing"] = {"method": "fixed", "fixed_shares": {"uni": 50, "firm": 30, "lab": 20}}
+    return Agreement.from_mapping(data)
+
+
+def test_hand_computed_shares() -> None:
+    """v = [0, 68, 0, 70, 0, 75, 0, 77] (tests/test_agreement_game.py). Shapley by the six
+    orders: firm adds 2 in 3 of them (1), lab adds 7 in 3 of them (3.5), uni the rest."""
+    df = compare_shares(hand())
+    assert_allclose(df["shapley"], [72.5, 1.0, 3.5])
+    assert_allclose(df["equal"], [77 / 3] * 3)
+    assert_allclose(df["proportional"], [77 * 5 / 19, 77 * 10 / 19, 77 * 4 / 19])
+    assert_allclose(df["fixed"], [38.5, 23.1, 15.4])
+    assert_allclose(df["owen"], [72.5, 1.0, 3.5])  # unions {uni}, {firm, lab}
+    assert df.attrs["grand_value"] == pytest.approx(77.0)
+
+
+def test_core_and_gain_columns() -> None:
+    """Shapley is in the core (uni >= 68, uni+firm >= 70, uni+lab >= 75); the fixed
+    shares (38.5 to uni < 68 alone) and equal split are not."""
+    df = compare_shares(hand())
+    assert df["shapley_in_core"].all() and df["nucleolus_in_core"].all()
+    assert not df["fixed_in_core"].any() and not df["equal_in_core"].any()
+    assert_allclose(df["shapley_gain"], [72.5 - 60, 1.0 - 0.5, 3.5])
+    assert list(df.columns[:7]) == SHARE_COLUMNS
+    assert df.index.name == "member" and df.index.tolist() == ["uni", "firm", "lab"]
+
+
+def test_percent_and_exact() -> None:
+    pct = compare_shares(hand(), methods=["shapley", "fixed"], as_percent=True)
+    assert_allclose(pct[["shapley", "fixed"]].sum(), [100.0, 100.0])
+    assert pct.loc["uni", "fixed"] == pytest.approx(50.0)
+    exact = compare_shares(hand(), methods=["shapley", "owen", "equal", "nucleolus"],
+                           exact=True)
+    assert exact.loc["uni", "shapley"] == Fraction(145, 2)
+    assert exact.loc["firm", "equal"] == Fraction(77, 3)
+    assert exact.loc["uni", "shapley_gain"] == Fraction(25, 2)
+    assert sum(exact["nucleolus"]) == 77
+
+
+def test_method_selection() -> None:
+    df = compare_shares(hand(), methods="banzhaf")
+    assert list(df.columns) == ["banzhaf", "banzhaf_in_core", "banzhaf_gain"]
+    with pytest.raises(AgreementError, match="unknown sharing method"):
+        compare_shares(hand(), methods=["shapely"])
+    plain = Agreement.from_mapping(hand_mapping())
+    assert "fixed" not in compare_shares(plain, methods=None).columns
+    with pytest.raises(AgreementError, match=r"needs sharing\.fixed_shares"):
+        compare_shares(plain, methods=["fixed"])
+
+
+def test_layer_unions() -> None:
+    assert layer_unions(hand()) == [["uni"], ["firm", "lab"]]
+
+
+def test_missing_engine_method_is_omitted_with_a_warning(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.delattr(sm, "owen")
+    with pytest.warns(SuspiciousResultWarning, match="'owen' is not available"):
+        df = compare_shares(hand(), methods=["shapley", "owen"])
+    assert list(df.columns) == ["shapley", "shapley_in_core", "shapley_gain"]
+
+
+def test_failing_rule_is_omitted_with_a_warning() -> None:
+    """Two members who can each make the product alone: v(a) + v(b) > v(ab), so no
+    imputation exists and the nucleolus is omitted; the rest are still computed."""
+    data = {"id": "rivals", "name": {"en": "Rivals"},
+            "members": [{"id": m, "name": {"en": m}, "kind": "enterprise"} for m in "ab"],
+            "contributions": [
+                {"id": "x", "member": "a", "kind": "data", "valuation": 1, "cost": 1,
+                 "substitute_price": 4},
+                {"id": "y", "member": "b", "kind": "data", "valuation": 1, "cost": 2,
+                 "substitute_price": 3}],
+            "products": [{"id": "p", "needs": {"all_of": ["x", "y"]},
+                          "revenue": {"expected": 10}}]}
+    with pytest.warns(SuspiciousResultWarning, match="'nucleolus' omitted"):
+        df = compare_shares(Agreement.from_mapping(data))
+    assert "nucleolus" not in df.columns
+    assert_allclose(df["shapley"], [4.5, 2.5])  # v = [0, 6, 4, 7]
+    assert not df["shapley_in_core"].any()
+
+
+def test_zero_game_gives_zero_shares() -> None:
+    """When v(N) = 0 (costs exceed revenue) every rule gives 0 and percent is NaN."""
+    data = hand_mapping(sales=0)
+    data["products"] = data["products"][:1]
+    a = Agreement.from_mapping(data)
+    df = compare_shares(a, methods=["shapley", "banzhaf", "equal"])
+    assert (df[["shapley", "banzhaf", "equal"]] == 0).all().all()
+    assert df[["shapley_in_core", "banzhaf_in_core"]].all().all()
+    assert compare_shares(a, methods=["equal"], as_percent=True)["equal"].isna().all()
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_scenario_shares_are_efficient(path: Path) -> None:
+    """Each bundled scenario: every rule's shares sum to v(N)."""
+    a = agreements.load(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SuspiciousResultWarning)
+        df = a.shares()
+    grand = float(df.attrs["grand_value"])
+    shares = [c for c in df.columns if c in METHODS]
+    assert {"shapley", "banzhaf", "owen", "proportional", "equal"} <= set(shares)
+    for column in shares:
+        assert df[column].astype(float).sum() == pytest.approx(grand, rel=1e-9, abs=1e-6)
+    assert np.isfinite(df[shares].astype(float).to_numpy()).all()
