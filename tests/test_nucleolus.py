@@ -421,3 +421,26 @@ def test_exact_weights_repairs_rounding():
     ind = indicator_matrix(np.array([3, 5, 6]), 3).astype(float)  # {ab},{ac},{bc}
     assert _exact_weights(ind, np.array([0.5 + 1e-12, 0.5, 0.5 - 3e-12]), 3)
     assert not _exact_weights(ind[:2], np.array([0.5, 0.5]), 2)  # 1_N not reachable
+
+
+@pytest.mark.parametrize("n", [4, 5, 6, 8])
+def test_apex_game(n):
+    """Apex game: apex a plus n - 1 minors; winning = {a, minor} or all minors.
+
+    By symmetry the minors get y and a gets 1 - (n-1)y. The largest excesses are
+    (n-2)y for {a, b_i} and 1 - (n-1)y for the minors' coalition, equal at
+    y = 1/(2n-3): apex (n-2)/(2n-3). Kohlberg: weights 1/(n-1) on each {a, b_i} and
+    (n-2)/(n-1) on the minors' coalition balance this top level, which spans R^N.
+    """
+    players = ["apex", *[f"b{i}" for i in range(1, n)]]
+    masks = np.arange(1 << n)
+    minors = (1 << n) - 2
+    has_apex = (masks & 1) == 1
+    n_minors = np.bitwise_count((masks & minors).astype(np.uint64))
+    win = (has_apex & (n_minors >= 1)) | ((masks & minors) == minors)
+    g = Game.from_array(players, win.astype(int).tolist())
+    x = nucleolus(g)
+    assert x["apex"] == F(n - 2, 2 * n - 3)
+    assert all(x[p] == F(1, 2 * n - 3) for p in players[1:])
+    np.testing.assert_allclose(nucleolus(g.to_float()).to_numpy(), x.to_numpy(float),
+                               atol=1e-9)
