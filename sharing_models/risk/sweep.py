@@ -32,7 +32,8 @@ from .model import Project
 from .policy import _lever_rows
 from .simulate import _ParquetSink, simulate
 
-__all__ = ["POINT_KEYS", "grid", "lever_point", "levers_from_point", "random_points", "sweep"]
+__all__ = ["POINT_KEYS", "adjust_project", "grid", "lever_point", "levers_from_point",
+           "random_points", "sweep"]
 
 PointFn = Callable[[dict[str, Any], np.random.SeedSequence], Any]
 
@@ -105,7 +106,9 @@ def levers_from_point(point: Mapping[str, Any], project: Project) -> list[Lever]
     return out
 
 
-def _adjust(project: Project, point: Mapping[str, Any]) -> Project:
+def adjust_project(project: Project, point: Mapping[str, Any]) -> Project:
+    """``project`` with ``probability_scale`` (stage success probabilities times it,
+    capped at 1) and ``default_probability`` (every member's) from ``point`` applied."""
     scale = point.get("probability_scale")
     if scale is not None:
         stages = tuple(replace(s, probability=min(1.0, s.probability * float(scale)))
@@ -131,7 +134,7 @@ def lever_point(point: dict[str, Any], seed: np.random.SeedSequence, *, project:
     bad = [k for k in point if k not in known and not k.startswith("award:")]
     if bad:
         raise InvalidInputError(f"unknown sweep parameter(s) {bad}; known: {list(POINT_KEYS)}")
-    proj = _adjust(project, point)
+    proj = adjust_project(project, point)
     sim = simulate(proj, shares, cost_shares, draws=draws, seed=seed,
                    levers=levers_from_point(point, proj), progress=False)
     return _lever_rows("point", sim, level).droplevel("lever").reset_index()

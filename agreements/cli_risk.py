@@ -1,0 +1,325 @@
+"""``consortium simulate``, ``consortium formation`` and ``consortium sweep``.
+
+::
+
+    consortium simulate FILE --draws N --seed S [--lever subsidy=0.3 ...] [--format ...]
+    consortium formation FILE [--view rules|members] [--lever ...] [--format ...]
+    consortium sweep SPEC.yaml -o results.parquet [--scheduler ADDRESS] [--workers 2]
+
+Levers (``--lever KEY=VALUE``, repeatable): ``subsidy`` (share of stage costs paid),
+``insurance`` (share of a failed stage's cost paid) with ``premium``, ``floor``
+(procurement floor on the first product's revenue), ``award:<task>`` (milestone award),
+and the scenario knobs ``probability_scale`` and ``default_probability``. stdout holds
+only the result table (identical for the same seed); timings and progress go to stderr.
+The sweep specification is documented in ``docs/sweeps.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import math
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sharing_models import SuspiciousResultWarning
+from sharing_models.risk import (
+    borch_rule,
+    dispute_summary,
+    distance_from_borch,
+    least_subsidy_rate,
+    nash_bargaining_game,
+    risk_summary,
+    simulate,
+)
+from sharing_models.risk.sweep import (
+    adjust_project,
+    grid,
+    levers_from_point,
+    random_points,
+    sweep,
+)
+
+from .cli_common import CliError, add_format_argument, emit_table, load_or_fail, note
+from .risk import RiskCase, risk_case, scenario_point
+from .synthetic import SyntheticConfig, synthetic_agreements
+
+__all__ = [
+    "SweepSpec",
+    "add_formation_parser",
+    "add_simulate_parser",
+    "add_sweep_parser",
+    "load_sweep_spec",
+    "parse_levers",
+]
+
+_KNOBS = ("subsidy", "insurance", "premium", "floor", "probability_scale",
+          "default_probability")
+
+
+def parse_levers(items: list[str] | None) -> dict[str, float]:
+    """``["subsidy=0.3", "award:t1=2e6"]`` -> ``{"subsidy": 0.3, "award:t1": 2000000.0}``.
+
+    >>> parse_levers(["subsidy=0.3", "award:t_clinical=2e6"])
+    {'subsidy': 0.3, 'award:t_clinical': 2000000.0}
+    """
+    point: dict[str, float] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not (key in _KNOBS or (key.startswith("award:") and len(key) > 6)):
+            raise CliError(f"bad --lever {item!r}: expected KEY=VALUE with KEY one of "
+                           f"{', '.join(_KNOBS)} or award:<task>", 2)
+        try:
+            point[key] = float(value)
+        except ValueError:
+            raise CliError(f"bad --lever {item!r}: {value!r} is not a number", 2) from None
+    return point
+
+
+def _case(args: argparse.Namespace) -> tuple[RiskCase, dict[str, float]]:
+    agreement = load_or_fail(args.file)
+    point = parse_levers(args.lever)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SuspiciousResultWarning)
+        case = risk_case(agreement, args.method)
+    for w in caught:
+        note(f"consortium {args.command}: {w.message}")
+    project = adjust_project(case.project, point)
+    return RiskCase(project, case.shares, case.cost_shares), point
+
+
+def _add_common(p: argparse.ArgumentParser, draws: int) -> None:
+    p.add_argument("file", help="scenario file (YAML or JSON)")
+    p.add_argument("--draws", type=int, default=draws, help=f"Monte Carlo draws ({draws})")
+    p.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    p.add_argument("--lever", action="append", metavar="KEY=VALUE",
+                   help="policy lever, repeatable: subsidy=0.3, insurance=0.8, premium=1e5, "
+                        "floor=1e7, award:<task>=2e6, probability_scale=0.9, "
+                        "default_probability=0.1")
+    p.add_argument("--method", action="append", metavar="RULE",
+                   help="sharing rule, repeatable: fixed, equal, proportional, borch, "
+                        "shapley, banzhaf, nucleolus, owen (default: the agreement's own, "
+                        "shapley and borch)")
+    add_format_argument(p)
+
+
+# ---------------------------------------------------------------------- simulate
+def add_simulate_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``consortium simulate``."""
+    p = subparsers.add_parser("simulate", help="Monte Carlo of members' payoffs and risk "
+                                               "under each sharing rule")
+    _add_common(p, 10_000)
+    p.add_argument("--level", type=float, default=0.95, help="VaR/CVaR level (0.95)")
+    p.add_argument("--out", help="also write every draw to this Parquet file")
+    p.set_defaults(func=cmd_simulate)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Print each member's risk metrics under each rule."""
+    case, point = _case(args)
+    start = time.perf_counter()
+    sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
+                   seed=args.seed, levers=levers_from_point(point, case.project),
+                   out=args.out)
+    table = risk_summary(sim, levels=(args.level,))
+    table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
+    note(f"consortium simulate: {args.draws:,} draws x {len(sim.members)} members x "
+         f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s")
+    emit_table(table, args.format)
+    return 0
+
+
+# ---------------------------------------------------------------------- formation
+def add_formation_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``consortium formation``."""
+    p = subparsers.add_parser("formation", help="who accepts each rule, blocking coalitions, "
+                                                "Borch and Nash benchmarks, least subsidy")
+    _add_common(p, 5_000)
+    p.add_argument("--view", choices=("rules", "members"), default="rules",
+                   help="one row per rule (default) or per member")
+    p.set_defaults(func=cmd_formation)
+
+
+def cmd_formation(args: argparse.Namespace) -> int:
+    """Print the formation analysis of an agreement."""
+    case, point = _case(args)
+    agreement = load_or_fail(args.file)
+    levers = levers_from_point(point, case.project)
+    start = time.perf_counter()
+    sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
+                   seed=args.seed, levers=levers)
+    game = _game(agreement)
+    if args.view == "members":
+        table = _members_view(sim, game)
+    else:
+        table = _rules_view(case, sim, game, levers, args)
+    note(f"consortium formation: {args.draws:,} draws in {time.perf_counter() - start:.2f} s")
+    emit_table(table, args.format)
+    return 0
+
+
+def _game(agreement: Any) -> Any:
+    try:
+        return agreement.game()
+    except Exception as exc:  # too many members, ...: the game columns are left out
+        note(f"consortium formation: no coalition game ({exc}); core columns omitted")
+        return None
+
+
+def _rules_view(case: RiskCase, sim: Any, game: Any, levers: list, args: Any) -> pd.DataFrame:
+    alloc = None
+    if game is not None:
+        alloc = case.shares * float(game.grand_value)
+    table = dispute_summary(sim, game, alloc)
+    least = least_subsidy_rate(case.project, case.shares, case.cost_shares, levers=[
+        lv for lv in levers if type(lv).__name__ != "CostSubsidy"], draws=args.draws,
+        seed=args.seed)
+    table["least_subsidy_rate"] = least["rate"]
+    table["subsidy_cost"] = least["government_cost"]
+    table = table.join(distance_from_borch(sim))
+    if game is not None:
+        from sharing_models.risk import cost_of_stability
+
+        table["cost_of_stability"] = float(cost_of_stability(game))
+    return table
+
+
+def _members_view(sim: Any, game: Any) -> pd.DataFrame:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SuspiciousResultWarning)
+        rule = borch_rule(sim)
+    for w in caught:
+        note(f"consortium formation: {w.message}")
+    table = rule.to_frame().rename(columns={
+        "share": "borch_share", "side_payment": "borch_side_payment",
+        "lower": "side_payment_min", "upper": "side_payment_max",
+        "certainty_equivalent": "borch_nash_ce"})
+    table.insert(0, "risk_tolerance", sim.risk_tolerance)
+    table.insert(1, "outside_option", sim.outside_option)
+    if game is not None:
+        try:
+            table["nash_bargaining_game"] = nash_bargaining_game(game)
+        except Exception as exc:  # no agreement in the game: say so, keep the rest
+            note(f"consortium formation: Nash bargaining on the game: {exc}")
+    table.index.name = "member"
+    return table
+
+
+# ---------------------------------------------------------------------- sweep
+@dataclass(frozen=True)
+class SweepSpec:
+    """A parsed sweep specification (see ``docs/sweeps.md``)."""
+
+    cases: dict[str, RiskCase]
+    points: list[dict[str, Any]]
+    draws: int
+    seed: int
+    n_workers: int
+
+
+_SPEC_KEYS = {"scenarios", "synthetic", "methods", "draws", "seed", "grid", "random",
+              "workers"}
+
+
+def load_sweep_spec(path: str | Path) -> SweepSpec:
+    """Read a sweep specification; every problem is reported at once."""
+    import yaml
+
+    path = Path(path)
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CliError(f"cannot read sweep spec {path}: {exc}") from None
+    if not isinstance(spec, dict):
+        raise CliError(f"{path}: a sweep spec is a mapping (see docs/sweeps.md)")
+    problems = [f"unknown key {k!r} (known: {', '.join(sorted(_SPEC_KEYS))})"
+                for k in spec if k not in _SPEC_KEYS]
+    if not spec.get("scenarios") and not spec.get("synthetic"):
+        problems.append("give 'scenarios' (files) and/or 'synthetic' (generated consortia)")
+    if problems:
+        raise CliError(f"{path}: " + "; ".join(problems))
+    cases = _spec_cases(spec, path)
+    points = _spec_points(spec, path)
+    full = [{"scenario": name, **p} for name in cases for p in points]
+    return SweepSpec(cases, full, int(spec.get("draws", 2000)), int(spec.get("seed", 0)),
+                     int(spec.get("workers", 2)))
+
+
+def _spec_cases(spec: dict[str, Any], path: Path) -> dict[str, RiskCase]:
+    methods = spec.get("methods")
+    cases: dict[str, RiskCase] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SuspiciousResultWarning)
+        for rel in spec.get("scenarios") or []:
+            agreement = load_or_fail((path.parent / rel).resolve())
+            cases[agreement.id] = risk_case(agreement, methods)
+        syn = spec.get("synthetic")
+        if syn:
+            if not isinstance(syn, dict):
+                raise CliError(f"{path}: 'synthetic' must be a mapping (count, seed, ...)")
+            opts = {k: tuple(v) if isinstance(v, list) else v for k, v in syn.items()
+                    if k not in ("count", "seed")}
+            try:
+                config = SyntheticConfig(**opts)
+            except TypeError as exc:
+                raise CliError(f"{path}: synthetic: {exc}") from None
+            for a in synthetic_agreements(int(syn.get("count", 10)), syn.get("seed"), config):
+                cases[a.id] = risk_case(a, methods)
+    return cases
+
+
+def _spec_points(spec: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+    points: list[dict[str, Any]] = []
+    if spec.get("grid"):
+        points += grid(**spec["grid"])
+    rnd = spec.get("random")
+    if rnd:
+        axes = {}
+        for name, ax in (rnd.get("axes") or {}).items():
+            if isinstance(ax, dict) and "choices" in ax:
+                axes[name] = list(ax["choices"])
+            elif isinstance(ax, dict) and {"low", "high"} <= set(ax):
+                axes[name] = (ax["low"], ax["high"])
+            else:
+                raise CliError(f"{path}: random axis {name!r} needs low/high or choices")
+        points += random_points(int(rnd.get("n", 10)), rnd.get("seed"), **axes)
+    return points or [{}]
+
+
+def add_sweep_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``consortium sweep``."""
+    p = subparsers.add_parser("sweep", help="run a grid or random sample of levers over "
+                                            "scenarios on Dask; results to Parquet")
+    p.add_argument("spec", help="sweep specification (YAML, see docs/sweeps.md)")
+    p.add_argument("-o", "--out", required=True, help="Parquet file for the results")
+    p.add_argument("--scheduler", help="dask.distributed scheduler address (default: a "
+                                       "local cluster); 'inline' runs in this process")
+    p.add_argument("--workers", type=int, help="local cluster workers (spec, else 2)")
+    add_format_argument(p)
+    p.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a sweep; print a per-scenario, per-rule summary."""
+    spec = load_sweep_spec(args.spec)
+    fn = functools.partial(scenario_point, cases=spec.cases, draws=spec.draws)
+    start = time.perf_counter()
+    res = sweep(fn, spec.points, seed=spec.seed, scheduler=args.scheduler,
+                n_workers=args.workers or spec.n_workers, out=args.out)
+    note(f"consortium sweep: {len(spec.points):,} points ({len(spec.cases)} scenarios) in "
+         f"{time.perf_counter() - start:.1f} s; {len(res):,} rows written to {args.out}")
+    res["all_accept"] = res["refusing"] == ""
+    summary = res.groupby(["scenario", "rule"], sort=False).agg(
+        points=("point", "nunique"), members_accepting=("members_accepting", "mean"),
+        all_accept=("all_accept", "mean"), government_cost=("government_cost", "mean"),
+        expected_outcome=("expected_outcome", "mean"))
+    summary = summary.map(lambda x: round(x, 6) if isinstance(x, float)
+                          and math.isfinite(x) else x)
+    emit_table(summary, args.format)
+    return 0
