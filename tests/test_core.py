@@ -207,3 +207,16 @@ def test_allocation_array_modes():
     assert allocation_array(GLOVE, [1.0, 0, 0]).dtype == float
     s = pd.Series({"c": 0.25, "a": 0.5, "b": 0.25})
     assert allocation_array(GLOVE, s).tolist() == [0.5, 0.25, 0.25]
+
+
+def test_least_core_of_cost_games():
+    """Cost orientation: epsilon is the largest overcharge x(S) - c(S). With c(i) =
+    c(pair) = 1 and c(N) = 2, equal shares 2/3 overcharge each pair by 1/3 (the least
+    possible: the three pair constraints sum to 2 x(N) <= 3 + 3 eps)."""
+    g = Game.from_array(["a", "b", "c"], [0, 1, 1, 1, 1, 1, 1, 2], cost=True)
+    with pytest.warns(EmptyCoreWarning):
+        lc = least_core(g)
+    assert lc.epsilon == F(1, 3) and lc.allocation.tolist() == [F(2, 3)] * 3
+    airport = Game.airport({"s": 4, "m": 6, "l": 10})
+    lc = least_core(airport)
+    assert lc.epsilon <= 0 and in_core(airport, lc.allocation)
