@@ -98,7 +98,9 @@ def nucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
     -----
     At most :math:`n` stages of LPs over a working set of coalitions, plus an
     :math:`O(2^n)` vectorised excess scan per LP: exponential in the number of players
-    in memory and scan time, fast in practice up to about 20-22 players.
+    in memory and scan time. On random 20-player games it takes about 0.1 s; 22
+    players took about 1 s and 350 MB (``benchmarks/bench_nucleolus.py``). Exact mode
+    adds a rational solve of at most :math:`2n` equations and an exact Kohlberg check.
     References: [Schmeidler1969]_, [MaschlerPelegShapley1979]_, [Kohlberg1971]_.
     """
     return _solve(game, imputation=True, exact=exact).allocation
