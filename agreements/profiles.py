@@ -11,22 +11,23 @@ Vocabulary (``where`` filters members on ``kind``, ``layer``, ``region``, ``coun
 ``registered_in``, ``independent`` and ``tier``; a list means "any of"; strings compare
 case-insensitively):
 
-==========================  =============================================================
-``min_members``             at least ``min`` members match ``where``
-``max_members``             at most ``max`` members match ``where``
-``exists``                  some member matches ``where``
-``all_members``             every member matches ``where``
-``min_distinct``            members matching ``where`` take >= ``min`` distinct values of
-                            ``field`` (counting only values in ``among``, if given)
-``single_lead``             exactly one lead unit, and it matches ``where``
-``lead_registered_in``      the lead unit is registered in ``value``
-``max_term_years``          the agreement's term is stated and at most ``max`` years
-``every_member_has_task``   each member leads or joins a task (or brings a contribution)
-``every_result_has_owner``  each result has an owner (explicit, or by its ownership rule)
-``sharing_rule_present``    a revenue-sharing method is agreed, with its parameters
-``ip_rules_present``        every result states its ownership rule explicitly
-``field_present``           a top-level section (``term_years``, ``default``, ...) is set
-==========================  =============================================================
+============================  =============================================================
+``min_members``               at least ``min`` members match ``where``
+``max_members``               at most ``max`` members match ``where``
+``exists``                    some member matches ``where``
+``all_members``               every member matches ``where``
+``min_distinct``              members matching ``where`` take >= ``min`` distinct values of
+                              ``field`` (counting only values in ``among``, if given)
+``single_lead``               exactly one lead unit, and it matches ``where``
+``lead_registered_in``        the lead unit is registered in ``value``
+``max_term_years``            the agreement's term is stated and at most ``max`` years
+``every_member_has_task``     each member leads or joins a task (or brings a contribution)
+``every_result_has_owner``    each result has an owner (explicit, or by its ownership rule)
+``sharing_rule_present``      a revenue-sharing method is agreed, with its parameters
+``ip_rules_present``          every result states its ownership rule explicitly
+``every_task_has_milestone``  every task states a milestone and a duration
+``field_present``             a top-level section (``term_years``, ``default``, ...) is set
+============================  =============================================================
 
 The lead unit is the member in layer ``lead``; if no member is, the members of kind
 ``lead_enterprise``.
@@ -35,7 +36,7 @@ Examples
 --------
 >>> from agreements.profiles import available_profiles, load_profile
 >>> available_profiles()
-['eu_eit_kic', 'generic_formation', 'qingdao', 'yrd_joint_research']
+['baoshan', 'eu_eit_kic', 'generic_formation', 'qingdao', 'yrd_joint_research']
 >>> load_profile("qingdao").rules[0].id
 'lead_unit'
 """
@@ -185,6 +186,10 @@ class IpRulesPresent(_Rule):
     rule: Literal["ip_rules_present"]
 
 
+class EveryTaskHasMilestone(_Rule):
+    rule: Literal["every_task_has_milestone"]
+
+
 class FieldPresent(_Rule):
     rule: Literal["field_present"]
     field: AgreementField
@@ -203,6 +208,7 @@ Rule = Annotated[
     | EveryResultHasOwner
     | SharingRulePresent
     | IpRulesPresent
+    | EveryTaskHasMilestone
     | FieldPresent,
     Field(discriminator="rule"),
 ]
@@ -628,6 +634,15 @@ def _ip_rules_present(a: Agreement, f: pd.DataFrame, r: IpRulesPresent) -> Outco
     return True, f"ownership stated for all {len(a.results)} results"
 
 
+def _every_task_has_milestone(a: Agreement, f: pd.DataFrame, r: EveryTaskHasMilestone) -> Outcome:
+    if not a.tasks:
+        return False, "the agreement defines no tasks"
+    missing = [t.id for t in a.tasks if not t.milestone or t.duration_months is None]
+    if missing:
+        return False, f"tasks without a milestone and duration: {_names(missing)}"
+    return True, f"all {len(a.tasks)} tasks have a milestone and duration"
+
+
 def _field_present(a: Agreement, f: pd.DataFrame, r: FieldPresent) -> Outcome:
     value = getattr(a, r.field)
     if r.field not in a.model_fields_set or value is None or value == []:
@@ -648,6 +663,7 @@ _CHECKS: dict[str, Callable[[Agreement, pd.DataFrame, Any], Outcome]] = {
     "every_result_has_owner": _every_result_has_owner,
     "sharing_rule_present": _sharing_rule_present,
     "ip_rules_present": _ip_rules_present,
+    "every_task_has_milestone": _every_task_has_milestone,
     "field_present": _field_present,
 }
 

@@ -87,6 +87,7 @@ def _scenario(name: str) -> Agreement:
 # ---------------------------------------------------------------------------- loading
 def test_available_profiles_lists_the_bundled_files() -> None:
     assert available_profiles() == [
+        "baoshan",
         "eu_eit_kic",
         "generic_formation",
         "qingdao",
@@ -211,6 +212,21 @@ def test_lead_falls_back_to_kind_lead_enterprise() -> None:
     data = qingdao_mapping()
     data["members"][0]["layer"] = "close"  # kind stays lead_enterprise
     assert check(_agreement(data), "qingdao")["passed"].all()
+
+
+# ---------------------------------------------------------------------------- Baoshan
+def test_baoshan_milestones_are_recommended() -> None:
+    """Seed 000: staged funding with milestone-evaluation awards; tasks need milestones."""
+    data = qingdao_mapping()
+    frame = check(_agreement(data), "baoshan").set_index("rule")
+    assert not frame.loc["milestones", "passed"]
+    assert frame.loc["milestones", "level"] == "recommended"
+    assert frame.loc["milestones", "detail"] == "tasks without a milestone and duration: t1"
+    data["tasks"][0] |= {"milestone": "Prototype passes bench test", "duration_months": 12}
+    assert check(_agreement(data), "baoshan")["passed"].all()
+    data["tasks"] = []
+    frame = check(_agreement(data), "baoshan").set_index("rule")
+    assert frame.loc["milestones", "detail"] == "the agreement defines no tasks"
 
 
 # ---------------------------------------------------------------------------- EU EIT KIC
@@ -345,6 +361,12 @@ _GENERIC_OK = [
         ("lingang_eda", "yrd_joint_research", set()),  # Shanghai and Jiangsu units
         ("synthetic_biology_baoshan", "yrd_joint_research", {"two_of_four_regions"}),
         ("eu_eit_kic", "yrd_joint_research", {"two_of_four_regions", "all_units_in_yrd"}),
+        ("baoshan_medical_devices", "baoshan", set()),
+        # Filed under the Baoshan guideline with two parks and no chain enterprise: only the
+        # recommended rule fails.
+        ("synthetic_biology_baoshan", "baoshan", {"chain_enterprises"}),
+        ("eu_eit_kic", "baoshan", {"lead_unit"}),  # led by a start-up, not a lead enterprise
+        ("sematech_1987", "baoshan", {"lead_unit", "research_partners"}),
     ],
 )
 def test_bundled_scenarios_against_profiles(scenario: str, profile: str, failing: set[str]) -> None:
@@ -556,7 +578,7 @@ def test_lower_bounds_are_monotone_and_order_free(
 def _docs_table() -> dict[tuple[str, str], set[str]]:
     """The scenario x profile table of failing rules in docs/scenarios.md."""
     text = (SCENARIOS.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
-    rows = [line for line in text.splitlines() if line.startswith("| scenario | `qingdao`")]
+    rows = [line for line in text.splitlines() if line.startswith("| scenario | `baoshan`")]
     assert len(rows) == 1
     lines = text.splitlines()
     start = lines.index(rows[0])
@@ -575,7 +597,7 @@ def _docs_table() -> dict[tuple[str, str], set[str]]:
 def test_docs_table_matches_the_checks() -> None:
     """docs/scenarios.md lists, per scenario and profile, exactly the failing rules."""
     table = _docs_table()
-    assert len(table) == 7 * 4
+    assert len(table) == 7 * len(available_profiles())
     for (scenario, profile), failing in table.items():
         assert _failed(check(_scenario(scenario), profile)) == failing, (scenario, profile)
 
