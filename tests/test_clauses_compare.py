@@ -37,7 +37,7 @@ def test_changed_share_is_redlined_and_only_that_clause():
     b = _version(sharing__fixed_shares={"fosun_dx": 50, "shu": 25, "wusong_hospital": 15,
                                         "zecheng": 10})
     diff = compare(BAOSHAN, b)
-    assert diff.index.tolist() == ["sharing.method, sharing.fixed_shares"]
+    assert diff.index.tolist() == ["sharing.distribution"]
     row = diff.iloc[0]
     assert row["Change"] == "changed" and row["Clause A"] == row["Clause B"] == "9.1"
     assert "[-55.00%-]{+50.00%+}" in row["Redline"]

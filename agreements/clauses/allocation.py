@@ -21,7 +21,7 @@ from sharing_models.exceptions import InvalidInputError
 from ..model import Agreement, SharingMethod
 from .rounding import exact
 
-__all__ = ["Shares", "contribution_totals", "resolve_shares"]
+__all__ = ["Shares", "contribution_totals", "distribution_method", "resolve_shares"]
 
 
 @dataclass(frozen=True)
@@ -126,15 +126,24 @@ def resolve_shares(agreement: Agreement, allocation: Any = None) -> Shares:
     >>> resolve_shares(a).values.tolist()
     [Fraction(11, 20), Fraction(1, 5), Fraction(3, 20), Fraction(1, 10)]
     """
-    method = agreement.sharing.method
+    method = distribution_method(agreement)
     if allocation is not None:
-        return Shares(_from_allocation(agreement, allocation), method and method.value)
+        return Shares(_from_allocation(agreement, allocation), method)
     if method is None:
         return Shares(None, None, "sharing.method is absent")
-    shares = _rule_shares(agreement, method)  # no game needed
+    shares = _rule_shares(agreement, SharingMethod(method))  # no game needed
     if shares is not None:
-        return Shares(shares, method.value)
+        return Shares(shares, method)
     try:
-        return Shares(_computed_shares(agreement, method.value), method.value)
+        return Shares(_computed_shares(agreement, method), method)
     except Exception as exc:  # an optional piece is missing or cannot handle this case
-        return Shares(None, method.value, f"{type(exc).__name__}: {exc}".splitlines()[0])
+        return Shares(None, method, f"{type(exc).__name__}: {exc}".splitlines()[0])
+
+
+def distribution_method(agreement: Agreement) -> str | None:
+    """The rule dividing income: ``sharing.waterfall.distribution``, else
+    ``sharing.method`` (as :func:`agreements.tiering.distribution_shares` reads them)."""
+    spec = agreement.sharing.waterfall
+    if spec is not None and spec.distribution is not None:
+        return str(spec.distribution)
+    return agreement.sharing.method.value if agreement.sharing.method else None

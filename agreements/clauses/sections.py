@@ -103,8 +103,10 @@ def _responsibilities(ctx: Context) -> list[dict[str, str]]:
                       for c in own), lang)
         figs = [f"{term(f'contribution_kinds.{c.kind.value}', lang)} "
                 f"{money(c.valuation, a.currency)}" for c in own]
+        share = percent(shown[m.id] / 100, ctx.decimals) if shown is not None \
+            else term("labels.not_available", lang)  # every valuation is 0
         figs.append(term("labels.total_value", lang, amount=money(totals[m.id], a.currency),
-                         share=percent(shown[m.id] / 100, ctx.decimals)))
+                         share=share))
         rows.append(row(ctx, "responsibilities",
                          term("headings.contributions_of", lang, name=name),
                          term("rules.contributions_of", lang, name=name, items=items), name,

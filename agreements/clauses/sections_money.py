@@ -11,10 +11,10 @@ from fractions import Fraction
 
 from ..model import AccessTerms, Ownership
 from .allocation import contribution_totals
-from .context import Context, item_name, owners_of, row, sep, share_figures
+from .context import Context, owners_of, row, sep, share_figures
 from .fees import fee_rows, member_votes
-from .formulas import share_formula
 from .rounding import exact
+from .sections_revenue import revenue_rows
 from .wording import body_name, fallback, member_name, money, names, percent, term
 
 __all__ = ["LATER_SECTIONS"]
@@ -111,74 +111,6 @@ def _access(ctx: Context) -> Rows:
     return rows
 
 
-def _method_text(ctx: Context, method: str) -> str:
-    blend = ctx.agreement.sharing.blend
-    parts = ", ".join(f"{m.value} {percent(w, 0)}" for m, w in blend.items()) if blend else ""
-    return term(f"methods.{method}", ctx.lang, parts=parts)
-
-
-def _distribution(ctx: Context) -> Rows:
-    a, lang, sh = ctx.agreement, ctx.lang, ctx.shares
-    all_parties = term("labels.all_parties", lang)
-    if sh.method is None and sh.values is None:
-        rule = term("rules.distribution_missing", lang)
-        figs, formula, latex = "", "", ""
-    else:
-        method = sh.method or "fixed"
-        rule = term("rules.distribution", lang, method=_method_text(ctx, method))
-        if sh.values is None:
-            rule += term("rules.distribution_uncomputed", lang, why=sh.why_missing)
-        figs = share_figures(ctx, sh.values) if sh.values is not None else ""
-        form = share_formula(method)
-        formula, latex = form if form else ("", "")
-    return [row(ctx, "revenue", term("headings.distribution", lang), rule, all_parties,
-                "sharing.method, sharing.fixed_shares", figs, formula,
-                fb=fallback("revenue", a, lang, ctx.juris), latex=latex)]
-
-
-def _share_formula_row(ctx: Context) -> dict[str, str]:
-    a, lang, f = ctx.agreement, ctx.lang, ctx.share_formulas
-    item_id, _, field = f.attrs["parameter"].rpartition(".")
-    item = next(_name(ctx, o) if getattr(o, "name", None) is not None else item_name(ctx, o.id)
-                for kind in ("contributions", "tasks", "products") for o in getattr(a, kind)
-                if o.id == item_id)
-    param = term(f"labels.param_{field}", lang, item=item)
-    rule = term("rules.share_formula", lang, param=param,
-                low=money(f["valid_from"].iloc[0], a.currency),
-                high=money(f["valid_to"].iloc[0], a.currency))
-    return row(ctx, "revenue", term("headings.share_formula", lang, param=param), rule,
-               term("labels.all_parties", lang), f.attrs["parameter"], "",
-               "; ".join(f["formula"]), latex=r"; \quad ".join(f["latex"]))
-
-
-def _revenue(ctx: Context) -> Rows:
-    a, lang, s = ctx.agreement, ctx.lang, ctx.agreement.sharing
-    all_parties = term("labels.all_parties", lang)
-    rows = _distribution(ctx)
-    if ctx.share_formulas is not None:
-        rows.append(_share_formula_row(ctx))
-    if s.cost_recovery_first:
-        costs = contribution_totals(a, "cost")
-        figs = sep(ctx).join(f"{member_name(a, i, lang)} {money(costs[i], a.currency)}"
-                             for i in a.member_ids)
-        rows.append(row(ctx, "revenue", term("headings.cost_recovery", lang),
-                        term("rules.cost_recovery", lang), all_parties,
-                        "sharing.cost_recovery_first", figs))
-    reserve = term("rules.reserve", lang, share=percent(s.reserve_fund)) if s.reserve_fund \
-        else term("rules.reserve_none", lang)
-    rows.append(row(ctx, "revenue", term("headings.reserve", lang), reserve, all_parties,
-                    "sharing.reserve_fund", percent(s.reserve_fund)))
-    reward = s.inventor_reward
-    if isinstance(reward, float | int):
-        rule, figs = term("rules.reward_share", lang, share=percent(reward)), percent(reward)
-    else:
-        rule, figs = term(f"rules.reward_{reward}", lang), ""
-    rows.append(row(ctx, "revenue", term("headings.inventor_reward", lang), rule, all_parties,
-                    "sharing.inventor_reward", figs,
-                    fb=fallback("inventor_reward", a, lang, ctx.juris)))
-    return rows
-
-
 def _default(ctx: Context) -> Rows:
     a, lang, d = ctx.agreement, ctx.lang, ctx.agreement.default
     all_parties = term("labels.all_parties", lang)
@@ -208,6 +140,6 @@ LATER_SECTIONS: tuple[tuple[str, Callable[[Context], Rows]], ...] = (
     ("financial", _financial),
     ("results", _results),
     ("access", _access),
-    ("revenue", _revenue),
+    ("revenue", revenue_rows),
     ("default", _default),
 )
