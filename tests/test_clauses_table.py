@@ -169,3 +169,24 @@ def test_random_agreements_give_complete_aligned_tables(data):
         assert sum(_percentages(figures)) == Decimal("100.00")
     else:
         assert "sharing.method is absent" in en.loc["9.1", "Rule"]
+
+
+def test_revenue_clauses_follow_the_waterfall():
+    """ASRC-style scenario (figures illustrative): task budgets repaid to task leads first,
+    an agreed quarter of licence income to the researchers, a 10% reserve, tiered shares."""
+    path = ROOT / "scenarios" / "asrc_storage_tiers.yaml"
+    if not path.exists():
+        pytest.skip("ASRC scenario not present")
+    table = clause_table(path)
+    rows = table.loc[table["Section"] == "Revenue distribution"].set_index("Heading")
+    assert rows.loc["Distribution rule", "Source field"] == "sharing.waterfall.distribution"
+    assert sum(_percentages(rows.loc["Distribution rule", "Figures"])) == Decimal("100.00")
+    costs = rows.loc["Cost recovery first"]
+    agreement = load(path)
+    for t in agreement.tasks:
+        if t.cost > 0:
+            assert agreement.member(t.lead).name.en in costs["Figures"]
+    assert "25.00% of the net income" in rows.loc["Reward to the people who made a result",
+                                                  "Rule"]
+    assert rows.loc["Reserve fund", "Figures"] == "10.00%"
+    assert rows.loc["Reserve fund", "Source field"] == "sharing.waterfall.reserve"

@@ -117,12 +117,14 @@ def _reward_row(ctx: Context) -> dict[str, str]:
     elif isinstance(reward, str):
         rule, figs = term(f"rules.reward_{reward}", lang), ""
     else:  # an agreed RewardSpec
-        rule = term("rules.reward_agreed_rates", lang, transfer=percent(reward.transfer_rate),
+        implemented = reward.implementation_rate > 0 and reward.implementation_years > 0
+        key = "rules.reward_agreed_rates" if implemented else "rules.reward_agreed_transfer"
+        rule = term(key, lang, transfer=percent(reward.transfer_rate),
                     implementation=percent(reward.implementation_rate),
                     years=reward.implementation_years)
-        figs = sep(ctx).join([percent(reward.transfer_rate),
-                              percent(reward.implementation_rate),
-                              term("labels.years", lang, n=reward.implementation_years)])
+        figs = sep(ctx).join([percent(reward.transfer_rate)] + (
+            [percent(reward.implementation_rate),
+             term("labels.years", lang, n=reward.implementation_years)] if implemented else []))
     return row(ctx, "revenue", term("headings.inventor_reward", lang), rule,
                term("labels.all_parties", lang), source, figs,
                fb=fallback("inventor_reward", a, lang, ctx.juris), key="sharing.reward")
