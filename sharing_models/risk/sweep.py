@@ -141,12 +141,14 @@ def lever_point(point: dict[str, Any], seed: np.random.SeedSequence, *, project:
 
 
 def _run_batch(fn: PointFn, ids: list[int], points: list[dict[str, Any]],
-               seeds: list[np.random.SeedSequence]) -> pd.DataFrame:
+               seeds: list[np.random.SeedSequence], keys: list[str]) -> pd.DataFrame:
+    """Rows of a batch of points; parameter columns are ``keys`` (NaN where a point
+    lacks one), so every batch has the same columns."""
     frames = []
     for k, point, ss in zip(ids, points, seeds, strict=True):
         res = fn(dict(point), ss)
         df = res.copy() if isinstance(res, pd.DataFrame) else pd.DataFrame([dict(res)])
-        params = pd.DataFrame([point] * len(df), index=df.index)
+        params = pd.DataFrame([point] * len(df), index=df.index).reindex(columns=keys)
         clash = [c for c in params.columns if c in df.columns]
         df = pd.concat([params.drop(columns=clash), df], axis=1)
         df.insert(0, "point", k)
@@ -191,8 +193,9 @@ def sweep(
     Returns
     -------
     DataFrame
-        One block of rows per point, in point order: ``point``, the point's parameters,
-        then ``fn``'s results.
+        One block of rows per point, in point order: ``point``, the parameters (every
+        key of any point; NaN where a point lacks it), then ``fn``'s results (``fn``
+        should return the same columns for every point).
 
     Examples
     --------
@@ -205,6 +208,7 @@ def sweep(
     pts = [dict(p) for p in points]
     if not pts:
         raise InvalidInputError("sweep needs at least one point")
+    keys = list(dict.fromkeys(k for p in pts for k in p))
     if not callable(fn):
         raise InvalidInputError("sweep needs a callable fn(point, seed)")
     seeds = np.random.SeedSequence(seed).spawn(len(pts)) if not isinstance(
@@ -219,9 +223,9 @@ def sweep(
         if scheduler == "inline":
             for i, ids in enumerate(batches):
                 writer.done(i, _run_batch(fn, ids, [pts[k] for k in ids],
-                                          [seeds[k] for k in ids]))
+                                          [seeds[k] for k in ids], keys))
         else:
-            _run_dask(fn, pts, seeds, batches, writer, scheduler, workers, processes)
+            _run_dask(fn, pts, seeds, keys, batches, writer, scheduler, workers, processes)
     return pd.concat(writer.frames, ignore_index=True)
 
 
@@ -243,8 +247,8 @@ class _OrderedWriter:
 
 
 def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.SeedSequence],
-              batches: list[list[int]], writer: _OrderedWriter, scheduler: Any,
-              n_workers: int, processes: bool) -> None:
+              keys: list[str], batches: list[list[int]], writer: _OrderedWriter,
+              scheduler: Any, n_workers: int, processes: bool) -> None:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -260,7 +264,7 @@ def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.Seed
         raise InvalidInputError("scheduler must be None, 'inline', an address or a Client")
     try:
         futures = {client.submit(_run_batch, fn, ids, [pts[k] for k in ids],
-                                 [seeds[k] for k in ids], pure=False): i
+                                 [seeds[k] for k in ids], keys, pure=False): i
                    for i, ids in enumerate(batches)}
         for fut in as_completed(futures):
             writer.done(futures[fut], fut.result())

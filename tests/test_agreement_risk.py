@@ -1,0 +1,287 @@
+"""Agreements as risk models, synthetic consortia and the simulate/formation/sweep CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import agreements
+from agreements.cli import main
+from agreements.errors import AgreementError
+from agreements.risk import (
+    cost_shares,
+    project_from_agreement,
+    risk_case,
+    scenario_point,
+    sharing_rules,
+    simulate_agreement,
+)
+from agreements.synthetic import SyntheticConfig, synthetic_agreement, synthetic_agreements
+from sharing_models import SuspiciousResultWarning
+from sharing_models.risk import Fixed, LogNormal, Triangular
+
+ROOT = Path(__file__).resolve().parents[1]
+BAOSHAN = ROOT / "scenarios" / "baoshan_medical_devices.yaml"
+DEMO = ROOT / "scenarios" / "sweeps" / "levers_demo.yaml"
+
+
+@pytest.fixture(scope="module")
+def baoshan():
+    return agreements.load(BAOSHAN)
+
+
+def small(tasks_reversed: bool = False, **extra):
+    """Two tasks (t1 needs t0's result), one product needing only r0."""
+    tasks = [
+        {"id": "t0", "needs": {"all_of": ["c_a"]}, "produces": ["r0"], "cost": 10,
+         "success_probability": 0.5, "duration_months": 6},
+        {"id": "t1", "needs": {"all_of": ["r0", "c_b"]}, "produces": ["r1"], "cost": 30,
+         "success_probability": 0.9, "duration_months": 18},
+    ]
+    data = {
+        "format": 1, "id": "small", "name": {"en": "Small"},
+        "members": [{"id": "a", "name": {"en": "A"}, "kind": "lead_enterprise",
+                     "risk_tolerance": 40, "outside_option": 1},
+                    {"id": "b", "name": {"en": "B"}, "kind": "university"}],
+        "contributions": [{"id": "c_a", "member": "a", "kind": "cash", "valuation": 30,
+                           "cost": 30},
+                          {"id": "c_b", "member": "b", "kind": "staff", "valuation": 10,
+                           "cost": 10}],
+        "tasks": tasks[::-1] if tasks_reversed else tasks,
+        "results": [{"id": "r0"}, {"id": "r1"}],
+        "products": [{"id": "early", "needs": {"all_of": ["r0"]},
+                      "revenue": {"expected": 20}, "years": 2, "discount_rate": 0.1,
+                      "operating_margin": 0.5, "success_probability": 0.8}],
+        **extra,
+    }
+    return agreements.Agreement.from_mapping(data)
+
+
+def test_baoshan_project(baoshan):
+    p = project_from_agreement(baoshan)
+    assert [s.name for s in p.stages] == ["t_automation", "t_analysers", "t_clinical"]
+    assert [s.probability for s in p.stages] == [0.8, 0.75, 0.85]
+    assert [s.cost for s in p.stages] == [1.5e7, 2.0e7, 8.0e6]
+    assert [s.year for s in p.stages] == [0.0, 1.0, 2.5]
+    smart, licence = p.products
+    assert (smart.after, smart.year, smart.probability) == ("t_clinical", 3.25, 0.7)
+    assert (licence.after, licence.year) == ("t_automation", 1.0)
+    annuity = sum(1.05 ** -t for t in range(1, 6))
+    assert isinstance(smart.revenue, LogNormal)
+    assert smart.revenue.mean == pytest.approx(6.0e7 * 0.35 * annuity)
+    assert isinstance(licence.revenue, Triangular)
+    # triangular (1, 4, 10) million: mean 5 million, margin 1
+    assert licence.revenue.mean == pytest.approx(5.0e6 * annuity)
+    assert p.default_clause == 0.5 and p.discount_rate == pytest.approx(0.05)
+    assert [m.default_probability for m in p.members] == [0.05] * 4
+    assert [m.risk_tolerance for m in p.members] == [2.0e8, 2.0e7, 1.0e7, 5.0e7]
+
+
+def test_tasks_in_dependency_order_and_product_gating():
+    a = small(tasks_reversed=True)
+    p = project_from_agreement(a)
+    assert [s.name for s in p.stages] == ["t0", "t1"]
+    assert [s.year for s in p.stages] == [0.0, 0.5]
+    (early,) = p.products
+    assert early.after == "t0" and early.year == 0.5
+    assert isinstance(early.revenue, Fixed)
+    assert early.revenue.value == pytest.approx(20 * 0.5 * (1 / 1.1 + 1 / 1.21))
+    sim = simulate_agreement(a, draws=20_000, seed=0, methods=["equal"], discount_rate=0.0)
+    # revenue needs t0 (p = 0.5) and market success (0.8), not t1
+    assert (sim.revenue > 0).mean() == pytest.approx(0.4, abs=0.015)
+    # t1 is attempted only after t0 succeeds
+    assert sim.cost.mean() == pytest.approx(10 + 0.5 * 30, rel=0.02)
+
+
+def test_cost_shares_fallbacks():
+    a = small()
+    assert cost_shares(a).tolist() == [0.75, 0.25]
+    bare = agreements.Agreement.from_mapping({
+        "format": 1, "id": "bare", "name": {"en": "Bare"},
+        "members": [{"id": "x", "name": {"en": "X"}, "kind": "enterprise"},
+                    {"id": "y", "name": {"en": "Y"}, "kind": "enterprise"}]})
+    assert cost_shares(bare).tolist() == [0.5, 0.5]
+    p = project_from_agreement(bare)
+    assert [s.name for s in p.stages] == ["agreement"] and p.products == ()
+
+
+def test_sharing_rules(baoshan):
+    rules = sharing_rules(baoshan, ["fixed", "equal", "proportional", "borch"])
+    assert list(rules.columns) == ["fixed", "equal", "proportional", "borch"]
+    np.testing.assert_allclose(rules.sum(), 1.0)
+    assert rules["fixed"].tolist() == pytest.approx([0.55, 0.2, 0.15, 0.1])
+    valuations = np.array([9.0e7, 1.5e7, 1.5e7, 1.2e7])
+    assert rules["proportional"].tolist() == pytest.approx(valuations / valuations.sum())
+    rho = np.array([2.0e8, 2.0e7, 1.0e7, 5.0e7])
+    assert rules["borch"].tolist() == pytest.approx(rho / rho.sum())
+    with pytest.raises(AgreementError, match="unknown sharing rule"):
+        sharing_rules(baoshan, ["fair"])
+    with pytest.raises(AgreementError, match="fixed_shares"):
+        sharing_rules(small(), ["fixed"])
+
+
+def test_game_rules_are_shares_or_left_out(baoshan):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SuspiciousResultWarning)
+        rules = sharing_rules(baoshan, ["shapley", "equal"])
+    if "shapley" in rules:
+        assert (rules["shapley"] >= 0).all() and rules["shapley"].sum() == pytest.approx(1)
+    else:
+        assert any("shapley" in str(w.message) for w in caught)
+
+
+def test_simulate_agreement_is_reproducible_and_conserves_value(baoshan):
+    a = simulate_agreement(baoshan, draws=3000, seed=4, methods=["fixed", "equal"])
+    b = simulate_agreement(baoshan, draws=3000, seed=4, methods=["fixed", "equal"])
+    c = simulate_agreement(baoshan, draws=3000, seed=5, methods=["fixed", "equal"])
+    np.testing.assert_array_equal(a.payoff, b.payoff)
+    assert not np.array_equal(a.payoff, c.payoff)
+    np.testing.assert_allclose(a.payoff.sum(axis=1), np.repeat(a.outcome[:, None], 2, axis=1),
+                               rtol=1e-12, atol=1e-3)
+
+
+# ---------------------------------------------------------------------- synthetic
+def test_synthetic_agreements_are_seeded_and_valid():
+    a, b = synthetic_agreement(seed=3), synthetic_agreement(seed=3)
+    assert a.model_dump() == b.model_dump()
+    assert a.model_dump() != synthetic_agreement(seed=4).model_dump()
+    three, five = synthetic_agreements(3, seed=9), synthetic_agreements(5, seed=9)
+    assert [x.model_dump() for x in three] == [x.model_dump() for x in five[:3]]
+    assert len({x.id for x in five}) == 5
+    with pytest.raises(AgreementError, match="positive integer"):
+        synthetic_agreements(0)
+
+
+def test_synthetic_config_is_checked_and_followed():
+    with pytest.raises(AgreementError, match="members") as err:
+        SyntheticConfig(members=(1, 1), task_success=(0.2, 1.5))
+    assert "task_success" in str(err.value)
+    cfg = SyntheticConfig(members=(5, 5), tasks=(3, 3), products=(2, 2))
+    a = synthetic_agreement(seed=0, config=cfg)
+    assert (len(a.members), len(a.tasks), len(a.products)) == (5, 3, 2)
+    assert math.isclose(sum(a.sharing.fixed_shares.values()), 100.0, abs_tol=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_every_synthetic_agreement_simulates_and_conserves_value(seed):
+    a = synthetic_agreement(seed=seed)
+    sim = simulate_agreement(a, draws=300, seed=seed, methods=["fixed", "equal", "borch"])
+    np.testing.assert_allclose(sim.payoff.sum(axis=1), sim.outcome[:, None] * np.ones(3),
+                               atol=1e-9 * max(1.0, float(np.abs(sim.outcome).max())))
+    assert sim.members == tuple(a.member_ids)
+
+
+def test_scenario_point(baoshan):
+    cases = {"b": risk_case(baoshan, ["fixed"])}
+    rows = scenario_point({"scenario": "b", "subsidy": 0.5}, np.random.SeedSequence(0),
+                          cases=cases, draws=500)
+    assert rows["rule"].tolist() == ["fixed"] and rows["government_cost"].iloc[0] > 0
+    with pytest.raises(AgreementError, match="unknown scenario"):
+        scenario_point({"scenario": "zz"}, np.random.SeedSequence(0), cases=cases)
+
+
+# ---------------------------------------------------------------------- CLI
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_simulate_is_identical_for_the_same_seed(capsys):
+    args = ("simulate", BAOSHAN, "--draws", "3000", "--seed", "7", "--lever", "subsidy=0.3",
+            "--method", "fixed", "--method", "equal", "--format", "json")
+    code, out1, err = run(capsys, *args)
+    assert code == 0 and "3,000 draws" in err
+    _, out2, _ = run(capsys, *args)
+    assert out1 == out2
+    rows = json.loads(out1)
+    assert len(rows) == 8 and {"rule", "member", "CVaR_0.95", "accepts"} <= set(rows[0])
+    _, out3, _ = run(capsys, *args[:5], "8", *args[6:])
+    assert out3 != out1
+
+
+def test_cli_simulate_levers_change_the_result(capsys, tmp_path):
+    base = ("simulate", BAOSHAN, "--draws", "2000", "--method", "fixed", "--format", "csv")
+    _, plain, _ = run(capsys, *base)
+    _, helped, _ = run(capsys, *base, "--lever", "subsidy=1", "--lever", "floor=1e7",
+                       "--out", tmp_path / "d.parquet")
+    a = pd.read_csv(pd.io.common.StringIO(plain), index_col=[0, 1])
+    b = pd.read_csv(pd.io.common.StringIO(helped), index_col=[0, 1])
+    assert (b["expected"] > a["expected"]).all() and (b["prob_loss"] == 0).all()
+    assert len(pd.read_parquet(tmp_path / "d.parquet")) == 2000 * 4
+
+
+@pytest.mark.parametrize("lever", ["subsidy", "subsidy=abc", "bonus=1", "award:=3"])
+def test_cli_bad_lever(capsys, lever):
+    code, out, err = run(capsys, "simulate", BAOSHAN, "--draws", "10", "--lever", lever)
+    assert code == 2 and out == "" and "bad --lever" in err
+
+
+def test_cli_formation_views(capsys):
+    code, out, _ = run(capsys, "formation", BAOSHAN, "--draws", "2000", "--method", "fixed",
+                       "--method", "borch", "--format", "json")
+    assert code == 0
+    rows = {r["rule"]: r for r in json.loads(out)}
+    assert set(rows) == {"fixed", "borch"}
+    assert {"members_accepting", "least_subsidy_rate", "ce_loss", "in_core"} <= set(
+        rows["fixed"])
+    assert rows["borch"]["ce_loss"] < rows["fixed"]["ce_loss"]
+    code, out, _ = run(capsys, "formation", BAOSHAN, "--draws", "2000", "--view", "members",
+                       "--format", "json")
+    members = json.loads(out)
+    assert [m["member"] for m in members] == ["fosun_dx", "shu", "wusong_hospital", "zecheng"]
+    assert sum(m["borch_side_payment"] for m in members) == pytest.approx(0, abs=1e-3)
+
+
+def test_cli_sweep_inline(capsys, tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"scenarios: [{BAOSHAN}]\nsynthetic: {{count: 2, seed: 1}}\n"
+                    "methods: [equal, borch]\ndraws: 300\nseed: 5\n"
+                    "grid: {subsidy: [0.0, 0.5]}\n"
+                    "random: {n: 2, seed: 0, axes: {insurance: {low: 0.0, high: 0.9}, "
+                    "default_probability: {choices: [0.0, 0.1]}}}\n")
+    out_path = tmp_path / "res.parquet"
+    code, out, err = run(capsys, "sweep", spec, "-o", out_path, "--scheduler", "inline",
+                         "--format", "csv")
+    assert code == 0 and "12 points (3 scenarios)" in err
+    res = pd.read_parquet(out_path)
+    assert len(res) == 12 * 2 and res["point"].tolist() == sorted(res["point"])
+    assert set(res["scenario"]) == {"baoshan_medical_devices", "synthetic_0000",
+                                    "synthetic_0001"}
+    summary = pd.read_csv(pd.io.common.StringIO(out))
+    assert len(summary) == 3 * 2 and (summary["points"] == 4).all()
+    code, _, _ = run(capsys, "sweep", spec, "-o", tmp_path / "again.parquet",
+                      "--scheduler", "inline")
+    assert code == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "again.parquet"), res)
+    # points without a parameter have NaN in its column
+    assert res["probability_scale"].isna().all() if "probability_scale" in res else True
+    assert res["insurance"].isna().sum() == 3 * 2 * 2
+
+
+def test_cli_sweep_spec_errors(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("grids: {subsidy: [0.1]}\n")
+    code, _, err = run(capsys, "sweep", bad, "-o", tmp_path / "x.parquet")
+    assert code == 1 and "unknown key 'grids'" in err and "give 'scenarios'" in err
+    axis = tmp_path / "axis.yaml"
+    axis.write_text(f"scenarios: [{BAOSHAN}]\nrandom: {{n: 2, axes: {{subsidy: 0.3}}}}\n")
+    code, _, err = run(capsys, "sweep", axis, "-o", tmp_path / "x.parquet")
+    assert code == 1 and "needs low/high or choices" in err
+
+
+def test_demo_spec_loads():
+    from agreements.cli_risk import load_sweep_spec
+
+    spec = load_sweep_spec(DEMO)
+    assert len(spec.cases) == 21 and len(spec.points) == 21 * 16
+    assert spec.draws == 2000 and spec.n_workers == 2
