@@ -620,3 +620,59 @@ def test_every_profile_runs_on_random_agreements(data: dict[str, Any]) -> None:
     assert generic["revenue_distribution"] == ("method" in data["sharing"])
     # Every generated result has a producing task with a team, or the lead owns it.
     assert generic["every_result_has_owner"] == bool(data["results"])
+
+
+def _one_rule(rule: dict[str, Any]) -> Profile:
+    return load_profile({"id": "one", "name": {"en": "One"}, "rules": [rule]})
+
+
+def _outcome(data: dict[str, Any], rule: dict[str, Any]) -> tuple[bool, str]:
+    row = check(_agreement(data), _one_rule({"id": "r", "text": {"en": "t"}, **rule})).iloc[0]
+    return bool(row["passed"]), str(row["detail"])
+
+
+def test_lead_rules_edge_cases() -> None:
+    data = qingdao_mapping()
+    data["members"][0] |= {"kind": "university"}
+    assert _outcome(data, {"rule": "single_lead", "where": {"kind": "lead_enterprise"}}) == (
+        False,
+        "lead unit lead is not one of the members with kind = lead_enterprise",
+    )
+    data["members"][0] |= {"layer": "close"}  # no lead layer, no lead_enterprise kind
+    assert _outcome(data, {"rule": "lead_registered_in", "value": "Qingdao"}) == (
+        False,
+        "no lead unit (no member in layer 'lead' or of kind 'lead_enterprise')",
+    )
+    assert _outcome(data, {"rule": "single_lead"}) == (
+        False,
+        "0 lead units (none); exactly one required",
+    )
+
+
+def test_tasks_only_and_tier_owned_results() -> None:
+    data = qingdao_mapping()
+    data["tasks"][0]["members"] = ["uni"]  # inst brings staff but joins no task
+    rule = {"rule": "every_member_has_task", "count_contributions": False}
+    assert _outcome(data, rule) == (False, "members without a task: up1, up2, down1, inst")
+    assert _outcome(data, {"rule": "every_member_has_task"})[0]
+    data["results"] = [{"id": "r1", "ownership": "by_tier"}]
+    owner_rule = {"rule": "every_result_has_owner"}
+    assert _outcome(data, owner_rule) == (False, "results without an owner: r1")
+    data["members"][1]["tier"] = "gold"
+    data["sharing"] = {"method": "tiered", "tiers": {"metric": None, "levels": [{"name": "gold"}]}}
+    assert _outcome(data, owner_rule) == (True, "all 1 results have an owner")
+    assert _outcome(data, {"rule": "sharing_rule_present"}) == (True, "revenue shared by tiered")
+
+
+def test_field_present_needs_an_explicit_section() -> None:
+    data = qingdao_mapping()
+    assert _outcome(data, {"rule": "field_present", "field": "term_years"}) == (
+        True,
+        "term_years stated",
+    )
+    assert _outcome(data, {"rule": "field_present", "field": "default"}) == (
+        False,
+        "default not stated",
+    )
+    data["sources"] = []
+    assert not _outcome(data, {"rule": "field_present", "field": "sources"})[0]
