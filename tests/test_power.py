@@ -257,3 +257,26 @@ def test_agrees_with_shapley_of_the_game():
     game = Game.weighted_voting(weights, 11)
     expected = shapley_mod.shapley(game, exact=True)
     assert shapley_shubik(weights, 11).tolist() == list(expected)
+
+
+def test_beyond_64_voters_matches_plain_integer_dp():
+    """76 voters (swing counts up to 2**70: the 2**64 wrap plus a prime modulus) against a
+    plain big-integer dynamic programme over (size, weight) for each distinct weight."""
+    rng = np.random.default_rng(11)
+    weights = [int(x) for x in rng.integers(1, 4, 76)]
+    quota = sum(weights) // 2
+    n = len(weights)
+    counts = swing_counts(weights, quota)
+    assert max(max(row) for row in counts.to_numpy().tolist()) > 2**64  # CRT really needed
+    for own in sorted(set(weights)):
+        others = list(weights)
+        others.remove(own)
+        table = [[0] * quota for _ in range(n)]  # table[k][t]: k others weighing exactly t
+        table[0][0] = 1
+        for x in others:
+            for k in range(n - 1, 0, -1):
+                for t in range(quota - 1, x - 1, -1):
+                    table[k][t] += table[k - 1][t - x]
+        expected = [sum(row[max(quota - own, 0):quota]) for row in table]
+        voter = weights.index(own)
+        assert counts.iloc[voter].tolist() == expected
