@@ -216,3 +216,24 @@ def test_shapley_shares_are_efficient(name: str) -> None:
     assert shares["shapley"].sum() == pytest.approx(grand)
     assert shares["equal"].sum() == pytest.approx(grand)
     assert list(shares.index) == agreement.member_ids
+
+
+def _shares(name: str, methods: list[str]) -> object:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _load(SCENARIOS / f"{name}.yaml").shares(methods=methods)
+
+
+def test_lingang_shapley_leaves_the_core_nucleolus_does_not() -> None:
+    """docs/scenarios.md: with three veto members the Shapley value is outside the core,
+    the nucleolus inside it."""
+    shares = _shares("lingang_eda", ["shapley", "nucleolus"])
+    assert not shares["shapley_in_core"].any()
+    assert shares["nucleolus_in_core"].all()
+
+
+def test_qingdao_members_below_their_outside_option() -> None:
+    """docs/scenarios.md: under Shapley the fund and the substitutable university team earn
+    less than their outside options; everyone else gains."""
+    shares = _shares("qingdao_marine_equipment", ["shapley"])
+    assert set(shares.index[shares["shapley_gain"] < 0]) == {"industrial_fund", "tech_univ"}
