@@ -1,9 +1,10 @@
 """What the clause builders share: the context of one table and row helpers.
 
-Each ``_section`` function returns the rows of one section (a list of dicts with the
-keys of :data:`FIELDS`); :data:`SECTIONS` lists them in the order of a model consortium
-agreement [DESCA2021]_. Rows depend only on the agreement, never on the language, so
-the English and Chinese tables have the same rows.
+Each section builder (:mod:`~agreements.clauses.sections`,
+:mod:`~agreements.clauses.sections_money`, :mod:`~agreements.clauses.sections_revenue`)
+returns the rows of one section as dicts keyed by :data:`FIELDS`, in the order of a model
+consortium agreement [DESCA2021]_. Rows depend only on the agreement, never on the
+language, so the English and Chinese tables have the same rows.
 """
 
 from __future__ import annotations
@@ -48,13 +49,15 @@ def row(ctx: Context, section: str, heading: str, rule: str, parties: str, sourc
 
 
 def sep(ctx: Context) -> str:
+    """The separator between figures in ``ctx.lang`` ("; " or "；")."""
     return term("labels.sep", ctx.lang)
 
 
-def named(ctx: Context, task: Any) -> str:
-    if task.name is None:
-        return task.id
-    return task.name.zh if ctx.lang == "zh" and task.name.zh else task.name.en
+def named(ctx: Context, obj: Any) -> str:
+    """A task's, result's or product's name in ``ctx.lang`` (its id when unnamed)."""
+    if obj.name is None:
+        return obj.id
+    return obj.name.zh if ctx.lang == "zh" and obj.name.zh else obj.name.en
 
 
 def item_name(ctx: Context, item_id: str) -> str:

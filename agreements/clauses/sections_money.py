@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from ..model import AccessTerms, Ownership
 from .allocation import contribution_totals
-from .context import Context, owners_of, row, sep, share_figures
+from .context import Context, named, owners_of, row, sep, share_figures
 from .fees import fee_rows, member_votes
 from .rounding import exact
 from .sections_revenue import revenue_rows
@@ -75,17 +75,10 @@ def _results(ctx: Context) -> Rows:
         if r.ownership is Ownership.PRO_RATA and ctx.shares.values is not None:
             figs = share_figures(ctx, ctx.shares.values)
         fb_key = "joint" if r.ownership is Ownership.JOINT else "results"
-        rows.append(row(ctx, "results", term("headings.result", lang, name=_name(ctx, r)),
+        rows.append(row(ctx, "results", term("headings.result", lang, name=named(ctx, r)),
                         rule, shown if owners else "", f"results[{r.id}].ownership", figs,
                         fb=fallback(fb_key, a, lang, ctx.juris)))
     return rows
-
-
-def _name(ctx: Context, obj: object) -> str:
-    name = getattr(obj, "name", None)
-    if name is None:
-        return str(getattr(obj, "id", ""))
-    return name.zh if ctx.lang == "zh" and name.zh else name.en
 
 
 def _access(ctx: Context) -> Rows:
@@ -104,7 +97,7 @@ def _access(ctx: Context) -> Rows:
         if acc.request_window_months is not None:
             figs.append(term("labels.months", lang, n=acc.request_window_months))
         owners = owners_of(a, r.id)
-        rows.append(row(ctx, "access", term("headings.access_to", lang, name=_name(ctx, r)),
+        rows.append(row(ctx, "access", term("headings.access_to", lang, name=named(ctx, r)),
                         rule, names(a, owners, lang) if owners else
                         term("labels.all_parties", lang), f"results[{r.id}].access",
                         sep(ctx).join(figs), fb=fallback("access", a, lang, ctx.juris)))

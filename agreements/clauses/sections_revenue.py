@@ -23,10 +23,6 @@ __all__ = ["revenue_rows"]
 Rows = list[dict[str, str]]
 
 
-def _name(ctx: Context, obj: object) -> str:
-    return named(ctx, obj) if getattr(obj, "name", None) is not None else str(obj.id)
-
-
 def _method_text(ctx: Context, method: str) -> str:
     blend = ctx.agreement.sharing.blend
     parts = ", ".join(f"{m.value} {percent(w, 0)}" for m, w in blend.items()) if blend else ""
@@ -59,7 +55,7 @@ def _distribution(ctx: Context) -> Rows:
 def _share_formula_row(ctx: Context) -> dict[str, str]:
     a, lang, f = ctx.agreement, ctx.lang, ctx.share_formulas
     item_id, _, field = f.attrs["parameter"].rpartition(".")
-    item = next(_name(ctx, o) if getattr(o, "name", None) is not None else item_name(ctx, o.id)
+    item = next(named(ctx, o) if hasattr(o, "name") else item_name(ctx, o.id)
                 for kind in ("contributions", "tasks", "products") for o in getattr(a, kind)
                 if o.id == item_id)
     param = term(f"labels.param_{field}", lang, item=item)
