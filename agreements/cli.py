@@ -66,8 +66,9 @@ def cmd_shares(args: argparse.Namespace) -> int:
         note(f"warning: {w.message}")
     if args.shares_only:
         df = df[[c for c in df.columns if not c.endswith(("_in_core", "_gain"))]]
-    if args.format == "table" and not args.exact:
-        df = df.round(2)
+    if not args.exact:
+        numbers = df.select_dtypes("number").columns
+        df[numbers] = (df[numbers].round(2) if args.format == "table" else df[numbers]) + 0.0
     emit_table(df, args.format)
     return 0
 

@@ -63,7 +63,8 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
     """Render a table as text: an aligned ``table``, ``csv``, or ``json`` records.
 
     JSON is a list of row objects; the index becomes the first field (named after the
-    index, or ``id``). Missing values become ``null``.
+    index, or ``id``). Missing values become ``null``; exact numbers (fractions) become
+    strings such as ``"145/2"``.
 
     >>> df = pd.DataFrame({"share": [60.0, 40.0]}, index=pd.Index(["a", "b"], name="member"))
     >>> print(format_table(df, "csv"), end="")
@@ -81,6 +82,9 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
     if fmt == "csv":
         return frame.to_csv()
     flat = frame.copy()
+    for col in [c for c in flat.columns if flat[c].dtype == "object"]:  # exact numbers
+        flat[col] = [x if x is None or isinstance(x, (str, int, float, bool)) else str(x)
+                     for x in flat[col]]
     if flat.index.name is None and not isinstance(flat.index, pd.RangeIndex):
         flat.index.name = "id"
     if not isinstance(flat.index, pd.RangeIndex):

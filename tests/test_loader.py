@@ -170,3 +170,14 @@ def test_merge_keys_and_anchors_work() -> None:
     text = ("id: x\nname: {en: X}\nmembers:\n  - &base {id: a, name: {en: A}, kind: enterprise}\n"
             "  - {<<: *base, id: b}\n")
     assert agreements.loads(text).member_ids == ["a", "b"]
+
+
+def test_yaml_12_floats_and_plain_scalars() -> None:
+    """2.0e9 is a number (YAML 1.1 loaders read it as text); dates stay text."""
+    a = agreements.loads("id: x\nname: {en: X}\nmembers: [{id: a, name: {en: A}, "
+                         "kind: enterprise, revenue: 2.0e9, outside_option: -1E3}]\n")
+    assert a.members[0].revenue == 2.0e9
+    assert a.members[0].outside_option == -1000.0
+    with pytest.raises(ScenarioError, match=r"must not be negative; got -1000000\.0"):
+        agreements.loads("id: x\nname: {en: X}\nmembers: [{id: a, name: {en: A}, "
+                         "kind: enterprise, revenue: -1e6}]\n")
