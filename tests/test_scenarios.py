@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -218,7 +219,7 @@ def test_shapley_shares_are_efficient(name: str) -> None:
     assert list(shares.index) == agreement.member_ids
 
 
-def _shares(name: str, methods: list[str]) -> object:
+def _shares(name: str, methods: list[str]) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _load(SCENARIOS / f"{name}.yaml").shares(methods=methods)
