@@ -5,8 +5,18 @@ graph, formation-rule profiles, clause tables and the ``consortium`` CLI.
 """
 
 from .errors import AgreementError, Problem, ScenarioError
+from .game import agreement_game, coalition_worth, expected_value, product_recipes
+from .graph import (
+    contribution_graph,
+    dependency_layers,
+    draw_graph,
+    essential_members,
+    substitutable_contributions,
+)
 from .loader import agreement_from_mapping, load, loads
 from .model import Agreement
+from .schema import json_schema
+from .shares import compare_shares
 
 __all__ = [
     "Agreement",
@@ -14,6 +24,17 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "agreement_from_mapping",
+    "agreement_game",
+    "coalition_worth",
+    "compare_shares",
+    "contribution_graph",
+    "dependency_layers",
+    "draw_graph",
+    "essential_members",
+    "expected_value",
+    "json_schema",
     "load",
     "loads",
+    "product_recipes",
+    "substitutable_contributions",
 ]
