@@ -21,6 +21,7 @@ from .formation import (
     nash_bargaining,
     nash_bargaining_game,
 )
+from .frames import as_rules
 from .levers import (
     CostSubsidy,
     Draws,
@@ -45,7 +46,7 @@ from .model import (
     Triangular,
 )
 from .policy import compare_levers, least_subsidy_rate
-from .simulate import Simulation, as_rules, simulate
+from .simulate import Simulation, simulate
 
 __all__ = [
     "DEFAULT_CLAUSES",

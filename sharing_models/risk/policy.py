@@ -84,11 +84,11 @@ def compare_levers(
     for name, lever in {"none": [], **levers}.items():
         sim = simulate(project, shares, cost_shares, draws=draws, seed=seed,
                        levers=_lever_list(lever))
-        rows.append(_lever_rows(name, sim, level))
+        rows.append(lever_rows(name, sim, level))
     return pd.concat(rows)
 
 
-def _lever_rows(name: str, sim: Simulation, level: float) -> pd.DataFrame:
+def lever_rows(name: str, sim: Simulation, level: float) -> pd.DataFrame:
     summary = risk_summary(sim, levels=(level,))
     ir = individual_rationality(summary)
     by_rule = summary.groupby(level="rule", sort=False)

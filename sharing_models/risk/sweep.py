@@ -27,10 +27,11 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..exceptions import InvalidInputError
+from .frames import ParquetSink
 from .levers import CostSubsidy, Lever, MilestoneAward, ProcurementGuarantee, TechnologyInsurance
 from .model import Project
-from .policy import _lever_rows
-from .simulate import _ParquetSink, simulate
+from .policy import lever_rows
+from .simulate import simulate
 
 __all__ = ["POINT_KEYS", "adjust_project", "grid", "lever_point", "levers_from_point",
            "random_points", "sweep"]
@@ -137,7 +138,7 @@ def lever_point(point: dict[str, Any], seed: np.random.SeedSequence, *, project:
     proj = adjust_project(project, point)
     sim = simulate(proj, shares, cost_shares, draws=draws, seed=seed,
                    levers=levers_from_point(point, proj), progress=False)
-    return _lever_rows("point", sim, level).droplevel("lever").reset_index()
+    return lever_rows("point", sim, level).droplevel("lever").reset_index()
 
 
 def _run_batch(fn: PointFn, ids: list[int], points: list[dict[str, Any]],
@@ -217,7 +218,7 @@ def sweep(
     size = batch_size or max(1, math.ceil(len(pts) / (8 * workers)))
     batches = [list(range(i, min(i + size, len(pts)))) for i in range(0, len(pts), size)]
     show = progress if progress is not None else sys.stderr.isatty()
-    with _ParquetSink(out) as sink, tqdm(total=len(pts), disable=not show, unit="point",
+    with ParquetSink(out) as sink, tqdm(total=len(pts), disable=not show, unit="point",
                                           file=sys.stderr, leave=False) as bar:
         writer = _OrderedWriter(sink, bar, batches)
         if scheduler == "inline":
@@ -232,7 +233,7 @@ def sweep(
 class _OrderedWriter:
     """Collect finished batches and write them to Parquet in batch order."""
 
-    def __init__(self, sink: _ParquetSink, bar: Any, batches: list[list[int]]) -> None:
+    def __init__(self, sink: ParquetSink, bar: Any, batches: list[list[int]]) -> None:
         self.sink, self.bar, self.batches = sink, bar, batches
         self.pending: dict[int, pd.DataFrame] = {}
         self.frames: list[pd.DataFrame] = []
