@@ -288,3 +288,19 @@ def test_subsidies_balance_when_totals_match(outcome, weights):
     flows = subsidy_flows(table)
     paid = -sum(s for s in table["subsidy"] if s < 0)
     assert sum(flows["amount"], Fraction(0)) == paid
+
+
+def test_large_membership_without_power_and_on_the_board():
+    """2,000 members: the assembly's exact power is skipped on request; the board (few
+    voters: direct seats and tier blocs) stays fast."""
+    import numpy as np
+
+    schedule = revenue_schedule()
+    revenue = np.random.default_rng(7).lognormal(18, 2, 2_000)
+    members = pd.DataFrame({"revenue": revenue}, index=[f"m{i}" for i in range(2_000)])
+    acc = tier_accounts(schedule, members, income=10**8, power=False)
+    assert "shapley_shubik" not in acc and sum(acc["income"]) == 10**8
+    board = tier_accounts(schedule, members, income=10**8, body="board")
+    assert sum(board["shapley_shubik"]) == 1
+    large = board[board["tier"] == "large"]
+    assert (large["seats"] == 1).all()
