@@ -493,11 +493,11 @@ def _lead_ids(agreement: Agreement) -> list[str]:
 
 def _result_owners(agreement: Agreement) -> dict[str, list[str]]:
     """Owners of each result: explicit ``owners``, else by its ownership rule."""
-    makers: dict[str, list[str]] = {r.id: [] for r in agreement.results}
+    makers: dict[str, dict[str, None]] = {}  # result -> generating members, in order
     for task in agreement.tasks:
         people = ([task.lead] if task.lead else []) + list(task.members)
         for rid in task.produces:
-            makers.setdefault(rid, []).extend(p for p in people if p not in makers[rid])
+            makers.setdefault(rid, {}).update(dict.fromkeys(people))
     tiered = [m.id for m in agreement.members if m.tier] if agreement.sharing.tiers else []
     owners = {}
     for r in agreement.results:
@@ -508,7 +508,7 @@ def _result_owners(agreement: Agreement) -> dict[str, list[str]]:
         elif r.ownership == "by_tier":
             owners[r.id] = tiered
         else:
-            owners[r.id] = makers.get(r.id, [])
+            owners[r.id] = list(makers.get(r.id, {}))
     return owners
 
 
@@ -690,12 +690,14 @@ def check(
     pandas.DataFrame
         One row per rule, in profile order, with columns ``rule`` (id), ``passed``
         (bool), ``detail`` (what was found), ``level`` (required or recommended),
-        ``source`` (title and date) and ``text`` (the rule as stated).
+        ``source`` (title and date) and ``text`` (the rule as stated);
+        ``attrs`` holds the ``profile`` id, its ``profile_name`` and the ``agreement`` id.
 
     Raises
     ------
     InvalidInputError
-        If ``agreement`` is not an :class:`~agreements.model.Agreement`.
+        If ``agreement`` is not an :class:`~agreements.model.Agreement` or ``lang`` is
+        neither ``"en"`` nor ``"zh"``.
     ProfileError
         If the profile cannot be found or is malformed.
 
@@ -726,13 +728,15 @@ def check(
 
     References
     ----------
-    The bundled profiles encode [Qingdao2025]_, [EIT2021]_, [YRD2022]_ and, for the
-    generic checklist, [DESCA2021]_.
+    The bundled profiles encode [Baoshan2023]_, [Qingdao2025]_, [EIT2021]_, [YRD2022]_
+    and, for the generic checklist, [DESCA2021]_.
     """
     if not isinstance(agreement, Agreement):
         raise InvalidInputError(
             f"check() needs an Agreement (see agreements.load), got {type(agreement).__name__}"
         )
+    if lang not in ("en", "zh"):
+        raise InvalidInputError(f"lang must be 'en' or 'zh', got {lang!r}")
     prof = load_profile(profile)
     frame = _members_frame(agreement)
     rows = []
@@ -741,4 +745,6 @@ def check(
         text = (rule.text.zh or rule.text.en) if lang == "zh" else rule.text.en
         source = prof.source_label(rule.source)
         rows.append([rule.id, bool(passed), detail, rule.level, source, text])
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    findings = pd.DataFrame(rows, columns=_COLUMNS)
+    findings.attrs.update(profile=prof.id, profile_name=prof.name.en, agreement=agreement.id)
+    return findings

@@ -132,6 +132,17 @@ def test_agreement_check_delegates() -> None:
     pd.testing.assert_frame_equal(agreement.check("qingdao"), check(agreement, "qingdao"))
 
 
+def test_findings_name_profile_and_agreement() -> None:
+    frame = check(_agreement(qingdao_mapping()), "qingdao")
+    assert frame.attrs == {
+        "profile": "qingdao",
+        "profile_name": "Qingdao innovation-consortium formation guideline",
+        "agreement": "qd",
+    }
+    with pytest.raises(InvalidInputError, match="lang must be 'en' or 'zh', got 'fr'"):
+        check(_agreement(qingdao_mapping()), "qingdao", lang="fr")  # type: ignore[arg-type]
+
+
 def test_chinese_text() -> None:
     frame = check(_agreement(qingdao_mapping()), "qingdao", lang="zh")
     row = frame.set_index("rule").loc["chain_enterprises"]
