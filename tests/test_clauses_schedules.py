@@ -136,3 +136,19 @@ def test_tier_votes_drive_voting_power_and_rights_are_listed():
     assert voting.loc["total", "Votes"] == fees.loc["total", "Tier votes"]
     table = clause_table(path)
     assert "sharing.tiers.levels[].rights.votes" in table.loc["5.1", "Source field"]
+
+
+def test_results_matrix_pro_rata_owners_and_tier_rights():
+    data = copy.deepcopy(DATA)
+    data["results"][1]["ownership"] = "pro_rata"
+    results = schedules(Agreement.model_validate(data))["results"]
+    column = results["Integrated analyser design"]
+    assert column.tolist() == ["Owner 55.00%", "Owner 20.00%", "Owner 15.00%", "Owner 10.00%",
+                               "4 owner(s)"]
+    path = BAOSHAN.parent / "asrc_storage_tiers.yaml"
+    if path.exists():  # ASRC-style tiers: an associate sees results in its field, later
+        matrix = schedules(path)["results"]
+        tiers = schedules(path)["fees"]["Tier"]
+        for member, tier in tiers.items():
+            if member != "total":
+                assert all(f"tier {tier}:" in cell for cell in matrix.loc[member].iloc[1:])

@@ -162,14 +162,62 @@ def _result_label(r: Any, lang: str) -> str:
     return {"en": r.name.en, "zh": zh}.get(lang, f"{zh} / {r.name.en}")
 
 
-def _results(a: Agreement, lang: str) -> pd.DataFrame:
+def _tier_rights(a: Agreement, lang: str) -> dict[str, str]:
+    """Member id -> its tier's rights to results, in words (tiered agreements only)."""
+    if a.sharing.tiers is None:
+        return {}
+    info = fee_info(a)
+    if info.table is None:
+        return {}
+    from ..tiering import tier_schedule
+
+    schedule = tier_schedule(a)
+    names = {t.name for t in schedule.tiers}
+    out = {}
+    for m, tier in info.table["tier"].items():
+        if tier not in names:
+            continue
+        r = schedule.tier(tier).rights
+        langs = ("zh", "en") if lang == "zh+en" else (lang,)
+        out[m] = " / ".join(term("labels.tier_rights", x, tier=tier,
+                                 scope=term(f"labels.tier_scope_{r.access}", x,
+                                            fields=", ".join(r.access_fields)),
+                                 delay=term("labels.tier_delay", x, n=r.access_delay_months)
+                                 if r.access_delay_months else "",
+                                 licence=term(f"access_terms.{r.licence}", x))
+                            for x in langs)
+    return out
+
+
+def _owner_cells(a: Agreement, r: Any, lang: str, rights: dict[str, str],
+                 shares: pd.Series | None, decimals: int) -> list[str]:
+    owners = owners_of(a, r.id)
+    shown = largest_remainder(shares, 100, decimals) \
+        if r.ownership is Ownership.PRO_RATA and shares is not None else None
+    cells = []
+    for i in a.member_ids:
+        if i not in owners:
+            cells.append(_access_cell(r, lang) + (f" ({rights[i]})" if i in rights else ""))
+        elif shown is not None:
+            cells.append(_word("labels.pro_rata_owner", lang,
+                               share=f"{format_fixed(shown[i], decimals)}%"))
+        elif r.ownership is Ownership.BY_TIER:
+            cells.append(_word("labels.tier_owner", lang)
+                         + (f" ({rights[i]})" if i in rights else ""))
+        else:
+            cells.append(_word("labels.joint_owner" if r.ownership is Ownership.JOINT
+                               else "labels.owner", lang))
+    return cells
+
+
+def _results(a: Agreement, lang: str, allocation: Any, decimals: int) -> pd.DataFrame:
     cols: dict[str, list[str]] = {}
+    rights = _tier_rights(a, lang)
+    shares = resolve_shares(a, allocation).values \
+        if any(r.ownership is Ownership.PRO_RATA for r in a.results) else None
     for r in a.results:
         owners = owners_of(a, r.id)
-        owner_word = {Ownership.JOINT: "labels.joint_owner", Ownership.BY_TIER:
-                      "labels.tier_owner"}.get(r.ownership, "labels.owner")
-        cells = [_word(owner_word, lang) if i in owners else _access_cell(r, lang)
-                 for i in a.member_ids]
+        cells = _owner_cells(a, r, lang, rights, shares, decimals)
         cols[_result_label(r, lang)] = [*cells, _word("labels.owners_count", lang, n=len(owners))]
     return _frame(a, lang, cols)
 
@@ -238,7 +286,7 @@ def schedules(agreement: Agreement | str | PathLike[str], allocation: Any = None
         "revenue_shares": _revenue_shares(a, allocation, lang, decimals, total),
         "fees": _fees(a, lang),
         "voting": _voting(a, lang, decimals),
-        "results": _results(a, lang),
+        "results": _results(a, lang, allocation, decimals),
     }
     for key, frame in out.items():
         frame.attrs.update(trace)
