@@ -37,6 +37,7 @@ from .kohlberg import (
     _to_fractions,
     indicator_matrix,
     oriented_float,
+    value_scale,
 )
 
 __all__ = ["LeastCore", "core_is_empty", "cost_of_stability", "in_core", "least_core"]
@@ -73,8 +74,8 @@ def in_core(game: Game, allocation: Any, tol: float = 1e-9) -> bool:
     allocation : pandas.Series, mapping or sequence
         One share per player (a Series/mapping keyed by player id, or in player order).
     tol : float, default 1e-9
-        Relative tolerance, scaled by ``max(1, max |v|)``. Ignored when both the game
-        and the allocation are exact: then the test is exact.
+        Relative tolerance, scaled by ``max |v|`` (or ``max |x(S)|`` if larger).
+        Ignored when both the game and the allocation are exact: then the test is exact.
 
     Returns
     -------
@@ -105,7 +106,7 @@ def in_core(game: Game, allocation: Any, tol: float = 1e-9) -> bool:
     v = oriented_float(game)
     xf = np.asarray(x, dtype=float) * (-1.0 if game.cost else 1.0)
     xs = _subset_sums(xf)
-    eps = tol * max(1.0, float(np.max(np.abs(v))), float(np.max(np.abs(xs))))
+    eps = tol * value_scale(v, xs)
     return bool(abs(xs[-1] - v[-1]) <= eps and np.all(xs >= v - eps))
 
 
@@ -145,7 +146,7 @@ def core_is_empty(game: Game) -> bool:
     if isinstance(cos, Fraction):
         return cos > 0
     v = oriented_float(game)
-    return bool(cos > 1e-9 * max(1.0, float(np.max(np.abs(v)))))
+    return bool(cos > 1e-9 * value_scale(v))
 
 
 def cost_of_stability(game: Game) -> Any:
@@ -191,7 +192,7 @@ def cost_of_stability(game: Game) -> Any:
             return exact
         warnings.warn("could not certify the cost of stability in rationals; returning a "
                       "float", SuspiciousResultWarning, stacklevel=2)
-    return max(0.0, value) if value < 1e-9 * max(1.0, float(np.max(np.abs(v)))) else value
+    return max(0.0, value) if value < 1e-9 * value_scale(v) else value
 
 
 def least_core(game: Game) -> LeastCore:
@@ -239,7 +240,7 @@ def least_core(game: Game) -> LeastCore:
     if isinstance(eps, Fraction):
         positive = eps > 0
     else:
-        positive = eps > 1e-9 * max(1.0, float(np.max(np.abs(oriented_float(game)))))
+        positive = eps > 1e-9 * value_scale(oriented_float(game))
     if positive:
         warnings.warn(
             f"the core is empty: the least core needs epsilon = {eps} > 0",
@@ -308,8 +309,15 @@ def top_violations(score: np.ndarray, thr: float, k: int) -> np.ndarray:
 def _cos_lp(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Solve ``min x(N)`` s.t. ``x(S) >= v(S)`` by constraint generation.
 
+    Solved on ``v / max |v|`` so that HiGHS' absolute tolerances are relative ones.
     Returns the optimal ``x``, the masks of the LP rows and their duals.
     """
+    scale = value_scale(v)
+    x, rows, duals = _cos_lp_unit(v / scale, n)
+    return x * scale, rows, duals
+
+
+def _cos_lp_unit(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     full = (1 << n) - 1
     h = new_highs()
     h.addCols(n, np.ones(n), np.full(n, -_INF), np.full(n, _INF), 0,
@@ -319,7 +327,6 @@ def _cos_lp(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     start = start[start > 0]
     rows = np.zeros(0, dtype=np.int64)
     in_lp = np.zeros(1 << n, dtype=bool)
-    scale = max(1.0, float(np.max(np.abs(v))))
     batch = max(2 * n, 16)
     new = start
     while True:
@@ -335,7 +342,7 @@ def _cos_lp(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         slack = v - _subset_sums(x)
         slack[0] = -_INF
         slack[in_lp] = -_INF
-        new = top_violations(slack, 1e-9 * scale, batch)
+        new = top_violations(slack, 1e-9, batch)
         if new.size == 0:
             return x, rows, np.asarray(sol.row_dual)
 
@@ -345,7 +352,7 @@ def _exact_cos(game: Game, x: np.ndarray, rows: np.ndarray, duals: np.ndarray) -
     n = game.n
     v = _to_fractions(game.values) * (-1 if game.cost else 1)
     vf = oriented_float(game)
-    scale = max(1.0, float(np.max(np.abs(vf))))
+    scale = value_scale(vf)
     slack = _subset_sums(x)[rows] - vf[rows]
     tight = rows[np.abs(slack) <= 1e-7 * scale]
     order = np.argsort(-np.abs(duals[np.isin(rows, tight)]), kind="stable")

@@ -30,7 +30,8 @@ import numpy as np
 from .exceptions import GameError, InvalidInputError
 from .game import Game, _subset_sums
 
-__all__ = ["KohlbergCertificate", "indicator_matrix", "kohlberg_certify", "oriented_float"]
+__all__ = ["KohlbergCertificate", "indicator_matrix", "kohlberg_certify", "oriented_float",
+           "value_scale"]
 
 #: Largest game certified in rational arithmetic by default.
 EXACT_MAX_PLAYERS = 12
@@ -91,7 +92,7 @@ def kohlberg_certify(
     kind : {"prenucleolus", "nucleolus"}
         Which concept to certify (the nucleolus adds :math:`P_0(x)`).
     tol : float, default 1e-7
-        Relative tolerance (times ``max(1, max |v|)``) for efficiency, individual
+        Relative tolerance (times ``max |v|``) for efficiency, individual
         rationality and grouping equal excesses; unused in exact mode.
     exact : bool, optional
         Rational arithmetic. Default: when the game and allocation are exact and
@@ -134,7 +135,7 @@ def kohlberg_certify(
     else:
         v = oriented_float(game)
         xo = np.asarray(x, dtype=float) * sign
-        eps = tol * max(1.0, float(np.max(np.abs(v))))
+        eps = tol * value_scale(v)
     cert = _check(v, xo, n, kind, eps, exact)
     if cert.failed_coalitions:
         names = tuple(game.coalition(m) for m in cert.failed_coalitions)
@@ -317,6 +318,16 @@ def _to_fractions(values: np.ndarray) -> np.ndarray:
         raise GameError("exact mode needs numeric worths (int, Fraction, float or a "
                         "numeric sympy rational); substitute symbols first") from None
     return out
+
+
+def value_scale(*arrays: np.ndarray) -> float:
+    """Largest absolute worth (1 for an all-zero game): tolerances are relative to it.
+
+    >>> value_scale(np.array([0.0, -3e-6, 2e-6])), value_scale(np.zeros(4))
+    (3e-06, 1.0)
+    """
+    m = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+    return m if m > 0 else 1.0
 
 
 def oriented_float(game: Game) -> np.ndarray:

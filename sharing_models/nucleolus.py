@@ -44,6 +44,7 @@ from .kohlberg import (
     _to_fractions,
     indicator_matrix,
     oriented_float,
+    value_scale,
 )
 
 __all__ = ["nucleolus", "prenucleolus"]
@@ -151,7 +152,7 @@ def _solve(game: Game, *, imputation: bool, exact: bool | None) -> _Result:
             "kohlberg_certify)."
         )
     v = oriented_float(game)
-    scale = max(1.0, float(np.max(np.abs(v))))
+    scale = value_scale(v)
     singles = v[1 << np.arange(n)]
     if imputation and singles.sum() > v[-1] + 1e-9 * scale * n:
         raise GameError(
@@ -159,7 +160,8 @@ def _solve(game: Game, *, imputation: bool, exact: bool | None) -> _Result:
             f"of the players' stand-alone worths; the nucleolus needs v(N) >= sum v(i). "
             "Use prenucleolus(), defined for every game."
         )
-    x, levels = _sequential(v, n, imputation)
+    x, levels = _sequential(v / scale, n, imputation)  # unit scale for HiGHS' tolerances
+    x, levels = x * scale, [t * scale for t in levels]
     sign = -1 if game.cost else 1
     name = "nucleolus" if imputation else "prenucleolus"
     if exact:
@@ -207,7 +209,7 @@ class _StageLP:
     def __init__(self, v: np.ndarray, n: int, imputation: bool) -> None:
         self.v, self.n = v, n
         full = (1 << n) - 1
-        self.scale = max(1.0, float(np.max(np.abs(v))))
+        self.scale = value_scale(v)
         self.h = h = new_highs()
         singles_v = v[1 << np.arange(n)]
         # an imputation set empty only within tolerance is widened to stay feasible

@@ -220,3 +220,13 @@ def test_least_core_of_cost_games():
     airport = Game.airport({"s": 4, "m": 6, "l": 10})
     lc = least_core(airport)
     assert lc.epsilon <= 0 and in_core(airport, lc.allocation)
+
+
+@pytest.mark.parametrize("factor", [1e-8, 1e8])
+def test_core_tolerances_are_relative(factor):
+    """The 3-player majority game scaled by 1e-8 or 1e8 keeps CoS = factor/2."""
+    g = MAJORITY3.to_float() * factor
+    assert cost_of_stability(g) == pytest.approx(factor / 2, rel=1e-9)
+    assert core_is_empty(g)
+    assert in_core(GLOVE.to_float() * factor, [factor, 0.0, 0.0])
+    assert not in_core(GLOVE.to_float() * factor, [0.99 * factor, 0.01 * factor, 0.0])

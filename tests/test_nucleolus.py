@@ -444,3 +444,20 @@ def test_apex_game(n):
     assert all(x[p] == F(1, 2 * n - 3) for p in players[1:])
     np.testing.assert_allclose(nucleolus(g.to_float()).to_numpy(), x.to_numpy(float),
                                atol=1e-9)
+
+
+@pytest.mark.parametrize("factor", [1e-7, 1e-3, 1e4, 1e8])
+def test_scale_invariance_of_float_path(factor):
+    """Tolerances are relative: nucleolus(c v) = c nucleolus(v) for tiny and huge c,
+    and the scaled answer is certified."""
+    rng = np.random.default_rng(3)
+    n = 9
+    sizes = np.bitwise_count(np.arange(1 << n, dtype=np.uint64)).astype(float)
+    v = sizes * rng.uniform(0, 1, 1 << n)
+    v[0] = 0.0
+    base = Game.from_array([f"p{i}" for i in range(n)], v)
+    scaled = Game.from_array(base.players, v * factor)
+    for fn, kind in ((nucleolus, "nucleolus"), (prenucleolus, "prenucleolus")):
+        x = fn(scaled)
+        assert kohlberg_certify(scaled, x, kind=kind)
+        np.testing.assert_allclose(x.to_numpy() / factor, fn(base).to_numpy(), atol=1e-8)
