@@ -103,6 +103,8 @@ def _where(problem: Problem) -> str:
 
 
 class _Rule(BaseModel):
+    """Fields every rule has: id, text (en/zh), source id and level."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
@@ -112,6 +114,8 @@ class _Rule(BaseModel):
 
 
 class _WhereRule(_Rule):
+    """A rule over the members selected by ``where``."""
+
     where: Where = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -131,24 +135,34 @@ class _WhereRule(_Rule):
 
 
 class MinMembers(_WhereRule):
+    """At least ``min`` members match ``where``."""
+
     rule: Literal["min_members"]
     min: Annotated[int, Field(ge=0)]
 
 
 class MaxMembers(_WhereRule):
+    """At most ``max`` members match ``where``."""
+
     rule: Literal["max_members"]
     max: Annotated[int, Field(ge=0)]
 
 
 class Exists(_WhereRule):
+    """Some member matches ``where``."""
+
     rule: Literal["exists"]
 
 
 class AllMembers(_WhereRule):
+    """Every member matches ``where``."""
+
     rule: Literal["all_members"]
 
 
 class MinDistinct(_WhereRule):
+    """Members matching ``where`` take at least ``min`` distinct values of ``field``."""
+
     rule: Literal["min_distinct"]
     field: MemberField
     min: Annotated[int, Field(ge=0)]
@@ -156,41 +170,59 @@ class MinDistinct(_WhereRule):
 
 
 class SingleLead(_WhereRule):
+    """Exactly one lead unit, and it matches ``where``."""
+
     rule: Literal["single_lead"]
 
 
 class LeadRegisteredIn(_Rule):
+    """The lead unit is registered in ``value`` (case-insensitive)."""
+
     rule: Literal["lead_registered_in"]
     value: Annotated[str, Field(min_length=1)]
 
 
 class MaxTermYears(_Rule):
+    """The agreement states its term, of at most ``max`` years."""
+
     rule: Literal["max_term_years"]
     max: Annotated[float, Field(gt=0)]
 
 
 class EveryMemberHasTask(_Rule):
+    """Each member leads or joins a task (or, if counted, brings a contribution)."""
+
     rule: Literal["every_member_has_task"]
     count_contributions: bool = True
 
 
 class EveryResultHasOwner(_Rule):
+    """Each result has an owner: listed, or given by its ownership rule."""
+
     rule: Literal["every_result_has_owner"]
 
 
 class SharingRulePresent(_Rule):
+    """A revenue-sharing method is agreed, with the parameters it needs."""
+
     rule: Literal["sharing_rule_present"]
 
 
 class IpRulesPresent(_Rule):
+    """Every result states its ownership rule."""
+
     rule: Literal["ip_rules_present"]
 
 
 class EveryTaskHasMilestone(_Rule):
+    """Every task states a milestone and a duration."""
+
     rule: Literal["every_task_has_milestone"]
 
 
 class FieldPresent(_Rule):
+    """A top-level section of the agreement is stated explicitly."""
+
     rule: Literal["field_present"]
     field: AgreementField
 
