@@ -10,6 +10,7 @@ with the Borch-optimal rule (:func:`borch_rule`), test formation
 """
 
 from .borch import BorchRule, borch_rule, borch_shares, distance_from_borch
+from .distributions import Distribution, Empirical, Fixed, LogNormal, Normal, Triangular
 from .formation import (
     blocking_coalitions,
     cost_of_stability,
@@ -32,19 +33,7 @@ from .levers import (
     TechnologyInsurance,
 )
 from .metrics import certainty_equivalent, cvar, risk_summary, value_at_risk
-from .model import (
-    DEFAULT_CLAUSES,
-    Distribution,
-    Empirical,
-    Fixed,
-    LogNormal,
-    Normal,
-    Product,
-    Project,
-    RiskMember,
-    Stage,
-    Triangular,
-)
+from .model import DEFAULT_CLAUSES, Product, Project, RiskMember, Stage
 from .policy import compare_levers, least_subsidy_rate
 from .simulate import Simulation, simulate
 
