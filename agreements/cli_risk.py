@@ -29,7 +29,9 @@ import pandas as pd
 
 from sharing_models import SuspiciousResultWarning
 from sharing_models.risk import (
+    CostSubsidy,
     borch_rule,
+    cost_of_stability,
     dispute_summary,
     distance_from_borch,
     least_subsidy_rate,
@@ -82,7 +84,8 @@ def parse_levers(items: list[str] | None) -> dict[str, float]:
     return point
 
 
-def _case(args: argparse.Namespace) -> tuple[RiskCase, dict[str, float]]:
+def _case(args: argparse.Namespace) -> tuple[Any, RiskCase, dict[str, float]]:
+    """The agreement, its risk case with the scenario knobs applied, and the lever point."""
     agreement = load_or_fail(args.file)
     point = parse_levers(args.lever)
     with warnings.catch_warnings(record=True) as caught:
@@ -91,7 +94,7 @@ def _case(args: argparse.Namespace) -> tuple[RiskCase, dict[str, float]]:
     for w in caught:
         note(f"consortium {args.command}: {w.message}")
     project = adjust_project(case.project, point)
-    return RiskCase(project, case.shares, case.cost_shares), point
+    return agreement, RiskCase(project, case.shares, case.cost_shares), point
 
 
 def _add_common(p: argparse.ArgumentParser, draws: int) -> None:
@@ -122,7 +125,7 @@ def add_simulate_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Print each member's risk metrics under each rule."""
-    case, point = _case(args)
+    _, case, point = _case(args)
     start = time.perf_counter()
     sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
                    seed=args.seed, levers=levers_from_point(point, case.project),
@@ -148,8 +151,7 @@ def add_formation_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_formation(args: argparse.Namespace) -> int:
     """Print the formation analysis of an agreement."""
-    case, point = _case(args)
-    agreement = load_or_fail(args.file)
+    agreement, case, point = _case(args)
     levers = levers_from_point(point, case.project)
     start = time.perf_counter()
     sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
@@ -177,15 +179,13 @@ def _rules_view(case: RiskCase, sim: Any, game: Any, levers: list, args: Any) ->
     if game is not None:
         alloc = case.shares * float(game.grand_value)
     table = dispute_summary(sim, game, alloc)
-    least = least_subsidy_rate(case.project, case.shares, case.cost_shares, levers=[
-        lv for lv in levers if type(lv).__name__ != "CostSubsidy"], draws=args.draws,
-        seed=args.seed)
+    others = [lv for lv in levers if not isinstance(lv, CostSubsidy)]
+    least = least_subsidy_rate(case.project, case.shares, case.cost_shares, levers=others,
+                               draws=args.draws, seed=args.seed)
     table["least_subsidy_rate"] = least["rate"]
     table["subsidy_cost"] = least["government_cost"]
     table = table.join(distance_from_borch(sim))
     if game is not None:
-        from sharing_models.risk import cost_of_stability
-
         table["cost_of_stability"] = float(cost_of_stability(game))
     return table
 
