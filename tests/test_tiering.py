@@ -15,12 +15,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from agreements import ScenarioError
 from agreements.cli import main
 from agreements.errors import AgreementError
 from agreements.loader import agreement_from_mapping, load
 from agreements.tiering import (
+    TiersSpec,
     distribution_shares,
     fee_table,
     member_table,
@@ -28,6 +32,8 @@ from agreements.tiering import (
     tier_vs_contribution,
     waterfall_table,
 )
+from sharing_models import InvalidInputError
+from sharing_models.tiers import Tier, TierSchedule
 from sharing_models.waterfall import conservation
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -345,3 +351,23 @@ def test_loading_keeps_other_sections_intact():
     assert data == copy_
     assert agreement.sharing.tiers.levels[0].rights.income_share == 0.6
     assert agreement.sharing.waterfall.inventor_reward.transfer_rate == 0.25
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, 0, 10, 20, 30]),
+                          st.sampled_from([None, 10, 20, 30, 40])), min_size=1, max_size=4))
+def test_scenario_and_engine_agree_on_valid_bands(bounds):
+    """The scenario validator accepts exactly the band layouts the engine accepts."""
+    levels = [{"name": f"t{i}", "lower": lo, "upper": hi, "fee": {"rule": "flat", "amount": 1}}
+              for i, (lo, hi) in enumerate(bounds)]
+    try:
+        TiersSpec(metric="revenue", levels=levels)
+        spec_ok = True
+    except ValidationError:
+        spec_ok = False
+    try:
+        TierSchedule([Tier(f"t{i}", lower=lo, upper=hi) for i, (lo, hi) in enumerate(bounds)])
+        engine_ok = True
+    except InvalidInputError:
+        engine_ok = False
+    assert spec_ok == engine_ok
