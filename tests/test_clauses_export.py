@@ -47,14 +47,20 @@ def test_docx_has_title_block_headings_and_repeating_shaded_headers(documents, t
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert [h.split(" ")[0] for h in headings[:10]] == [str(k) for k in range(1, 11)]
     assert len(doc.tables) == 10 + len(annexes)
-    for t in doc.tables:
-        header = t.rows[0]._tr
-        assert header.trPr.find(qn("w:tblHeader")) is not None
-        fills = [c._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) for c in t.rows[0].cells]
+    for k, t in enumerate(doc.tables):
+        schedule = k >= 10
+        header = t.rows[1 if schedule else 0]
+        assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+        fills = [c._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) for c in header.cells]
         assert set(fills) == {"1F3864"}
-        assert all(c.width is not None for c in t.rows[1].cells)
+        assert all(c.width is not None for c in t.rows[-1].cells)
         grid = [int(g.get(qn("w:w"))) for g in t._tbl.tblGrid.findall(qn("w:gridCol"))]
-        assert grid == [c.width.twips for c in t.rows[0].cells]
+        assert grid == [c.width.twips for c in header.cells]
+        if schedule:  # merged title row, repeated too
+            title = t.rows[0]
+            assert title._tr.trPr.find(qn("w:tblHeader")) is not None
+            assert title._tr.tc_lst[0].tcPr.find(qn("w:gridSpan")) is not None
+            assert title.cells[0].text == list(annexes.values())[k - 10].attrs["title"]
     for t in doc.tables[:10]:  # clause tables: the rule text gets the widest column
         widths = [c.width for c in t.rows[0].cells]
         assert widths[0] == min(widths) and max(widths) > 3 * widths[0]
@@ -76,7 +82,8 @@ def test_docx_revenue_shares_sum_to_exactly_100_00(tmp_path):
     annexes = schedules(BAOSHAN, allocation={"fosun_dx": 1, "shu": 1, "wusong_hospital": 1,
                                              "zecheng": 4}, total=100)
     doc = _docx([table, annexes["revenue_shares"]], tmp_path)
-    shares_table = _text(doc.tables[-1])
+    title, *shares_table = _text(doc.tables[-1])
+    assert set(title) == {"Schedule 2: Revenue shares"}  # the merged title row
     header = shares_table[0]
     col = header.index("Share")
     shown = [Decimal(r[col].rstrip("%")) for r in shares_table[1:-1]]

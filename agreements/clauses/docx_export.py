@@ -19,10 +19,12 @@ from docx.shared import Cm, Pt, RGBColor
 
 from .export import _with_index, blocks, title_lines
 
-__all__ = ["HEADER_FILL", "column_weights", "to_docx"]
+__all__ = ["HEADER_FILL", "TITLE_FILL", "column_weights", "to_docx"]
 
 #: Fill colour of header rows (hex RGB).
 HEADER_FILL = "1F3864"
+#: Fill colour of the merged title row of a schedule.
+TITLE_FILL = "D9E2F3"
 
 _FIELD_WEIGHT = {"clause": 0.6, "section": 1.5, "heading": 2.0, "rule": 4.0, "parties": 1.8,
                  "figures": 2.6, "formula": 1.8, "fallback": 3.2, "source": 1.6}
@@ -65,15 +67,27 @@ def _set_width(cell, width) -> None:
     cell.width = width
 
 
+def _title_row(row, title: str) -> None:
+    _row_flag(row, "w:tblHeader")
+    _row_flag(row, "w:cantSplit")
+    cell = row.cells[0].merge(row.cells[-1]) if len(row.cells) > 1 else row.cells[0]
+    _shade(cell, TITLE_FILL)
+    run = cell.paragraphs[0].add_run(title)
+    run.bold, run.font.size = True, Pt(10)
+
+
 def _table(doc, part: pd.DataFrame, usable_cm: float) -> None:
     frame = _with_index(part)
     widths = [Cm(usable_cm * w) for w in column_weights(part)][-frame.shape[1]:]
-    table = doc.add_table(rows=1, cols=frame.shape[1])
+    is_schedule = part.attrs.get("kind") == "schedule"
+    table = doc.add_table(rows=2 if is_schedule else 1, cols=frame.shape[1])
     table.style = "Table Grid"
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # w:gridCol, read by LibreOffice and Word's layout engine
-    header = table.rows[0]
+    if is_schedule:  # a merged title row, repeated with the header on every page
+        _title_row(table.rows[0], str(part.attrs.get("title", "")))
+    header = table.rows[-1]
     _row_flag(header, "w:tblHeader")
     _row_flag(header, "w:cantSplit")
     for cell, label, width in zip(header.cells, frame.columns, widths, strict=True):
@@ -82,7 +96,6 @@ def _table(doc, part: pd.DataFrame, usable_cm: float) -> None:
         run = cell.paragraphs[0].add_run(str(label))
         run.bold, run.font.size = True, Pt(9)
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-    is_schedule = part.attrs.get("kind") == "schedule"
     for key, values in zip(part.index, frame.itertuples(False), strict=True):
         row = table.add_row()
         _row_flag(row, "w:cantSplit")
