@@ -179,7 +179,7 @@ class RightsSpec(_Strict):
     access: Literal["full", "field", "none"] = "full"
     access_fields: list[str] = Field(default_factory=list)
     access_delay_months: Count = 0
-    licence: Literal["royalty_free", "frand", "royalty", "none"] = "royalty_free"
+    licence: Literal["royalty_free", "fair_and_reasonable", "royalty", "none"] = "royalty_free"
     royalty_rate: Share | None = None
     income_share: Share | None = None
 

@@ -53,7 +53,7 @@ __all__ = [
 #: Access to results a tier may hold: all foreground, foreground in named fields, none.
 ACCESS_LEVELS = ("full", "field", "none")
 #: Licence terms to foreground IP.
-LICENCE_TERMS = ("royalty_free", "frand", "royalty", "none")
+LICENCE_TERMS = ("royalty_free", "fair_and_reasonable", "royalty", "none")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Rights:
     access_delay_months : int
         Months after non-delayed tiers before access starts (SEMATECH members saw
         equipment 6-9 months before non-members).
-    licence : {"royalty_free", "frand", "royalty", "none"}
+    licence : {"royalty_free", "fair_and_reasonable", "royalty", "none"}
         Licence terms to foreground IP; ``royalty_rate`` when ``"royalty"``.
     income_share : number or None
         The tier's share of distributed income, split equally among its members. When no

@@ -72,7 +72,7 @@ def test_asrc_scenario_tier_table():
     assert sum(table["shapley_shubik"]) == 1
     assert table.loc["tdk", "access"] == "field: recording heads"
     assert table.loc["tdk", "access_delay_months"] == 6
-    assert table.loc["tdk", "licence"] == "frand"
+    assert table.loc["tdk", "licence"] == "fair_and_reasonable"
 
 
 def test_asrc_schedule_and_multi_year_table():
