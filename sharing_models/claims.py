@@ -80,7 +80,12 @@ def proportional(estate: Any, claims: Any) -> pd.Series:
     """
     e, c, labels, mode = _prepare(estate, claims)
     total = _sum(c, mode)
-    awards = [_zero(mode)] * len(c) if _is_zero(total) else [e * ci / total for ci in c]
+    if _is_zero(total):
+        awards: Any = [_zero(mode)] * len(c)
+    elif mode == "float":
+        awards = np.asarray(c, dtype=float) * (e / total)
+    else:
+        awards = [e * ci / total for ci in c]
     return _series(awards, labels, "proportional", mode)
 
 
@@ -178,12 +183,14 @@ def talmud(estate: Any, claims: Any) -> pd.Series:
     """
     e, c, labels, mode = _prepare(estate, claims)
     _require_numeric_claims(c, mode, "talmud")
-    half = [ci / 2 for ci in c]
     total = _sum(c, mode)
+    half: Any = np.asarray(c, dtype=float) / 2 if mode == "float" else [ci / 2 for ci in c]
     if mode == "symbolic":
         awards = _talmud_piecewise(e, c, total)
     elif e <= total / 2:
         awards = _cea(e, half, mode)
+    elif mode == "float":
+        awards = half + _cel(e - total / 2, half, mode)
     else:
         awards = [h + x for h, x in zip(half, _cel(e - total / 2, half, mode), strict=True)]
     return _series(awards, labels, "talmud", mode)
@@ -255,24 +262,53 @@ def random_arrival(estate: Any, claims: Any) -> pd.Series:
 
 
 # ---------------------------------------------------------------------- rule kernels
-def _cea(e: Any, c: list[Any], mode: str) -> list[Any]:
+def _cea(e: Any, c: Any, mode: str) -> Any:
     """Constrained equal awards for numeric claims; ``e`` may be symbolic."""
-    n = len(c)
     if mode == "symbolic":
         return _cea_piecewise(e, c)
-    order = sorted(range(n), key=lambda i: c[i])
-    out: list[Any] = [None] * n
+    order, paid, share = _threshold(e, c, mode)
+    if mode == "float":
+        return np.asarray(c, dtype=float) if paid == len(c) else np.minimum(c, share)
+    out = list(c)
+    for i in order[paid:]:
+        out[i] = share
+    return out
+
+
+def _threshold(e: Any, c: Any, mode: str) -> tuple[np.ndarray, int, Any]:
+    """CEA in one pass: claims sorted by ``order``; the first ``paid`` are met in full, the
+    rest get ``share``. The ``k``-th smallest claim is met iff it is at most
+    ``(e - sum of smaller claims) / (n - k)``, tested for all ``k`` at once."""
+    n = len(c)
+    if mode == "float":
+        arr = np.asarray(c, dtype=float)
+        order = np.argsort(arr, kind="stable")
+        sorted_c = arr[order]
+        before = np.concatenate([[0.0], np.cumsum(sorted_c)[:-1]])
+        shares = (e - before) / (n - np.arange(n))
+        over = np.flatnonzero(sorted_c > shares)
+        paid = int(over[0]) if over.size else n
+        return order, paid, float(shares[paid]) if paid < n else None
+    scale = math.lcm(*(x.denominator for x in [e, *c]))
+    ints = [int(x * scale) for x in c]
+    if max(ints) * (n + 1) < 2**62:  # exact int64 sort and comparisons
+        ints_arr = np.asarray(ints, dtype=np.int64)
+        order = np.argsort(ints_arr, kind="stable")
+        sorted_c = ints_arr[order]
+        before = np.concatenate([[0], np.cumsum(sorted_c)[:-1]])
+        counts = n - np.arange(n)
+        over = np.flatnonzero(sorted_c * counts > int(e * scale) - before)
+        paid = int(over[0]) if over.size else n
+        rest = int(e * scale) - int(before[paid]) if paid < n else 0
+        return order, paid, Fraction(rest, (n - paid) * scale) if paid < n else None
+    order = np.asarray(sorted(range(n), key=lambda i: c[i]), dtype=np.int64)
     remaining = e
     for pos, i in enumerate(order):
         share = remaining / (n - pos)
-        if c[i] <= share:
-            out[i] = c[i]
-            remaining -= c[i]
-            continue
-        for j in order[pos:]:
-            out[j] = share
-        break
-    return out
+        if c[i] > share:
+            return order, pos, share
+        remaining -= c[i]
+    return order, n, None
 
 
 def _cea_pieces(e: Any, c: list[Any]) -> list[list[tuple[Any, Any]]]:
@@ -330,7 +366,14 @@ def _cel(e: Any, c: list[Any], mode: str) -> list[Any]:
     total = _sum(c, mode)
     if mode == "symbolic":
         return _cel_piecewise(e, c, total)
-    return [ci - x for ci, x in zip(c, _cea(total - e, c, mode), strict=True)]
+    order, paid, share = _threshold(total - e, c, mode)
+    if mode == "float":
+        arr = np.asarray(c, dtype=float)
+        return np.zeros_like(arr) if paid == len(c) else np.maximum(arr - share, 0.0)
+    out: list[Any] = [Fraction(0)] * len(c)
+    for i in order[paid:]:
+        out[i] = c[i] - share
+    return out
 
 
 def _random_arrival(e: Any, c: list[Any], mode: str) -> list[Any]:
@@ -409,15 +452,18 @@ def _group_sums(gain: np.ndarray, starts: np.ndarray) -> list[Any]:
 def _prepare(estate: Any, claims: Any) -> tuple[Any, list[Any], list[Any], str]:
     """Validate; return estate, claims, labels and the mode exact/float/symbolic."""
     labels, raw = _labelled(claims)
-    values = [_number(x, f"claim of {lab!r}") for x, lab in zip(raw, labels, strict=True)]
     e = _number(estate, "estate")
-    everything = [e, *values]
-    if any(_is_symbolic(x) for x in everything):
+    if {type(x) for x in raw} <= {float, int, np.float64, np.int64}:  # fast common case
+        values = _plain_numbers(raw, labels)
+    else:
+        values = [_number(x, f"claim of {lab!r}") for x, lab in zip(raw, labels, strict=True)]
+    kinds = {type(x) for x in values} | {type(e)}
+    if any(_is_symbolic_type(t) for t in kinds):
         import sympy
 
         mode = "symbolic"
-        e, *values = (x if _is_symbolic(x) else sympy.nsimplify(x) for x in everything)
-    elif any(isinstance(x, float) for x in everything):
+        e, *values = (x if _is_symbolic(x) else sympy.nsimplify(x) for x in [e, *values])
+    elif float in kinds:
         mode = "float"
         e, values = float(e), [float(x) for x in values]
     else:
@@ -446,6 +492,16 @@ def _labelled(claims: Any) -> tuple[list[Any], list[Any]]:
     return labels, raw
 
 
+def _plain_numbers(raw: list[Any], labels: list[Any]) -> list[Any]:
+    """Python/numpy ints and floats, checked finite in one vectorised pass."""
+    arr = np.asarray(raw, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        i = int(bad[0])
+        raise InvalidInputError(f"claim of {labels[i]!r} must be finite; got {raw[i]}")
+    return [float(x) if isinstance(x, float) else int(x) for x in raw]
+
+
 def _number(x: Any, what: str) -> Any:
     """Plain ``int``/``Fraction``/``float`` or a sympy expression; anything else is an error."""
     if _is_symbolic(x):
@@ -467,9 +523,15 @@ def _number(x: Any, what: str) -> Any:
 
 
 def _check_bounds(e: Any, c: list[Any], labels: list[Any], mode: str) -> None:
-    for x, lab in zip(c, labels, strict=True):
-        if _known(x < 0):
-            raise InvalidInputError(f"claim of {lab!r} is negative ({x}); claims must be >= 0")
+    if mode == "float":
+        negative = np.flatnonzero(np.asarray(c, dtype=float) < 0)
+        first = int(negative[0]) if negative.size else None
+    else:
+        first = next((i for i, x in enumerate(c) if _known(x < 0)), None)
+    if first is not None:
+        raise InvalidInputError(
+            f"claim of {labels[first]!r} is negative ({c[first]}); claims must be >= 0"
+        )
     if _known(e < 0):
         raise InvalidInputError(f"estate must be non-negative; got {e}")
     total = _sum(c, mode)
@@ -498,7 +560,11 @@ def _require_numeric_claims(c: list[Any], mode: str, rule: str) -> None:
 
 
 def _is_symbolic(x: Any) -> bool:
-    return type(x).__module__.startswith("sympy")
+    return _is_symbolic_type(type(x))
+
+
+def _is_symbolic_type(t: type) -> bool:
+    return t.__module__.startswith("sympy")
 
 
 def _sum(c: list[Any], mode: str) -> Any:
