@@ -339,6 +339,7 @@ _GENERIC_OK = [
     "eu_eit_kic",
     "yrd_joint_research",
     "qingdao_marine_equipment",
+    "precision_oncology_data",
 ]
 
 
@@ -373,6 +374,9 @@ _GENERIC_OK = [
         ("synthetic_biology_baoshan", "yrd_joint_research", {"two_of_four_regions"}),
         ("eu_eit_kic", "yrd_joint_research", {"two_of_four_regions", "all_units_in_yrd"}),
         ("baoshan_medical_devices", "baoshan", set()),
+        # A hospital leads: not a lead enterprise, but units from all four YRD regions.
+        ("precision_oncology_data", "baoshan", {"lead_unit"}),
+        ("precision_oncology_data", "yrd_joint_research", set()),
         # Filed under the Baoshan guideline with two parks and no chain enterprise: only the
         # recommended rule fails.
         ("synthetic_biology_baoshan", "baoshan", {"chain_enterprises"}),
@@ -608,7 +612,7 @@ def _docs_table() -> dict[tuple[str, str], set[str]]:
 def test_docs_table_matches_the_checks() -> None:
     """docs/scenarios.md lists, per scenario and profile, exactly the failing rules."""
     table = _docs_table()
-    assert len(table) == 7 * len(available_profiles())
+    assert len(table) == 8 * len(available_profiles())
     for (scenario, profile), failing in table.items():
         assert _failed(check(_scenario(scenario), profile)) == failing, (scenario, profile)
 

@@ -146,6 +146,7 @@ CRITICAL = {
     "eu_eit_kic": {"recycler_se", "oem_it"},
     "yrd_joint_research": {"imaging_sh", "crystal_ah"},
     "qingdao_marine_equipment": {"lead_marine", "fish_farm"},
+    "precision_oncology_data": {"fudan_cancer", "dx_company"},
 }
 
 
@@ -238,3 +239,19 @@ def test_qingdao_members_below_their_outside_option() -> None:
     less than their outside options; everyone else gains."""
     shares = _shares("qingdao_marine_equipment", ["shapley"])
     assert set(shares.index[shares["shapley_gain"] < 0]) == {"industrial_fund", "tech_univ"}
+
+
+def test_substitutable_hospitals() -> None:
+    """Precision-oncology data consortium: any one of three partner hospitals supplies the
+    external data and validation site, so each is dispensable (zero core payoff) but not
+    all three; the Shapley value still pays each for the coalitions it completes."""
+    agreement = _load(SCENARIOS / "precision_oncology_data.yaml")
+    game = agreement.game()
+    hospitals = ["hospital_js", "hospital_zj", "hospital_ah"]
+    everyone = list(game.players)
+    for h in hospitals:
+        assert float(game.value([m for m in everyone if m != h])) == float(game.grand_value)
+    assert float(game.value([m for m in everyone if m not in hospitals])) == 0.0
+    shares = _shares("precision_oncology_data", ["shapley", "nucleolus"])
+    assert (shares.loc[hospitals, "shapley"] > 0).all()
+    assert shares.loc[hospitals, "nucleolus"].abs().max() < 1e-6 * float(game.grand_value)
