@@ -89,3 +89,18 @@ def test_redline_reconstructs_both_versions(a, b):
 
     assert re.sub(r"\{\+.*?\+\}", "", marked).replace("[-", "").replace("-]", "") == old
     assert re.sub(r"\[-.*?-\]", "", marked).replace("{+", "").replace("+}", "") == new
+
+
+def test_word_and_html_redlines_strike_deletions_and_underline_insertions(tmp_path):
+    import docx
+
+    b = _version(default__remedy_days=60)
+    diff = compare(BAOSHAN, b)
+    doc = docx.Document(str(export(diff, tmp_path / "redline.docx")))
+    runs = [r for p in doc.tables[0].rows[1].cells[-1].paragraphs for r in p.runs]
+    struck = [r.text for r in runs if r.font.strike]
+    underlined = [r.text for r in runs if r.font.underline]
+    assert "30" in struck and "60" in underlined
+    assert "".join(r.text for r in runs if not r.font.underline) == diff.iloc[0]["Version A"]
+    page = export(diff, "html")
+    assert "<del>30</del><ins>60</ins>" in page

@@ -20,7 +20,7 @@ from ..model import Agreement
 from .table import as_agreement, clause_table, column_label
 from .wording import check_lang, term
 
-__all__ = ["compare", "redline"]
+__all__ = ["compare", "redline", "redline_segments"]
 
 _CJK = "\u3000-\u9fff\uff00-\uffef"
 _TOKENS = re.compile(rf"\s+|[{_CJK}]|[;:()\[\]]|[^\s{_CJK};:()\[\]]+")
@@ -45,6 +45,27 @@ def redline(old: str, new: str) -> str:
         if j2 > j1:
             out.append("{+" + "".join(b[j1:j2]) + "+}")
     return "".join(out)
+
+
+_MARKS = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.DOTALL)
+
+
+def redline_segments(marked: str) -> list[tuple[str, str]]:
+    """A redline cut into ``(text, kind)`` runs, kind ``"same"``, ``"del"`` or ``"ins"``,
+    for exporters that show deletions struck through and insertions underlined.
+
+    >>> redline_segments("within [-30-]{+60+} days")
+    [('within ', 'same'), ('30', 'del'), ('60', 'ins'), (' days', 'same')]
+    """
+    out, pos = [], 0
+    for m in _MARKS.finditer(marked):
+        if m.start() > pos:
+            out.append((marked[pos:m.start()], "same"))
+        out.append((m.group(1), "del") if m.group(1) is not None else (m.group(2), "ins"))
+        pos = m.end()
+    if pos < len(marked):
+        out.append((marked[pos:], "same"))
+    return out
 
 
 def _texts(table: pd.DataFrame, lang: str) -> dict[str, tuple[str, str, str]]:
@@ -123,6 +144,7 @@ def compare(agreement_a: Agreement | str | PathLike[str],
                column_label("version_a", one), column_label("version_b", one), "Redline"]
     frame = pd.DataFrame([r[1:] for r in rows], columns=columns,
                          index=pd.Index([r[0] for r in rows], name="key"), dtype=object)
+    frame.attrs["column_fields"] = {"Redline": "redline"}
     frame.attrs.update({"title": f"{b.name.en}: {a.id} → {b.id}", "kind": "compare",
                         "lang": one, "date": b.date or "", "sha256": trace_b["sha256"],
                         "hash_of": trace_b["hash_of"],

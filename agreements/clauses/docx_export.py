@@ -67,6 +67,19 @@ def _set_width(cell, width) -> None:
     cell.width = width
 
 
+def _redline_runs(paragraph, marked: str) -> None:
+    """Deleted words struck through in red, inserted words underlined in blue."""
+    from .compare import redline_segments
+
+    for text, kind in redline_segments(marked):
+        run = paragraph.add_run(text)
+        run.font.size = Pt(9)
+        if kind == "del":
+            run.font.strike, run.font.color.rgb = True, RGBColor(0xC0, 0x00, 0x00)
+        elif kind == "ins":
+            run.font.underline, run.font.color.rgb = True, RGBColor(0x00, 0x46, 0xAD)
+
+
 def _title_row(row, title: str) -> None:
     _row_flag(row, "w:tblHeader")
     _row_flag(row, "w:cantSplit")
@@ -96,11 +109,16 @@ def _table(doc, part: pd.DataFrame, usable_cm: float) -> None:
         run = cell.paragraphs[0].add_run(str(label))
         run.bold, run.font.size = True, Pt(9)
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    fields = part.attrs.get("column_fields", {})
+    marked = [fields.get(c) == "redline" for c in frame.columns]
     for key, values in zip(part.index, frame.itertuples(False), strict=True):
         row = table.add_row()
         _row_flag(row, "w:cantSplit")
-        for cell, value, width in zip(row.cells, values, widths, strict=True):
+        for cell, value, width, red in zip(row.cells, values, widths, marked, strict=True):
             _set_width(cell, width)
+            if red:
+                _redline_runs(cell.paragraphs[0], str(value))
+                continue
             run = cell.paragraphs[0].add_run(str(value))
             run.font.size = Pt(9)
             run.bold = is_schedule and key == "total"

@@ -38,6 +38,7 @@ table.clauses th, table.clauses td { border: 1px solid #8ea9db; padding: 4px 6px
 table.clauses tr:nth-child(even) td { background: #eef3fb; }
 table.clauses tr.total td { font-weight: bold; border-top: 2px solid #1f3864; }
 .trace { color: #555; font-size: 9pt; }
+del { color: #c00000; } ins { color: #0046ad; }
 """
 
 
@@ -110,7 +111,7 @@ def _markdown(tables: list[pd.DataFrame]) -> str:
         for heading, part in blocks(t):
             if t.attrs.get("kind") == "clauses":
                 out.append(f"## {heading}\n")
-            frame = _with_index(part.assign())
+            frame = _with_index(part)
             out.append("| " + " | ".join(map(_md_cell, frame.columns)) + " |")
             out.append("|" + "---|" * frame.shape[1])
             out += ["| " + " | ".join(map(_md_cell, r)) + " |" for r in frame.itertuples(False)]
@@ -118,14 +119,27 @@ def _markdown(tables: list[pd.DataFrame]) -> str:
     return "\n".join(out)
 
 
+def _html_cell(x: Any, redline: bool) -> str:
+    if not redline:
+        return html.escape(str(x)).replace("\n", "<br>")
+    from .compare import redline_segments
+
+    tags = {"same": "{}", "del": "<del>{}</del>", "ins": "<ins>{}</ins>"}
+    return "".join(tags[kind].format(html.escape(text)) for text, kind
+                   in redline_segments(str(x))).replace("\n", "<br>")
+
+
 def _html_table(part: pd.DataFrame) -> str:
-    frame = _with_index(part.assign(**{}))
+    frame = _with_index(part)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     total = part.attrs.get("kind") == "schedule"
+    fields = part.attrs.get("column_fields", {})
+    marked = [fields.get(c) == "redline" for c in frame.columns]
     rows = []
     for key, r in zip(part.index, frame.itertuples(False), strict=True):
         cls = ' class="total"' if total and key == "total" else ""
-        cells = "".join(f"<td>{html.escape(str(x))}</td>" for x in r)
+        cells = "".join(f"<td>{_html_cell(x, red)}</td>"
+                        for x, red in zip(r, marked, strict=True))
         rows.append(f"<tr{cls}>{cells}</tr>")
     return (f'<table class="clauses"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
