@@ -294,3 +294,33 @@ def test_random_arrival_float_matches_exact():
     exact = random_arrival(35, claims)
     floats = random_arrival(35.0, {k: float(v) for k, v in claims.items()})
     np.testing.assert_allclose(floats.to_numpy(), np.array(exact, dtype=float), rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(claims_problems(max_n=9))
+def test_agrees_with_coopgame_peer(problem):
+    """Independent implementation: coopgame-py's exact CEA, CEL and Talmud rules."""
+    coopgame = pytest.importorskip("coopgame")
+    estate, claims = problem
+    values = list(claims.values())
+    for ours, theirs in ((constrained_equal_awards, coopgame.constrained_equal_awards),
+                         (constrained_equal_losses, coopgame.constrained_equal_losses),
+                         (talmud, coopgame.talmud)):
+        assert ours(estate, claims).tolist() == list(theirs(estate, values, exact=True))
+
+
+def test_large_float_problem_vectorised():
+    """20,000 float claims: efficient, bounded, and CEA equals its exact counterpart."""
+    rng = np.random.default_rng(5)
+    ints = rng.integers(1, 1000, 20_000)
+    claims = {f"m{i}": float(v) for i, v in enumerate(ints)}
+    estate = float(ints.sum()) * 0.4
+    for name in ("proportional", "constrained_equal_awards", "constrained_equal_losses",
+                 "talmud"):
+        x = RULES[name](estate, claims)
+        assert x.dtype == float
+        np.testing.assert_allclose(x.sum(), estate, rtol=1e-12)
+        assert (x >= 0).all() and (x.to_numpy() <= ints + 1e-9).all()
+    exact = constrained_equal_awards(int(ints.sum()) * 2 // 5, dict(enumerate(ints.tolist())))
+    floats = constrained_equal_awards(float(int(ints.sum()) * 2 // 5), ints.astype(float))
+    np.testing.assert_allclose(floats.to_numpy(), np.array(exact, dtype=float), rtol=1e-12)
