@@ -122,3 +122,14 @@ def test_exact_fractions_and_ties():
 def test_bad_input(costs, counts, match):
     with pytest.raises(InvalidInputError, match=match):
         airport(costs, counts)
+
+
+@settings(max_examples=30, deadline=None)
+@given(airport_facilities(max_types=8))
+def test_agrees_with_coopgame_peer(facility):
+    """Independent implementation: coopgame-py's Littlechild-Owen airport Shapley value."""
+    coopgame = pytest.importorskip("coopgame")
+    costs, counts = facility
+    users = {f"{t}#{k}": costs[t] for t in costs for k in range(counts[t])}
+    theirs = coopgame.airport([float(c) for c in users.values()])["shapley"]
+    np.testing.assert_allclose(np.array(airport(users), dtype=float), theirs, atol=1e-9)
