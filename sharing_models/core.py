@@ -38,6 +38,7 @@ from .kohlberg import (
     indicator_matrix,
     oriented_float,
     value_scale,
+    zero_normalise,
 )
 
 __all__ = ["LeastCore", "core_is_empty", "cost_of_stability", "in_core", "least_core"]
@@ -142,11 +143,7 @@ def core_is_empty(game: Game) -> bool:
     -----
     Same cost as :func:`cost_of_stability`; exact (Fraction) for exact games.
     """
-    cos = cost_of_stability(game)
-    if isinstance(cos, Fraction):
-        return cos > 0
-    v = oriented_float(game)
-    return bool(cos > 1e-9 * value_scale(v))
+    return bool(cost_of_stability(game) > 0)  # float CoS is already snapped to 0
 
 
 def cost_of_stability(game: Game) -> Any:
@@ -184,15 +181,14 @@ def cost_of_stability(game: Game) -> Any:
     """
     v = oriented_float(game)
     n = game.n
-    x, rows, duals = _cos_lp(v, n)
-    value = float(x.sum() - v[-1])
+    x, rows, duals, value = _cos_lp(v, n)
     if game.exact:
         exact = _exact_cos(game, x, rows, duals)
         if exact is not None:
             return exact
         warnings.warn("could not certify the cost of stability in rationals; returning a "
                       "float", SuspiciousResultWarning, stacklevel=2)
-    return max(0.0, value) if value < 1e-9 * value_scale(v) else value
+    return value
 
 
 def least_core(game: Game) -> LeastCore:
@@ -240,7 +236,7 @@ def least_core(game: Game) -> LeastCore:
     if isinstance(eps, Fraction):
         positive = eps > 0
     else:
-        positive = eps > 1e-9 * value_scale(oriented_float(game))
+        positive = eps > 1e-9 * zero_normalise(oriented_float(game), game.n)[2]
     if positive:
         warnings.warn(
             f"the core is empty: the least core needs epsilon = {eps} > 0",
@@ -306,15 +302,17 @@ def top_violations(score: np.ndarray, thr: float, k: int) -> np.ndarray:
     return idx
 
 
-def _cos_lp(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cos_lp(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Solve ``min x(N)`` s.t. ``x(S) >= v(S)`` by constraint generation.
 
-    Solved on ``v / max |v|`` so that HiGHS' absolute tolerances are relative ones.
-    Returns the optimal ``x``, the masks of the LP rows and their duals.
+    Solved on the zero-normalised game at unit scale (the CoS is covariant) so that
+    HiGHS' absolute tolerances act as relative ones. Returns the optimal ``x``, the
+    masks of the LP rows, their duals and the cost of stability.
     """
-    scale = value_scale(v)
-    x, rows, duals = _cos_lp_unit(v / scale, n)
-    return x * scale, rows, duals
+    v0, a, scale = zero_normalise(v, n)
+    x0, rows, duals = _cos_lp_unit(v0 / scale, n)
+    cos = (float(x0.sum()) - v0[-1] / scale) * scale
+    return x0 * scale + a, rows, duals, (0.0 if cos < 1e-9 * scale else cos)
 
 
 def _cos_lp_unit(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -31,7 +31,7 @@ from .exceptions import GameError, InvalidInputError
 from .game import Game, _subset_sums
 
 __all__ = ["KohlbergCertificate", "indicator_matrix", "kohlberg_certify", "oriented_float",
-           "value_scale"]
+           "value_scale", "zero_normalise"]
 
 #: Largest game certified in rational arithmetic by default.
 EXACT_MAX_PLAYERS = 12
@@ -133,9 +133,9 @@ def kohlberg_certify(
         xo = _to_fractions(x) * sign
         eps = 0
     else:
-        v = oriented_float(game)
-        xo = np.asarray(x, dtype=float) * sign
-        eps = tol * value_scale(v)
+        v, a, scale = zero_normalise(oriented_float(game), n)  # excesses are unchanged
+        xo = np.asarray(x, dtype=float) * sign - a
+        eps = tol * scale
     cert = _check(v, xo, n, kind, eps, exact)
     if cert.failed_coalitions:
         names = tuple(game.coalition(m) for m in cert.failed_coalitions)
@@ -318,6 +318,20 @@ def _to_fractions(values: np.ndarray) -> np.ndarray:
         raise GameError("exact mode needs numeric worths (int, Fraction, float or a "
                         "numeric sympy rational); substitute symbols first") from None
     return out
+
+
+def zero_normalise(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """``(v0, a, scale)``: ``v0(S) = v(S) - sum_{i in S} v(i)``, ``a_i = v(i)``, and
+    ``max |v0|``. Excesses, the (pre)nucleolus (shifted by ``a``) and the cost of
+    stability are covariant, so solving on ``v0 / scale`` keeps tolerances relative to
+    the game's structure rather than to large stand-alone worths.
+
+    >>> zero_normalise(np.array([0.0, 5.0, 7.0, 13.0]), 2)[0].tolist()
+    [0.0, 0.0, 0.0, 1.0]
+    """
+    a = v[1 << np.arange(n)]
+    v0 = v - _subset_sums(a)
+    return v0, a, value_scale(v0)
 
 
 def value_scale(*arrays: np.ndarray) -> float:

@@ -45,6 +45,7 @@ from .kohlberg import (
     indicator_matrix,
     oriented_float,
     value_scale,
+    zero_normalise,
 )
 
 __all__ = ["nucleolus", "prenucleolus"]
@@ -151,17 +152,16 @@ def _solve(game: Game, *, imputation: bool, exact: bool | None) -> _Result:
             "Call with exact=False for the float version (certify it with "
             "kohlberg_certify)."
         )
-    v = oriented_float(game)
-    scale = value_scale(v)
-    singles = v[1 << np.arange(n)]
-    if imputation and singles.sum() > v[-1] + 1e-9 * scale * n:
+    v0, a, scale = zero_normalise(oriented_float(game), n)
+    if imputation and v0[-1] < -1e-9 * scale * n:
         raise GameError(
             f"the imputation set is empty: v(N) = {game.grand_value} is less than the sum "
             f"of the players' stand-alone worths; the nucleolus needs v(N) >= sum v(i). "
             "Use prenucleolus(), defined for every game."
         )
-    x, levels = _sequential(v / scale, n, imputation)  # unit scale for HiGHS' tolerances
-    x, levels = x * scale, [t * scale for t in levels]
+    # covariance: solve the zero-normalised game at unit scale (HiGHS' tolerances)
+    x0, levels = _sequential(v0 / scale, n, imputation)
+    x, levels = x0 * scale + a, [t * scale for t in levels]
     sign = -1 if game.cost else 1
     name = "nucleolus" if imputation else "prenucleolus"
     if exact:

@@ -461,3 +461,17 @@ def test_scale_invariance_of_float_path(factor):
         x = fn(scaled)
         assert kohlberg_certify(scaled, x, kind=kind)
         np.testing.assert_allclose(x.to_numpy() / factor, fn(base).to_numpy(), atol=1e-8)
+
+
+def test_large_stand_alone_worths_do_not_swamp_tolerances():
+    """Covariance: adding an additive game with worths ~1e6 shifts the nucleolus by it;
+    the solver works on the zero-normalised game, so the small structure survives."""
+    g = Game.from_array(["a", "b", "c"], [0, 0, 0, 4, 0, 4, 2, 6]).to_float()
+    big = np.array([1e6, 3e6, 2e6])
+    masks = np.arange(8)
+    add = ((masks[:, None] >> np.arange(3)) & 1) @ big
+    h = Game.from_array(g.players, g.values + add)
+    x = nucleolus(h)
+    np.testing.assert_allclose(x.to_numpy() - big, [10 / 3, 4 / 3, 4 / 3], atol=1e-8)
+    assert kohlberg_certify(h, x, kind="nucleolus")
+    assert not kohlberg_certify(h, x + np.array([1e-3, -1e-3, 0.0]), kind="nucleolus")
