@@ -150,7 +150,8 @@ class FeeRule:
         return ()
 
 
-_SYMBOLS = {"revenue": "R", "employees": "E", "months": "M", "income_class": "m"}
+_SYMBOLS = {"revenue": "R", "employees": "E", "months": "M", "income_class": "m",
+            "fee_class": "m"}
 
 
 def _symbol(metric: str) -> sp.Symbol:
