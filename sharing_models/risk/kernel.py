@@ -110,8 +110,7 @@ class Kernel:
         aux = aux_rng.random((b, len(self.members)))
         k = len(self.p.stages)
         dstage = self._defaults(z, aux)
-        active = np.arange(k)[None, None, :] < dstage[:, :, None]  # (B, M, K)
-        any_active = active.any(axis=1)
+        any_active = np.arange(k)[None, :] < dstage.max(axis=1)[:, None]  # (B, K)
         ok, overrun = self._stages(z, b)
         ok &= any_active
         before = np.concatenate([np.ones((b, 1), dtype=bool),
@@ -130,34 +129,38 @@ class Kernel:
         gov = relief.sum(axis=1) + topup.sum(axis=1)
         total_rev = (rev + topup).sum(axis=1)
         net = cost - relief
-        self._allocate(net, cost, total_rev, active, dstage, out)
+        self._allocate(net, cost, total_rev, dstage, out)
         net_total = net.sum(axis=1)
         return total_rev - net_total, total_rev, net_total, gov
 
     def _allocate(self, net: np.ndarray, cost: np.ndarray, total_rev: np.ndarray,
-                  active: np.ndarray, dstage: np.ndarray, out: np.ndarray) -> None:
+                  dstage: np.ndarray, out: np.ndarray) -> None:
         """Payoffs (B, M, R) into ``out``: the no-default formula, then default rows."""
         np.multiply(total_rev[:, None, None], self.s[None], out=out)
-        out += self.b[None]
-        out -= (net.sum(axis=1)[:, None] * self.c[None, :])[:, :, None]
+        out += (self.b[None] - (net.sum(axis=1)[:, None] * self.c[None, :])[:, :, None])
         rows = np.flatnonzero((dstage < cost.shape[1]).any(axis=1))
         if rows.size:
             out[rows] = self._with_defaults(net[rows], cost[rows], total_rev[rows],
-                                            active[rows], dstage[rows])
+                                            dstage[rows])
 
     def _with_defaults(self, net: np.ndarray, cost: np.ndarray, total_rev: np.ndarray,
-                       active: np.ndarray, dstage: np.ndarray) -> np.ndarray:
+                       dstage: np.ndarray) -> np.ndarray:
         """Payoffs of draws where someone defaulted: cost shares among active members,
-        revenue shares after the default clause."""
-        cw = self.c[None, :, None] * active
-        denom = cw.sum(axis=1, keepdims=True)
-        cw = np.divide(cw, denom, out=np.zeros_like(cw), where=denom > 0)
-        member_cost = np.einsum("bmk,bk->bm", cw, net)
-        f = self._keep_factor(cost, active, dstage)
-        w = self.s[None] * f[:, :, None]
-        ws = w.sum(axis=1, keepdims=True)
-        eff = np.divide(w, ws, out=np.broadcast_to(self.s, w.shape).copy(), where=ws > 0)
-        return total_rev[:, None, None] * eff + self.b[None] - member_cost[:, :, None]
+        revenue shares after the default clause (batched matrix products)."""
+        k = cost.shape[1]  # member m is active at stage j < dstage[m]
+        act = (np.arange(k)[None, None, :] < dstage[:, :, None]).astype(float)  # (B, M, K)
+        denom = np.einsum("m,bmk->bk", self.c, act)
+        per_unit = np.divide(net, denom, out=np.zeros_like(net), where=denom > 0)
+        member_cost = self.c[None, :] * np.matmul(act, per_unit[:, :, None])[:, :, 0]
+        f = self._keep_factor(cost, act, dstage)  # (B, M)
+        ws = f @ self.s  # (B, R): the rule's share weights still held
+        scale = np.divide(total_rev[:, None], ws, out=np.zeros_like(ws), where=ws > 0)
+        pay = f[:, :, None] * scale[:, None, :] * self.s[None]
+        lost = np.argwhere(ws <= 0)  # everyone with a share forfeited it: keep the rule
+        if lost.size:
+            pay[lost[:, 0], :, lost[:, 1]] = total_rev[lost[:, 0], None] * self.s[:, lost[:, 1]].T
+        pay += self.b[None] - member_cost[:, :, None]
+        return pay
 
     def _keep_factor(self, cost: np.ndarray, active: np.ndarray, dstage: np.ndarray) -> np.ndarray:
         """Share of its revenue share a member keeps under the default clause, (B, M)."""
@@ -171,6 +174,6 @@ class Kernel:
         if clause == "forfeit":
             return np.where(defaulted, 0.0, 1.0)
         total = cost.sum(axis=1, keepdims=True)
-        paid = np.einsum("bmk,bk->bm", active, cost)
+        paid = np.matmul(active, cost[:, :, None])[:, :, 0]
         frac = np.divide(paid, total, out=np.ones_like(paid), where=total > 0)
         return np.where(defaulted, frac, 1.0)
