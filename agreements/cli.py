@@ -68,7 +68,9 @@ def cmd_shares(args: argparse.Namespace) -> int:
         df = df[[c for c in df.columns if not c.endswith(("_in_core", "_gain"))]]
     if not args.exact:
         numbers = df.select_dtypes("number").columns
-        df[numbers] = (df[numbers].round(2) if args.format == "table" else df[numbers]) + 0.0
+        scale = max(1.0, float(df[numbers].abs().max().max()))
+        values = df[numbers].where(df[numbers].abs() > 1e-12 * scale, 0.0)  # LP noise
+        df[numbers] = values + 0.0  # no "-0.0"
     emit_table(df, args.format)
     return 0
 

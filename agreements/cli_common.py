@@ -62,6 +62,9 @@ def add_format_argument(parser: argparse.ArgumentParser, default: str = "table")
 def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
     """Render a table as text: an aligned ``table``, ``csv``, or ``json`` records.
 
+    ``table`` is for people (floats as ``1,234,567.89``); ``csv`` and ``json`` keep full
+    precision for programs.
+
     JSON is a list of row objects; the index becomes the first field (named after the
     index, or ``id``). Missing values become ``null``; exact numbers (fractions) become
     strings such as ``"145/2"``.
@@ -78,7 +81,7 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
         raise CliError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", 2)
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     if fmt == "table":
-        return frame.to_string() + "\n"
+        return frame.to_string(float_format=_human) + "\n"
     if fmt == "csv":
         return frame.to_csv()
     flat = frame.copy()
@@ -91,6 +94,15 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
         flat = flat.reset_index()
     return json.dumps(json.loads(flat.to_json(orient="records", force_ascii=False)),
                       ensure_ascii=False)
+
+
+def _human(x: float) -> str:
+    """Readable float for tables: ``1,234,567.89``, ``0.05``, ``0.0012``."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return str(x)
+    if x == 0 or abs(x) >= 1:
+        return f"{x + 0.0:,.2f}"
+    return f"{x:.4g}"
 
 
 def emit_table(
