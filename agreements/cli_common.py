@@ -97,10 +97,10 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
 
 
 def _human(x: float) -> str:
-    """Readable float for tables: ``1,234,567.89``, ``0.05``, ``0.0012``."""
+    """Readable float for tables: ``1,234,567.89``, ``0.05``, ``0.001234``."""
     if x != x or x in (float("inf"), float("-inf")):
         return str(x)
-    if x == 0 or abs(x) >= 1:
+    if x == 0 or abs(x) >= 0.01:
         return f"{x + 0.0:,.2f}"
     return f"{x:.4g}"
 
