@@ -57,11 +57,17 @@ def _write(tables: Any, fmt: str, output: str | None) -> None:
 def _allocation(path: str, method: str | None) -> Any:
     if method is None:
         return None
+    from .clauses.allocation import EXACT_MEMBERS
+
     agreement = load_or_fail(path)
-    shares = agreement.shares(methods=[method], exact=True)
+    shares = agreement.shares(methods=[method], exact=len(agreement.members) <= EXACT_MEMBERS)
     if method not in shares.columns:
         raise CliError(f"sharing rule {method!r} gave no result for this agreement", 1)
-    return shares[method]
+    column = shares[method]
+    if sum(column.tolist()) == 0:
+        raise CliError(f"the {method} shares of this agreement are all zero (the consortium "
+                       "creates no value in its game): there is nothing to divide", 1)
+    return column
 
 
 def cmd_clauses(args: argparse.Namespace) -> int:

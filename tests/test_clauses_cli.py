@@ -1,6 +1,7 @@
 """``consortium clauses`` and ``consortium redline`` (agreements.cli_clauses)."""
 
 import copy
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -60,3 +61,16 @@ def test_redline_between_versions(tmp_path, capsys):
     assert "[-50.00%-]{+25.00%+}" in out
     assert main(["redline", str(BAOSHAN), str(BAOSHAN), "--format", "md"]) == 0
     assert "agree clause for clause" in capsys.readouterr().err
+
+
+def test_clauses_with_a_computed_rule(capsys):
+    """--method states the shares of a computed rule (here Shapley on the Lingang EDA
+    scenario), summing to exactly 100.00%."""
+    path = BAOSHAN.parent / "lingang_eda.yaml"
+    assert main(["clauses", str(path), "--method", "shapley", "--table", "revenue_shares",
+                 "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split(",") for line in out.strip().splitlines()[1:]]
+    shares = [r[-1] for r in rows]
+    assert shares[-1] == "100.00%"
+    assert sum(Decimal(x.rstrip("%")) for x in shares[:-1]) == Decimal("100.00")
