@@ -7,7 +7,6 @@ Sources of each scenario are listed in ``docs/scenarios.md``.
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
@@ -22,10 +21,6 @@ from agreements.model import Agreement
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.yaml"))
-#: Scenarios whose full game takes many seconds (2^14 separable products); their game is
-#: checked only when CONSORTIUM_SLOW_TESTS is set, their grand worth always (lower bound).
-SLOW_GAMES = {"sematech_1987"}
-RUN_SLOW = bool(os.environ.get("CONSORTIUM_SLOW_TESTS"))
 #: Scenarios known to be unprofitable for the grand coalition under agreements.game.
 UNPROFITABLE = {
     "baoshan_medical_devices": (
@@ -35,9 +30,9 @@ UNPROFITABLE = {
 }
 
 
-def _profit_param(path: Path, *marks: pytest.MarkDecorator) -> object:
-    more = [pytest.mark.xfail(reason=UNPROFITABLE[path.stem])] if path.stem in UNPROFITABLE else []
-    return pytest.param(path, marks=[*marks, *more], id=path.stem)
+def _profit_param(path: Path) -> object:
+    marks = [pytest.mark.xfail(reason=UNPROFITABLE[path.stem])] if path.stem in UNPROFITABLE else []
+    return pytest.param(path, marks=marks, id=path.stem)
 
 
 def _load(path: Path) -> Agreement:
@@ -113,19 +108,7 @@ def test_grand_coalition_can_make_everything_at_a_profit(path: Path) -> None:
     assert _plan_value(_load(path)) > 0
 
 
-GAME_FILES = [
-    _profit_param(
-        p,
-        pytest.mark.skipif(
-            p.stem in SLOW_GAMES and not RUN_SLOW,
-            reason="full game takes ~10 s CPU; set CONSORTIUM_SLOW_TESTS=1",
-        ),
-    )
-    for p in FILES
-]
-
-
-@pytest.mark.parametrize("path", GAME_FILES)
+@pytest.mark.parametrize("path", [_profit_param(p) for p in FILES])
 def test_grand_coalition_worth_is_positive_and_largest(path: Path) -> None:
     agreement = _load(path)
     game = agreement.game()
@@ -255,3 +238,19 @@ def test_substitutable_hospitals() -> None:
     shares = _shares("precision_oncology_data", ["shapley", "nucleolus"])
     assert (shares.loc[hospitals, "shapley"] > 0).all()
     assert shares.loc[hospitals, "nucleolus"].abs().max() < 1e-6 * float(game.grand_value)
+
+
+def test_sematech_is_a_club_good() -> None:
+    """SEMATECH: no firm pays the fixed programme cost alone; each firm's marginal worth
+    grows with its sales; replaceable federal cash makes DARPA's subsidy a transfer."""
+    agreement = _load(SCENARIOS / "sematech_1987.yaml")
+    game = agreement.game()
+    values = np.asarray(game.values, dtype=float)
+    full = (1 << game.n) - 1
+    assert all(values[1 << i] == 0.0 for i in range(game.n))
+    darpa = game.players.index("darpa")
+    assert values[full ^ (1 << darpa)] == pytest.approx(values[full])
+    firms = [m for m in agreement.members if m.kind != "government"]
+    marginal = {m.id: values[full] - values[full ^ (1 << game.players.index(m.id))] for m in firms}
+    by_sales = sorted(firms, key=lambda m: m.revenue)
+    assert [marginal[m.id] for m in by_sales] == sorted(marginal.values())
