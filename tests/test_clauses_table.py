@@ -116,6 +116,8 @@ def test_bad_allocation_and_language_are_reported():
         clause_table(BAOSHAN, lang="fr")
     with pytest.raises(InvalidInputError, match="Agreement or a path"):
         clause_table(42)
+    with pytest.raises(InvalidInputError, match="decimals must be a whole number"):
+        clause_table(BAOSHAN, decimals=-1)
 
 
 def test_in_memory_agreement_is_traced_by_model_hash():

@@ -22,7 +22,7 @@ from .context import owners_of
 from .fees import fee_info, member_votes
 from .rounding import exact, format_fixed, largest_remainder
 from .table import as_agreement, column_label
-from .wording import check_lang, member_name, money, term
+from .wording import check_decimals, check_lang, member_name, money, term
 
 __all__ = ["SCHEDULE_KEYS", "schedules"]
 
@@ -280,6 +280,7 @@ def schedules(agreement: Agreement | str | PathLike[str], allocation: Any = None
     (pseudo-polynomial in the votes) and the sharing rule when it is computed here.
     """
     check_lang(lang)
+    check_decimals(decimals)
     a, trace = as_agreement(agreement)
     out = {
         "contributions": _contributions(a, lang, decimals),

@@ -26,7 +26,7 @@ from .fees import fee_info
 from .sections import FIRST_SECTIONS
 from .sections_money import LATER_SECTIONS
 from .sensitivity import share_formulas
-from .wording import check_lang, jurisdiction, term
+from .wording import check_decimals, check_lang, jurisdiction, term
 
 __all__ = ["BILINGUAL_FIELDS", "SECTION_KEYS", "as_agreement", "clause_table", "column_label"]
 
@@ -180,6 +180,7 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     [DESCA2021]_, [BalinskiYoung2001]_
     """
     check_lang(lang)
+    check_decimals(decimals)
     if jurisdiction_ not in (None, "cn", "eu"):
         raise InvalidInputError(f"jurisdiction_ must be 'cn' or 'eu', got {jurisdiction_!r}")
     a, trace = as_agreement(agreement)

@@ -24,6 +24,7 @@ from .rounding import exact, format_fixed
 __all__ = [
     "LANGS",
     "body_name",
+    "check_decimals",
     "check_lang",
     "fallback",
     "join",
@@ -53,6 +54,13 @@ def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise InvalidInputError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
     return lang
+
+
+def check_decimals(decimals: int) -> int:
+    """``decimals`` if it is a whole number from 0 to 6, else an :class:`InvalidInputError`."""
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        raise InvalidInputError(f"decimals must be a whole number from 0 to 6, got {decimals!r}")
+    return decimals
 
 
 def term(key: str, lang: str, /, **fields: Any) -> str:
