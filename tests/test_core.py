@@ -37,7 +37,7 @@ def _quiet_least_core(g: Game) -> LeastCore:
 
 # ---------------------------------------------------------------- in_core
 def test_glove_core_is_single_point():
-    """Glove game: core = {(1, 0, 0)} (Shapley & Shubik's market game; P-S 2007)."""
+    """Glove game: x_a + x_b >= 1, x_a + x_c >= 1, x(N) = 1 force core = {(1, 0, 0)}."""
     assert in_core(GLOVE, {"a": 1, "b": 0, "c": 0})
     assert in_core(GLOVE, pd.Series([0, 0, 1], index=["c", "b", "a"]))
     assert not in_core(GLOVE, [F(2, 3), F(1, 6), F(1, 6)])  # its Shapley value

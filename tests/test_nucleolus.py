@@ -48,8 +48,9 @@ def _imputations_exist(g: Game) -> bool:
 def test_glove_game():
     """Glove game (one left glove a, right gloves b, c): core = {(1, 0, 0)}.
 
-    Peleg & Sudhölter (2007), Example 5.1-type market game; the nucleolus is the unique
-    core point, while the Shapley value is (2/3, 1/6, 1/6).
+    Textbook glove market: x_a + x_b >= 1, x_a + x_c >= 1 and x_a + x_b + x_c = 1 force
+    x_b = x_c = 0, x_a = 1. The nucleolus lies in the core, so it is this point, while
+    the Shapley value is (2/3, 1/6, 1/6).
     """
     g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 0, 1])
     x = nucleolus(g)
