@@ -254,3 +254,10 @@ def test_sematech_is_a_club_good() -> None:
     marginal = {m.id: values[full] - values[full ^ (1 << game.players.index(m.id))] for m in firms}
     by_sales = sorted(firms, key=lambda m: m.revenue)
     assert [marginal[m.id] for m in by_sales] == sorted(marginal.values())
+
+
+def test_docs_list_every_scenario() -> None:
+    """docs/scenarios.md has a row for every bundled scenario file."""
+    docs = (SCENARIOS.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    listed = {line.split("`")[1] for line in docs.splitlines() if line.startswith("| `")}
+    assert {p.name for p in FILES} <= listed
