@@ -3,13 +3,16 @@
 :func:`clause_table` turns an agreement (and its computed shares) into one row per clause
 under the DESCA headings; :func:`schedules` gives the annexes; :func:`compare` redlines
 two versions; :func:`export` writes any of these tables to Markdown, HTML, LaTeX, CSV,
-XLSX or Word. Wording in English and Chinese comes from ``agreements/terms/terms.yaml``.
+XLSX or Word; :func:`share_formulas` writes each party's Shapley value as an exact
+formula of one parameter. Wording in English and Chinese comes from
+``agreements/terms/terms.yaml``.
 """
 
 from .compare import compare, redline
 from .export import FORMATS, export
 from .rounding import format_fixed, largest_remainder
 from .schedules import SCHEDULE_KEYS, schedules
+from .sensitivity import share_formulas
 from .table import clause_table
 
 __all__ = [
@@ -22,4 +25,5 @@ __all__ = [
     "largest_remainder",
     "redline",
     "schedules",
+    "share_formulas",
 ]
