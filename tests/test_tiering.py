@@ -314,8 +314,13 @@ def test_cli_fees_json_and_csv(capsys):
 
 def test_cli_waterfall_table_and_summary(capsys):
     code, out, err = run(["waterfall", str(ASRC), "--income", "1e7", "--years", "2"], capsys)
-    assert code == 0 and err == ""
-    assert "inventor_reward" in out and "2125000.0" in out
+    assert code == 0 and err == "" and "inventor_reward" in out
+    code, out, _ = run(["waterfall", str(ASRC), "--income", "1e7", "--years", "2",
+                        "--format", "csv"], capsys)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 24
+    reward = [r for r in rows if r["stage"] == "inventor_reward"]
+    assert [float(r["amount"]) for r in reward] == [2_125_000.0, 2_500_000.0]
     code, out, _ = run(["waterfall", str(ASRC), "--income", "1e7", "--summary",
                         "--format", "csv"], capsys)
     head, first = list(csv.reader(io.StringIO(out)))[:2]
