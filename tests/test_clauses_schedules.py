@@ -1,6 +1,7 @@
 """Schedules (annexes) of the clause tables (agreements.clauses.schedules)."""
 
 import copy
+from fractions import Fraction
 from decimal import Decimal
 from pathlib import Path
 
@@ -132,7 +133,8 @@ def test_tier_votes_drive_voting_power_and_rights_are_listed():
     annexes = schedules(path)
     fees, voting = annexes["fees"], annexes["voting"]
     gold = [i for i in fees.index if fees.loc[i, "Tier"] == "gold"]
-    assert {fees.loc[i, "Board seats"] for i in gold} == {f"{len(gold) // 3}/{len(gold)}"}
+    assert {Fraction(fees.loc[i, "Board seats"]) for i in gold} == {
+        Fraction(len(gold) // 3, len(gold))}
     assert voting.loc["total", "Votes"] == fees.loc["total", "Tier votes"]
     table = clause_table(path)
     assert "sharing.tiers.levels[].rights.votes" in table.loc["5.1", "Source field"]
