@@ -1,8 +1,8 @@
 """Schedules (annexes) of the clause tables (agreements.clauses.schedules)."""
 
 import copy
-from fractions import Fraction
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
