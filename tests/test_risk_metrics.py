@@ -192,3 +192,19 @@ def test_infeasible_borch_rule_warns():
 def test_risk_neutral_members_take_all_the_risk():
     s = borch_shares(pd.Series({"a": 1.0, "b": np.inf, "c": np.inf}))
     assert s.tolist() == [0.0, 0.5, 0.5]
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_no_sharing_rule_beats_borch_in_total_certainty_equivalent(data):
+    """Borch (1962) / Wilson (1968): with exponential utilities the Pareto-optimal
+    sharings maximise the sum of certainty equivalents, so any rule's CE loss is >= 0
+    (on any sample, defaults and levers included)."""
+    from tests.strategies import risk_projects, share_tables
+
+    project = data.draw(risk_projects())
+    shares = data.draw(share_tables(project.member_names))
+    sim = simulate(project, shares, draws=500, seed=data.draw(st.integers(0, 20)))
+    loss = distance_from_borch(sim)["ce_loss"]
+    scale = max(1.0, float(np.abs(sim.payoff).max()))
+    assert (loss >= -1e-9 * scale).all()
