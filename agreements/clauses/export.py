@@ -56,22 +56,25 @@ def _tables(tables: Any) -> list[pd.DataFrame]:
     )
 
 
-def _lang(table: pd.DataFrame) -> str:
+def _word(key: str, table: pd.DataFrame) -> str:
+    """Fixed wording in the table's language ("日期 / Date" for a bilingual table)."""
     lang = table.attrs.get("lang", "en")
-    return "en" if lang == "zh+en" else lang
+    if lang == "zh+en":
+        return f"{term(key, 'zh')} / {term(key, 'en')}"
+    return term(key, lang if lang in ("en", "zh") else "en")
 
 
 def title_lines(table: pd.DataFrame) -> list[str]:
     """The title block's lines: date, scenario SHA-256, illustrative note (if any)."""
-    at, lang = table.attrs, _lang(table)
+    at = table.attrs
     lines = []
     if at.get("date"):
-        lines.append(f"{term('labels.date', lang)}: {at['date']}")
+        lines.append(f"{_word('labels.date', table)}: {at['date']}")
     if at.get("sha256"):
         key = "labels.hash" if at.get("hash_of") == "file" else "labels.model_hash"
-        lines.append(f"{term(key, lang)}: {at['sha256']} ({at.get('source', '')})")
+        lines.append(f"{_word(key, table)}: {at['sha256']} ({at.get('source', '')})")
     if at.get("illustrative"):
-        lines.append(term("labels.illustrative", lang))
+        lines.append(_word("labels.illustrative", table))
     return lines
 
 
