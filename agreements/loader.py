@@ -41,6 +41,14 @@ _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when ava
 class _SafeLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     """``SafeLoader`` without the timestamp resolver (``date: 2023-10-19`` stays a string)."""
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # Fast path: a plain scalar whose first character starts no implicit type
+        # (numbers, booleans, null, ...) is a string; skips the regular expressions.
+        if (kind is yaml.ScalarNode and implicit[0] and value
+                and value[0] not in self.yaml_implicit_resolvers):
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
 
 _SafeLoader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
