@@ -93,7 +93,7 @@ def test_eu_consortium_names_horizon_europe_fallbacks():
     assert access.str.contains("Horizon Europe").all()
     assert "DESCA" in table.loc[table["Heading"] == "Breach and remedy",
                                 "Statutory fallback"].iloc[0]
-    cn = clause_table(Agreement.model_validate(data), jurisdiction_="cn")
+    cn = clause_table(Agreement.model_validate(data), jurisdiction="cn")
     assert "Civil Code" in cn.loc["10.1", "Statutory fallback"]
 
 

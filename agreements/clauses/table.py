@@ -26,7 +26,8 @@ from .fees import fee_info
 from .sections import FIRST_SECTIONS
 from .sections_money import LATER_SECTIONS
 from .sensitivity import share_formulas
-from .wording import check_decimals, check_lang, jurisdiction, term
+from .wording import check_decimals, check_lang, term
+from .wording import jurisdiction as detect_jurisdiction
 
 __all__ = ["BILINGUAL_FIELDS", "SECTION_KEYS", "as_agreement", "clause_table", "column_label"]
 
@@ -117,7 +118,7 @@ def _column_fields(lang: str) -> dict[str, str]:
 
 def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = None,
                  lang: str = "en", *, decimals: int = 2,
-                 jurisdiction_: str | None = None,
+                 jurisdiction: str | None = None,
                  parameter: str | None = None) -> pd.DataFrame:
     r"""The agreement's clauses as a table, one row per clause, in ``lang``.
 
@@ -138,7 +139,7 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
         ``"en"``, ``"zh"`` or ``"zh+en"`` (Chinese and English columns side by side).
     decimals
         Decimals of the shown percentages.
-    jurisdiction\_
+    jurisdiction
         ``"cn"`` or ``"eu"``: whose statutory fallbacks to name; default from the
         members' countries.
     parameter
@@ -156,7 +157,7 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     Raises
     ------
     InvalidInputError
-        Unknown ``lang``, ``jurisdiction_`` or ``parameter``, or a malformed
+        Unknown ``lang``, ``jurisdiction`` or ``parameter``, or a malformed
         ``allocation``.
     ScenarioError
         The scenario file is invalid.
@@ -181,11 +182,11 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     """
     check_lang(lang)
     check_decimals(decimals)
-    if jurisdiction_ not in (None, "cn", "eu"):
-        raise InvalidInputError(f"jurisdiction_ must be 'cn' or 'eu', got {jurisdiction_!r}")
+    if jurisdiction not in (None, "cn", "eu"):
+        raise InvalidInputError(f"jurisdiction must be 'cn' or 'eu', got {jurisdiction!r}")
     a, trace = as_agreement(agreement)
     shares = resolve_shares(a, allocation)
-    juris = jurisdiction_ or jurisdiction(a)
+    juris = jurisdiction or detect_jurisdiction(a)
     fees = fee_info(a)
     formulas = share_formulas(a, parameter) if parameter else None
 
