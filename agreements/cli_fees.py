@@ -5,8 +5,10 @@
     consortium fees FILE [--years N] [--format table|csv|json]
     consortium waterfall FILE --income 1e8 [--years 5] [--summary] [--format table|csv|json]
 
-stdout holds only the table; exact amounts are shown as decimals (money to the cent,
-power indices to six places). Exit 0 ok, 1 invalid scenario or input, 2 usage error.
+stdout holds only the table. ``table`` output shows exact amounts as decimals (money to
+the cent, power indices to six places); ``csv`` and ``json`` keep them exact (fractions
+as text such as ``13/60``, money as ``2125000.00``), like every other command. Exit 0 ok,
+1 invalid scenario or input, 2 usage error.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def cmd_fees(args: argparse.Namespace) -> int:
 
     agreement = load_or_fail(args.file)
     table = fee_table(agreement, years=args.years)
-    emit_table(display(table), args.format)
+    emit_table(display(table) if args.format == "table" else table, args.format)
     return 0
 
 
@@ -88,7 +90,7 @@ def cmd_waterfall(args: argparse.Namespace) -> int:
     if any(v != 0 for v in conservation(table)):  # pragma: no cover - guarded by tests
         raise CliError("internal error: the waterfall does not balance")
     out = waterfall_summary(table) if args.summary else table.set_index("year")
-    emit_table(display(out), args.format)
+    emit_table(display(out) if args.format == "table" else out, args.format)
     return 0
 
 

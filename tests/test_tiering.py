@@ -303,13 +303,16 @@ def run(args: list[str], capsys) -> tuple[int, str, str]:
 def test_cli_fees_json_and_csv(capsys):
     code, out, err = run(["fees", str(ASRC), "--format", "json"], capsys)
     assert code == 0 and err == ""
-    rows = json.loads(out)
-    assert rows[0]["member"] == "seagate" and rows[0]["fee"] == 250000.0
-    assert rows[5]["tier"] == "associate" and rows[5]["banzhaf"] == 0.05
+    rows = json.loads(out)  # exact numbers as text, as in every command's JSON
+    assert rows[0]["member"] == "seagate" and Fraction(rows[0]["fee"]) == 250_000
+    assert rows[5]["tier"] == "associate" and Fraction(rows[5]["banzhaf"]) == Fraction(1, 20)
     code, out, _ = run(["fees", str(OPENPOWER), "--years", "2", "--format", "csv"], capsys)
     assert code == 0
     parsed = list(csv.DictReader(io.StringIO(out)))
-    assert len(parsed) == 30 and parsed[9]["fee"] == "1000.0"
+    assert len(parsed) == 30 and parsed[9]["fee"] == "1000"
+    assert sum(Fraction(r["shapley_shubik"]) for r in parsed[:15]) == 1
+    code, out, _ = run(["fees", str(OPENPOWER)], capsys)
+    assert code == 0 and "gold_g" in out and "/" not in out  # decimals, for people
 
 
 def test_cli_waterfall_table_and_summary(capsys):
@@ -320,12 +323,12 @@ def test_cli_waterfall_table_and_summary(capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 24
     reward = [r for r in rows if r["stage"] == "inventor_reward"]
-    assert [float(r["amount"]) for r in reward] == [2_125_000.0, 2_500_000.0]
+    assert [r["amount"] for r in reward] == ["2125000.00", "2500000.00"]
     code, out, _ = run(["waterfall", str(ASRC), "--income", "1e7", "--summary",
                         "--format", "csv"], capsys)
     head, first = list(csv.reader(io.StringIO(out)))[:2]
     assert head[:2] == ["year", "income"]
-    assert sum(float(x) for x in first[2:]) == float(first[1]) == 1e7
+    assert sum(Decimal(x) for x in first[2:]) == Decimal(first[1]) == 10**7
 
 
 def test_cli_exit_codes(capsys, tmp_path):
