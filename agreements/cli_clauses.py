@@ -79,7 +79,7 @@ def cmd_clauses(args: argparse.Namespace) -> int:
     allocation = _allocation(args.file, args.method)
     total = Fraction(args.total) if args.total is not None else None
     table = clause_table(args.file, allocation, lang=args.lang, decimals=args.decimals,
-                         parameter=args.parameter)
+                         parameter=args.parameter, jurisdiction=args.jurisdiction)
     annexes = schedules(args.file, allocation, lang=args.lang, total=total,
                         decimals=args.decimals)
     choice = args.table or ("clauses" if fmt == "csv" else "all")
@@ -129,6 +129,8 @@ def add_clauses_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--parameter", default=None, metavar="ID.FIELD",
                    help="add each party's Shapley value as a formula of this parameter, "
                         "e.g. p_smart_lab.revenue or shu_ai_team.substitute_price")
+    p.add_argument("--jurisdiction", choices=("cn", "eu"), default=None,
+                   help="whose statutory fallbacks to name (default: from members' countries)")
     p.add_argument("--table", choices=_TABLES, default=None,
                    help="only this table (default: all; csv: clauses)")
     p.set_defaults(func=cmd_clauses)

@@ -23,6 +23,11 @@ def test_clauses_docx_bilingual(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().err
 
 
+def test_clauses_jurisdiction_option(capsys):
+    assert main(["clauses", str(BAOSHAN), "--jurisdiction", "eu", "--format", "md"]) == 0
+    assert "Horizon Europe" in capsys.readouterr().out
+
+
 def test_clauses_csv_to_stdout_round_trips(tmp_path, capsys):
     assert main(["clauses", str(BAOSHAN), "--format", "csv", "--lang", "zh"]) == 0
     text = capsys.readouterr().out
