@@ -23,7 +23,7 @@ from scipy.special import logsumexp
 from ..exceptions import InvalidInputError
 from .simulate import Simulation
 
-__all__ = ["certainty_equivalent", "cvar", "risk_summary", "value_at_risk"]
+__all__ = ["certainty_equivalent", "cvar", "member_metrics", "risk_summary", "value_at_risk"]
 
 
 def certainty_equivalent(y: np.ndarray, rho: float | np.ndarray, axis: int = 0) -> np.ndarray:
@@ -76,7 +76,7 @@ def cvar(y: np.ndarray, level: float = 0.95) -> np.ndarray:
     return -_tail(np.asarray(y, dtype=float), level)[1]
 
 
-def _member_metrics(y: np.ndarray, rho: np.ndarray, levels: Sequence[float],
+def member_metrics(y: np.ndarray, rho: np.ndarray, levels: Sequence[float],
                     tol: float) -> dict[str, np.ndarray]:
     """Metrics of every column of a draws x members block."""
     d = y.shape[0]
@@ -128,7 +128,7 @@ def risk_summary(sim: Simulation, levels: Sequence[float] = (0.95,)) -> pd.DataF
         raise InvalidInputError("risk_summary needs a Simulation from simulate()")
     r = sim.payoff.shape[2]
     tol = 1e-9 * max(1.0, float(np.abs(sim.outcome).max()))
-    blocks = [_member_metrics(sim.payoff[:, :, j], sim.risk_tolerance, levels, tol)
+    blocks = [member_metrics(sim.payoff[:, :, j], sim.risk_tolerance, levels, tol)
               for j in range(r)]  # one rule at a time: temporaries of D x M, not D x M x R
     cols = {key: np.concatenate([blk[key] for blk in blocks]) for key in blocks[0]}
     cols["outside_option"] = np.tile(sim.outside_option, r)

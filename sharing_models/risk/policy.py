@@ -20,9 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InvalidInputError
-from .formation import individual_rationality
 from .levers import CostSubsidy, Lever
-from .metrics import certainty_equivalent, risk_summary
+from .metrics import certainty_equivalent, member_metrics
 from .simulate import Simulation, simulate
 
 __all__ = ["compare_levers", "least_subsidy_rate"]
@@ -89,23 +88,26 @@ def compare_levers(
 
 
 def lever_rows(name: str, sim: Simulation, level: float) -> pd.DataFrame:
-    summary = risk_summary(sim, levels=(level,))
-    ir = individual_rationality(summary)
-    by_rule = summary.groupby(level="rule", sort=False)
-    acc = ir.groupby(level="rule", sort=False)
-    out = pd.DataFrame({
-        "members_accepting": acc["accepts_ce"].sum().astype(int),
-        "refusing": acc["accepts_ce"].apply(
-            lambda s: ", ".join(s.index.get_level_values("member")[~s.to_numpy()])),
-        "expected_outcome": float(sim.outcome.mean()),
-        "total_ce": by_rule["certainty_equivalent"].sum(),
-        "max_prob_loss": by_rule["prob_loss"].max(),
-        "worst_cvar": by_rule[f"CVaR_{level:g}"].max(),
-        "government_cost": float(sim.government.mean()),
-        "least_transfer": acc["shortfall"].sum(),
-    })
-    out.index = pd.MultiIndex.from_product([[name], out.index], names=["lever", "rule"])
-    return out
+    """One row per rule of :func:`compare_levers` for one simulation (array code)."""
+    members = np.asarray(sim.members)
+    tol = 1e-9 * max(1.0, float(np.abs(sim.outcome).max()))
+    rows = []
+    for r, rule in enumerate(sim.rules):
+        m = member_metrics(sim.payoff[:, :, r], sim.risk_tolerance, (level,), tol)
+        ce = m["certainty_equivalent"]
+        accepts = ce >= sim.outside_option - 1e-9 * max(1.0, float(np.abs(ce).max()))
+        rows.append({
+            "lever": name, "rule": rule,
+            "members_accepting": int(accepts.sum()),
+            "refusing": ", ".join(members[~accepts]),
+            "expected_outcome": float(sim.outcome.mean()),
+            "total_ce": float(ce.sum()),
+            "max_prob_loss": float(m["prob_loss"].max()),
+            "worst_cvar": float(m[f"CVaR_{level:g}"].max()),
+            "government_cost": float(sim.government.mean()),
+            "least_transfer": float(np.clip(sim.outside_option - ce, 0.0, None)[~accepts].sum()),
+        })
+    return pd.DataFrame(rows).set_index(["lever", "rule"])
 
 
 def least_subsidy_rate(
