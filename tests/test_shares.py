@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 from numpy.testing import assert_allclose
 
 import agreements
@@ -16,7 +17,7 @@ import sharing_models as sm
 from agreements import Agreement, AgreementError
 from agreements.shares import METHODS, compare_shares, layer_unions
 from sharing_models import SuspiciousResultWarning
-from tests.test_agreement_game import hand_mapping
+from tests.test_agreement_game import hand_mapping, small_agreements
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -133,3 +134,23 @@ def test_every_scenario_shares_are_efficient(path: Path) -> None:
     for column in shares:
         assert df[column].astype(float).sum() == pytest.approx(grand, rel=1e-9, abs=1e-6)
     assert np.isfinite(df[shares].astype(float).to_numpy()).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(small_agreements())
+def test_every_rule_is_efficient_and_gains_are_consistent(data: dict) -> None:
+    """On random agreements each rule divides exactly v(N), gains are share minus
+    outside option, and the core flags agree with a direct check of every coalition."""
+    a = Agreement.from_mapping(data)
+    g = a.game()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SuspiciousResultWarning)
+        df = compare_shares(a, game=g)
+    masks = np.arange(1 << g.n)
+    bits = (masks[:, None] >> np.arange(g.n)) & 1
+    for rule in [c for c in df.columns if c in METHODS]:
+        x = df[rule].astype(float).to_numpy()
+        assert x.sum() == pytest.approx(float(g.grand_value), abs=1e-7)
+        assert_allclose(df[f"{rule}_gain"], x - [m.outside_option for m in a.members])
+        in_core = bool(np.all(bits @ x >= g.values - 1e-7 * max(1.0, g.values.max())))
+        assert df[f"{rule}_in_core"].all() == in_core
