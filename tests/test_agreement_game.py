@@ -271,6 +271,7 @@ def test_both_evaluation_orders_agree(data: dict[str, Any]) -> None:
     """Whole plans and shared-input sets are two exact orders of the same maximum."""
     a = Agreement.from_mapping(data)
     assert_allclose(_by_shared_inputs(a), agreement_game(a).values, atol=1e-9)
+    assert list(_by_shared_inputs(a, exact=True)) == list(agreement_game(a, exact=True).values)
 
 
 def test_many_products_sharing_a_core() -> None:
