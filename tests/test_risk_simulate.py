@@ -281,3 +281,18 @@ def test_numeric_default_clause_forfeits_a_share():
     np.testing.assert_allclose(y["d"], 80.0 * 0.3 / 0.8)
     with pytest.raises(InvalidInputError, match="share of its income a defaulter forfeits"):
         Project(p.stages, p.products, p.members, default_clause=1.5)
+
+
+def test_members_with_zero_cost_share_cover_a_defaulter_equally():
+    """If the only payer defaults, the remaining members split its stage costs equally."""
+    p = Project((Stage("a", 1.0, 10.0), Stage("b", 1.0, 20.0)), (Product("x", Fixed(60.0)),),
+                (RiskMember("payer", default_probability=1.0), RiskMember("u"),
+                 RiskMember("v")), default_clause="forfeit")
+    rules = pd.DataFrame({"r": [0.2, 0.4, 0.4]}, index=["payer", "u", "v"])
+    sim = simulate(p, rules, {"payer": 1.0, "u": 0.0, "v": 0.0}, draws=400, seed=0)
+    np.testing.assert_allclose(sim.payoff.sum(axis=1)[:, 0], sim.outcome)
+    y = sim.payoffs("r")
+    at_a = y["payer"] == 0.0  # defaulted at the first stage: paid nothing
+    np.testing.assert_allclose(y.loc[at_a, "u"], 30.0 - 15.0)
+    np.testing.assert_allclose(y.loc[~at_a, "payer"], -10.0)
+    np.testing.assert_allclose(y.loc[~at_a, "u"], 30.0 - 10.0)

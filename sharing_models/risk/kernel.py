@@ -149,9 +149,14 @@ class Kernel:
         revenue shares after the default clause (batched matrix products)."""
         k = cost.shape[1]  # member m is active at stage j < dstage[m]
         act = (np.arange(k)[None, None, :] < dstage[:, :, None]).astype(float)  # (B, M, K)
-        denom = np.einsum("m,bmk->bk", self.c, act)
+        weight = self.c[None, :, None] * act
+        denom = weight.sum(axis=1)  # (B, K)
+        if (none := (denom <= 0) & (act.sum(axis=1) > 0)).any():
+            # only members with a zero cost share are left: they split the stage equally
+            weight = np.where(none[:, None, :], act, weight)
+            denom = weight.sum(axis=1)
         per_unit = np.divide(net, denom, out=np.zeros_like(net), where=denom > 0)
-        member_cost = self.c[None, :] * np.matmul(act, per_unit[:, :, None])[:, :, 0]
+        member_cost = np.matmul(weight, per_unit[:, :, None])[:, :, 0]
         f = self._keep_factor(cost, act, dstage)  # (B, M)
         ws = f @ self.s  # (B, R): the rule's share weights still held
         scale = np.divide(total_rev[:, None], ws, out=np.zeros_like(ws), where=ws > 0)
