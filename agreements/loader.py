@@ -121,7 +121,14 @@ def loads(text: str, format: str = "yaml", source: str = "<string>") -> Agreemen
     if format == "yaml":
         data, lines, found = _parse_yaml(text, source)
     elif format == "json":
-        data, lines, found = _parse_json(text, source), {}, []
+        data = _parse_json(text, source)
+        try:
+            return agreement_from_mapping(data, source=source)
+        except ScenarioError:
+            if not isinstance(data, dict):
+                raise
+        # Invalid: validate again with the line of every path (JSON read as YAML).
+        return agreement_from_mapping(data, source=source, lines=_json_lines(text, source))
     else:
         raise AgreementError(f"unsupported format {format!r}; expected 'yaml' or 'json'")
     if found and isinstance(data, dict):
@@ -277,6 +284,22 @@ class _Builder:
             out[k] = self.build(value_node, (*parts, k))
             self.lines[(*parts, k)] = key_node.start_mark.line + 1
         return out
+
+
+def _json_lines(text: str, source: str) -> dict[Parts, int]:
+    """Line of every field path of a JSON document, via the YAML parser ({} if it fails)."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}
+        builder = _Builder(loader, source)
+        builder.build(node, ())
+        return builder.lines
+    except yaml.YAMLError:
+        return {}
+    finally:
+        loader.dispose()
 
 
 def _parse_json(text: str, source: str) -> Any:
