@@ -182,3 +182,20 @@ def test_dispute_summary_with_and_without_a_game():
     assert not bool(with_game.loc["c_heavy", "in_core"])
     assert with_game.loc["c_heavy", "blocking_coalitions"] == 1
     assert with_game.loc["c_heavy", "max_excess"] == pytest.approx(0.6)
+
+
+def test_blocking_coalitions_limit_and_allocation_checks():
+    g = Game.from_array(["a", "b", "c"], [0, 1, 1, 3, 1, 3, 3, 4])
+    every = blocking_coalitions(g, [0.0, 0.0, 4.0])
+    assert every["coalition"].tolist()[:1] == [("a", "b")] and len(every) == 3
+    assert blocking_coalitions(g, [0.0, 0.0, 4.0], limit=1)["coalition"].tolist() == [("a", "b")]
+    with pytest.raises(InvalidInputError, match="allocation needs"):
+        excesses(g, [1.0, 2.0])
+    with pytest.raises(InvalidInputError, match="one value per player"):
+        excesses(g, pd.Series({"a": 1.0, "b": 2.0, "z": 1.0}))
+    with pytest.raises(InvalidInputError, match="expected a Game"):
+        excesses(g.values, [1, 2, 3])
+    sim = simulate(bernoulli_project(), RULES, draws=100, seed=0)
+    with pytest.raises(InvalidInputError, match="no column for rule 'c_heavy'"):
+        dispute_summary(sim, Game.from_array(["a", "b", "c"], [0] * 8),
+                        pd.DataFrame({"equal": [0.0, 0.0, 0.0]}, index=["a", "b", "c"]))

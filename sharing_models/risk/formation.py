@@ -113,8 +113,8 @@ def _tol(v: np.ndarray) -> float:
     return 1e-9 * max(1.0, float(np.abs(v).max()))
 
 
-def blocking_coalitions(game: Game, allocation: Any) -> pd.DataFrame:
-    """Coalitions that would do better on their own, worst first.
+def blocking_coalitions(game: Game, allocation: Any, limit: int | None = None) -> pd.DataFrame:
+    """Coalitions that would do better on their own, worst first (at most ``limit``).
 
     Columns ``coalition`` (tuple of names), ``size``, ``worth`` and ``allocated``
     (profit orientation), ``excess`` (> 0). The grand coalition appears when the
@@ -132,7 +132,7 @@ def blocking_coalitions(game: Game, allocation: Any) -> pd.DataFrame:
     e = excesses(game, allocation)
     masks = np.flatnonzero(e > _tol(v))
     masks = masks[masks > 0]
-    order = masks[np.argsort(-e[masks], kind="stable")]
+    order = masks[np.argsort(-e[masks], kind="stable")][:limit]
     return pd.DataFrame({
         "coalition": [tuple(p for i, p in enumerate(game.players) if m >> i & 1) for m in order],
         "size": np.bitwise_count(order.astype(np.uint64)).astype(int),
@@ -216,6 +216,8 @@ def dispute_summary(sim: Simulation, game: Game | None = None,
             "worst_member": str(surplus.idxmin()),
         }
         if game is not None:
+            if allocations is not None and rule not in allocations:
+                raise InvalidInputError(f"allocations have no column for rule {rule!r}")
             x = (allocations[rule] if allocations is not None else part["expected"])
             block = blocking_coalitions(game, x)
             row.update(in_core=in_core(game, x), blocking_coalitions=len(block),
