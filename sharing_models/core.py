@@ -29,6 +29,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from ._highs import new_highs
 from .exceptions import EmptyCoreWarning, GameError, InvalidInputError, SuspiciousResultWarning
 from .game import Game, _subset_sums
 from .kohlberg import (
@@ -287,11 +288,6 @@ def coalition_rows(masks: np.ndarray, n: int, extra_col: int | None = None) -> t
     return starts, index, np.ones(index.shape[0])
 
 
-def new_highs() -> highspy.Highs:
-    """A silent HiGHS instance."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    return h
 
 
 def top_violations(score: np.ndarray, thr: float, k: int) -> np.ndarray:

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import highspy
 import numpy as np
 
+from ._highs import new_highs
 from .exceptions import GameError, InvalidInputError
 from .game import Game, _subset_sums
 
@@ -185,8 +186,7 @@ def _balanced(coll: np.ndarray, p0: np.ndarray, n: int, exact: bool) -> tuple[bo
     ind = indicator_matrix(cols, n).astype(float)
     rank = int(np.linalg.matrix_rank(ind.T @ ind)) if len(cols) else 0  # n x n Gram
     k, kp = len(coll), len(p0)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     cnt = ind[:k].sum(axis=0)
     # columns: mu_S (S in coll), lambda_i (P0), s;  lambda_S = s + mu_S
     mat = np.vstack([ind, cnt[None, :]])
