@@ -97,7 +97,11 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
 
 
 def _human(x: float) -> str:
-    """Readable float for tables: ``1,234,567.89``, ``0.05``, ``0.001234``."""
+    """Readable float for tables: ``1,234,567.89``, ``0.05``, ``0.001234``.
+
+    >>> [_human(x) for x in (1234567.891, -0.0, 0.05, 0.001234)]
+    ['1,234,567.89', '0.00', '0.05', '0.001234']
+    """
     if x != x or x in (float("inf"), float("-inf")):
         return str(x)
     if x == 0 or abs(x) >= 0.01:

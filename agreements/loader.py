@@ -4,8 +4,8 @@ Loading reports every problem at once: field errors found by the pydantic model
 (wrong types, negative values, unknown keys with a "did you mean" suggestion, missing
 fields) and cross-reference problems found by :mod:`agreements.validation` (unknown ids,
 duplicates, cycles, needs nothing provides, fixed shares not summing to 100%). Each
-problem carries its field path and, for YAML, its line, and they are raised together
-as one :class:`~agreements.errors.ScenarioError`.
+problem carries its field path and its line (YAML and JSON), and they are raised
+together as one :class:`~agreements.errors.ScenarioError`.
 
 YAML is read with a subclass of ``yaml.SafeLoader``: tags such as ``!!python/object``
 are rejected, so loading never executes code from the file. Dates stay strings.
