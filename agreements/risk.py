@@ -5,7 +5,8 @@
 
 - **stages** are the agreement's tasks in dependency order (a task that needs another's
   result comes after it), each with its success probability and budget, spent at its
-  start (durations add up: a sequential stage-gated plan);
+  start (durations add up: a sequential stage-gated plan); a sure, free stage
+  ``start`` comes first when some product needs no task result (or there are no tasks);
 - **products** earn their life-time margin, valued at launch,
 
   .. math:: R_p \\, m_p \\sum_{t=1}^{T_p} (1 + r_p)^{-t},
@@ -74,6 +75,8 @@ __all__ = [
 #: Rules computed from the agreement itself (no game needed).
 OWN_METHODS = ("fixed", "equal", "proportional", "borch")
 _GAME_METHODS = ("shapley", "banzhaf", "nucleolus", "owen")
+#: Name of the sure, free first stage added for products that need no task result.
+_START = "start"
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,8 +161,9 @@ def project_from_agreement(agreement: Agreement, *, overrun: Distribution | None
                             overrun if overrun is not None else Fixed(1.0), year=start))
         start += (t.duration_months or 0) / 12.0
         end[tid] = start
-    if not stages:
-        stages.append(Stage("agreement", 1.0, 0.0))
+    if not stages or any(not _needed_tasks(p.needs, agreement) for p in agreement.products):
+        # a sure, free first gate for products that need no task result
+        stages.insert(0, Stage(_START, 1.0, 0.0))
     rates = [p.discount_rate for p in agreement.products]
     rate = discount_rate if discount_rate is not None else (float(np.mean(rates)) if rates
                                                             else 0.0)
@@ -176,9 +180,8 @@ def _product(p: Any, agreement: Agreement, order: list[str], end: dict[str, floa
     r = p.discount_rate
     annuity = sum((1 + r) ** -t for t in range(1, p.years + 1))
     needed = _needed_tasks(p.needs, agreement)
-    last = max((order.index(t) for t in needed), default=0) if order else 0
-    after = order[last] if order else "agreement"
-    year = end.get(after, 0.0) if needed else 0.0
+    after = max(needed, key=order.index) if needed else _START
+    year = end.get(after, 0.0)
     return Product(p.id, _revenue_law(p, p.operating_margin * annuity), after=after,
                    year=year, probability=p.success_probability)
 

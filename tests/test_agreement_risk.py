@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import agreements
 from agreements.cli import main
 from agreements.errors import AgreementError
+from agreements.game import expected_value
 from agreements.risk import (
     cost_shares,
     project_from_agreement,
@@ -68,21 +69,29 @@ def small(tasks_reversed: bool = False, **extra):
 def test_baoshan_project(baoshan):
     p = project_from_agreement(baoshan)
     assert [s.name for s in p.stages] == ["t_automation", "t_analysers", "t_clinical"]
-    assert [s.probability for s in p.stages] == [0.8, 0.75, 0.85]
-    assert [s.cost for s in p.stages] == [1.5e7, 2.0e7, 8.0e6]
-    assert [s.year for s in p.stages] == [0.0, 1.0, 2.5]
+    tasks = {t.id: t for t in baoshan.tasks}
+    assert [s.probability for s in p.stages] == [tasks[s.name].success_probability
+                                                 for s in p.stages]
+    assert [s.cost for s in p.stages] == [tasks[s.name].cost for s in p.stages]
+    assert [s.year for s in p.stages] == [0.0, 1.0, 2.5]  # 12 + 18 months
     smart, licence = p.products
-    assert (smart.after, smart.year, smart.probability) == ("t_clinical", 3.25, 0.7)
+    assert (smart.after, smart.year) == ("t_clinical", 3.25)
     assert (licence.after, licence.year) == ("t_automation", 1.0)
-    annuity = sum(1.05 ** -t for t in range(1, 6))
-    assert isinstance(smart.revenue, LogNormal)
-    assert smart.revenue.mean == pytest.approx(6.0e7 * 0.35 * annuity)
-    assert isinstance(licence.revenue, Triangular)
-    # triangular (1, 4, 10) million: mean 5 million, margin 1
-    assert licence.revenue.mean == pytest.approx(5.0e6 * annuity)
-    assert p.default_clause == 0.5 and p.discount_rate == pytest.approx(0.05)
-    assert [m.default_probability for m in p.members] == [0.05] * 4
-    assert [m.risk_tolerance for m in p.members] == [2.0e8, 2.0e7, 1.0e7, 5.0e7]
+    for ours, theirs in zip(p.products, baoshan.products, strict=True):
+        # life-time margin at launch: the game's expected value before the probability
+        assert ours.probability == theirs.success_probability
+        rev = theirs.revenue
+        law_mean = ((rev.low + rev.mode + rev.high) / 3 if rev.distribution == "triangular"
+                    else rev.expected)
+        assert ours.revenue.mean * theirs.success_probability == pytest.approx(
+            expected_value(theirs) * law_mean / rev.expected)
+    assert isinstance(smart.revenue, LogNormal) and isinstance(licence.revenue, Triangular)
+    assert p.default_clause == baoshan.default.forfeit_share
+    assert p.discount_rate == pytest.approx(0.05)
+    assert [m.default_probability for m in p.members] == [
+        baoshan.default.default_probability] * 4
+    assert [m.risk_tolerance for m in p.members] == [m.risk_tolerance for m in baoshan.members]
+    assert [m.outside_option for m in p.members] == [m.outside_option for m in baoshan.members]
 
 
 def test_tasks_in_dependency_order_and_product_gating():
@@ -110,17 +119,30 @@ def test_cost_shares_fallbacks():
                     {"id": "y", "name": {"en": "Y"}, "kind": "enterprise"}]})
     assert cost_shares(bare).tolist() == [0.5, 0.5]
     p = project_from_agreement(bare)
-    assert [s.name for s in p.stages] == ["agreement"] and p.products == ()
+    assert [s.name for s in p.stages] == ["start"] and p.products == ()
+
+
+def test_product_needing_no_task_result_is_not_gated():
+    a = small()
+    data = a.model_dump(mode="json", exclude_none=True)
+    data["products"].append({"id": "service", "needs": {"all_of": ["c_b"]},
+                             "revenue": {"expected": 5}, "years": 1})
+    p = project_from_agreement(agreements.Agreement.from_mapping(data))
+    assert [s.name for s in p.stages] == ["start", "t0", "t1"]
+    assert [(x.name, x.after, x.year) for x in p.products] == [("early", "t0", 0.5),
+                                                               ("service", "start", 0.0)]
 
 
 def test_sharing_rules(baoshan):
     rules = sharing_rules(baoshan, ["fixed", "equal", "proportional", "borch"])
     assert list(rules.columns) == ["fixed", "equal", "proportional", "borch"]
     np.testing.assert_allclose(rules.sum(), 1.0)
-    assert rules["fixed"].tolist() == pytest.approx([0.55, 0.2, 0.15, 0.1])
-    valuations = np.array([9.0e7, 1.5e7, 1.5e7, 1.2e7])
+    fixed = baoshan.sharing.fixed_shares
+    assert rules["fixed"].tolist() == pytest.approx([fixed[m] / 100 for m in rules.index])
+    valuations = np.array([sum(c.valuation for c in baoshan.contributions if c.member == m)
+                           for m in rules.index])
     assert rules["proportional"].tolist() == pytest.approx(valuations / valuations.sum())
-    rho = np.array([2.0e8, 2.0e7, 1.0e7, 5.0e7])
+    rho = np.array([m.risk_tolerance for m in baoshan.members])
     assert rules["borch"].tolist() == pytest.approx(rho / rho.sum())
     with pytest.raises(AgreementError, match="unknown sharing rule"):
         sharing_rules(baoshan, ["fair"])
