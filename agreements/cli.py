@@ -64,6 +64,13 @@ def cmd_shares(args: argparse.Namespace) -> int:
                             as_percent=args.percent)
     for w in caught:
         note(f"warning: {w.message}")
+    grand = float(df.attrs.get("grand_value", 0.0))
+    if grand == 0:
+        note("note: v(N) = 0: no coalition's expected revenue covers its costs, so every "
+             "rule shares nothing (see docs/agreement-game.md)")
+    elif args.format == "table":
+        note(f"v(N) = {grand:,.2f} {agreement.currency} to share among "
+             f"{len(agreement.members)} members")
     if args.shares_only:
         df = df[[c for c in df.columns if not c.endswith(("_in_core", "_gain"))]]
     if not args.exact:
