@@ -199,7 +199,8 @@ def draw_graph(agreement: Agreement, ax: Any = None, lang: str = "auto") -> Any:
     ax : matplotlib Axes, optional
         Drawn into a new figure when omitted.
     lang : {"auto", "en", "zh"}
-        Label language; ``auto`` uses Chinese names when a CJK font is available.
+        Label language; Chinese names need a CJK font and fall back to English
+        without one (``auto`` and ``zh`` differ only in intent).
 
     Returns
     -------
@@ -215,9 +216,11 @@ def draw_graph(agreement: Agreement, ax: Any = None, lang: str = "auto") -> Any:
 
     from .plotting import MEMBER_KIND_COLOURS, use_cjk_font
 
-    zh = lang == "zh" or (lang == "auto" and use_cjk_font() is not None)
-    if zh:
-        use_cjk_font()
+    if lang not in ("auto", "en", "zh"):
+        from .errors import AgreementError
+
+        raise AgreementError(f"lang must be 'auto', 'en' or 'zh'; got {lang!r}")
+    zh = lang != "en" and use_cjk_font() is not None  # no CJK font: English labels
     g = contribution_graph(agreement)
     pos = _layout(g)
     if ax is None:

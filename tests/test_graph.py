@@ -93,9 +93,14 @@ def test_draw_graph(lang: str) -> None:
         out = draw_graph(BAOSHAN, ax=ax, lang=lang)
         assert out is ax
         labels = {t.get_text() for t in ax.texts}
-        english = lang == "en" or (lang == "auto" and use_cjk_font() is None)
+        english = lang == "en" or use_cjk_font() is None
         assert ("t_clinical" in labels) == english
         assert [t.get_text() for t in ax.get_legend().get_texts()][:4] == [
             "lead enterprise", "university", "hospital", "enterprise"]
     finally:
         plt.close(fig)
+
+
+def test_draw_graph_rejects_unknown_language() -> None:
+    with pytest.raises(AgreementError, match="lang must be"):
+        draw_graph(BAOSHAN, lang="fr")
