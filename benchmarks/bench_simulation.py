@@ -130,7 +130,7 @@ def _sweep_rows(points: int, draws: int) -> list[dict]:
     t_inline = time.perf_counter() - t
     t = time.perf_counter()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         t_start = time.perf_counter() - t
         client.run(lambda: None)  # workers up and importable
         best = float("inf")

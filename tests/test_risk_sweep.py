@@ -77,7 +77,7 @@ def test_dask_process_workers_give_the_same_rows():
                         default_probability=[0.0, 0.2])
     here = sweep(FN, pts, seed=9, scheduler="inline")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         there = sweep(FN, pts, seed=9, scheduler=client)
         again = sweep(FN, pts, seed=9, scheduler=cluster.scheduler_address)
     pd.testing.assert_frame_equal(here, there)

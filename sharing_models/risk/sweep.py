@@ -257,7 +257,7 @@ def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.Seed
         client, own = scheduler, False
     elif scheduler is None:
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                               dashboard_address=None)
+                               dashboard_address=":0")
         client, own = Client(cluster), True
     elif isinstance(scheduler, str):
         client, own = Client(scheduler), True
