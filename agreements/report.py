@@ -226,15 +226,16 @@ def _risk(agreement: Agreement, draws: int, seed: int, zh: bool) -> str:
     notes = "".join(_p(f"Note: {w.message}") for w in caught)
     summary = risk_summary(sim, levels=(0.95,))
     cols = {"expected": "expected payoff", "prob_loss": "P(loss)",
-            "CVaR_0.95": "CVaR 95% (mean of worst 5%)"}
+            "CVaR_0.95": "CVaR 95% (mean loss, worst 5%)"}
     table = summary[list(cols)].rename(columns=cols)
     cvar = summary["CVaR_0.95"].unstack("rule").reindex(agreement.member_ids)
     chart = _grouped_bars(cvar.rename(index=_label(agreement, zh)),
-                          "CVaR 95% by member and rule (lower is riskier)",
+                          "CVaR 95%: mean loss in the worst 5% of draws (higher = more at risk)",
                           agreement.currency, "CVaR by rule")
     return (head + _p(f"{draws:,} Monte Carlo draws of task success, costs, revenue and "
                       f"defaults (seed {seed}); payoffs are net of each member's share of "
-                      "costs. CVaR 95% is the mean payoff in the worst 5% of draws.")
+                      "costs. CVaR 95% is the mean loss in the worst 5% of draws (positive = "
+                      "money lost).")
             + notes + _table(table, money=(cols["expected"], cols["CVaR_0.95"]),
                              pct=(cols["prob_loss"],)) + chart)
 
