@@ -331,3 +331,41 @@ def agreement_mappings(draw, max_members: int = 5):
             "governance": governance,
             "default": {"remedy_days": draw(_st.integers(0, 90)),
                         "forfeit_share": draw(_st.sampled_from([0, 0.25, 0.5]))}}
+
+
+@_st.composite
+def chained_agreements(draw, min_members: int = 3, max_members: int = 5):
+    """Agreement mappings whose tasks chain through results (for agreement games).
+
+    ``min_members``-``max_members`` members, 2-6 contributions (each maybe with a market
+    substitute), 1-3 tasks each needing contributions or earlier results (all_of and
+    an optional any_of group), 1-2 products needing a result or a contribution. Money
+    figures are integers 0-30 (revenue 0-150) so exact and float worths agree.
+    """
+    n = draw(_st.integers(min_members, max_members))
+    members = [f"m{i}" for i in range(n)]
+    money = _st.integers(0, 30).map(float)
+    contributions = []
+    for j in range(draw(_st.integers(2, 6))):
+        c = {"id": f"c{j}", "member": draw(_st.sampled_from(members)), "kind": "data",
+             "valuation": draw(money), "cost": draw(money)}
+        if draw(_st.booleans()):
+            c["substitute_price"] = draw(money)
+        contributions.append(c)
+    cids = [c["id"] for c in contributions]
+    tasks = []
+    for t in range(draw(_st.integers(1, 3))):
+        pool = cids + [f"r{k}" for k in range(t)]
+        ids = _st.lists(_st.sampled_from(pool), min_size=1, max_size=2, unique=True)
+        needs = {"all_of": draw(ids), "any_of": draw(_st.lists(ids, max_size=1))}
+        tasks.append({"id": f"t{t}", "needs": needs, "produces": [f"r{t}"],
+                      "cost": draw(money)})
+    results = [f"r{t}" for t in range(len(tasks))]
+    products = [{"id": f"p{p}", "revenue": {"expected": float(draw(_st.integers(0, 150)))},
+                 "needs": {"all_of": [draw(_st.sampled_from(results + cids))]}}
+                for p in range(draw(_st.integers(1, 2)))]
+    return {"id": "prop", "name": {"en": "Property"},
+            "members": [{"id": m, "name": {"en": m.upper()}, "kind": "enterprise"}
+                        for m in members],
+            "contributions": contributions, "tasks": tasks,
+            "results": [{"id": r} for r in results], "products": products}

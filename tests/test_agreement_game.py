@@ -24,6 +24,7 @@ from agreements.game import (
     product_recipes,
 )
 from sharing_models import TooLargeError, shapley
+from tests.strategies import chained_agreements
 
 KINDS = ["cash", "background_ip", "staff", "equipment", "facility", "data"]
 
@@ -184,39 +185,8 @@ def test_coalition_worth_rejects_unknown_members() -> None:
         coalition_worth(a, ["uni", "bank"])
 
 
-@st.composite
-def small_agreements(draw: st.DrawFn) -> dict[str, Any]:
-    """3-5 members, 2-6 contributions, 1-3 chained tasks, 1-2 products."""
-    n = draw(st.integers(3, 5))
-    members = [f"m{i}" for i in range(n)]
-    money = st.integers(0, 30).map(float)
-    contributions = []
-    for j in range(draw(st.integers(2, 6))):
-        c = {"id": f"c{j}", "member": draw(st.sampled_from(members)), "kind": "data",
-             "valuation": draw(money), "cost": draw(money)}
-        if draw(st.booleans()):
-            c["substitute_price"] = draw(money)
-        contributions.append(c)
-    cids = [c["id"] for c in contributions]
-    tasks = []
-    for t in range(draw(st.integers(1, 3))):
-        pool = cids + [f"r{k}" for k in range(t)]
-        needs = {"all_of": draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2,
-                                         unique=True)),
-                 "any_of": draw(st.lists(st.lists(st.sampled_from(pool), min_size=1,
-                                                  max_size=2, unique=True), max_size=1))}
-        tasks.append({"id": f"t{t}", "needs": needs, "produces": [f"r{t}"], "cost": draw(money)})
-    results = [f"r{t}" for t in range(len(tasks))]
-    products = [{"id": f"p{p}", "revenue": {"expected": float(draw(st.integers(0, 150)))},
-                 "needs": {"all_of": [draw(st.sampled_from(results + cids))]}}
-                for p in range(draw(st.integers(1, 2)))]
-    return {"id": "prop", "name": {"en": "Property"}, "members": _members(members),
-            "contributions": contributions, "tasks": tasks,
-            "results": [{"id": r} for r in results], "products": products}
-
-
 @settings(max_examples=40, deadline=None)
-@given(small_agreements(), st.integers(0, 5))
+@given(chained_agreements(), st.integers(0, 5))
 def test_member_who_contributes_nothing_gets_zero(data: dict[str, Any], where: int) -> None:
     """Adding a member with no contributions leaves every Shapley share unchanged and
     gives the newcomer zero (null-player axiom, [Shapley1953]_)."""
@@ -229,7 +199,7 @@ def test_member_who_contributes_nothing_gets_zero(data: dict[str, Any], where: i
 
 
 @settings(max_examples=40, deadline=None)
-@given(small_agreements())
+@given(chained_agreements())
 def test_worths_are_monotone_non_negative_and_exact_matches(data: dict[str, Any]) -> None:
     """Joining never lowers a coalition's worth; worths are >= 0; exact = float."""
     a = Agreement.from_mapping(data)
@@ -266,7 +236,7 @@ def _by_shared_inputs(a: Agreement, exact: bool = False) -> np.ndarray:
 
 
 @settings(max_examples=40, deadline=None)
-@given(small_agreements())
+@given(chained_agreements())
 def test_both_evaluation_orders_agree(data: dict[str, Any]) -> None:
     """Whole plans and shared-input sets are two exact orders of the same maximum."""
     a = Agreement.from_mapping(data)

@@ -17,7 +17,8 @@ import sharing_models as sm
 from agreements import Agreement, AgreementError
 from agreements.shares import METHODS, compare_shares, layer_unions
 from sharing_models import SuspiciousResultWarning
-from tests.test_agreement_game import hand_mapping, small_agreements
+from tests.strategies import chained_agreements
+from tests.test_agreement_game import hand_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -137,7 +138,7 @@ def test_every_scenario_shares_are_efficient(path: Path) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(small_agreements())
+@given(chained_agreements())
 def test_every_rule_is_efficient_and_gains_are_consistent(data: dict) -> None:
     """On random agreements each rule divides exactly v(N), gains are share minus
     outside option, and the core flags agree with a direct check of every coalition."""
