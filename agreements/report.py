@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sharing_models import ConsortiumError, InvalidInputError
+from sharing_models import ConsortiumError, InvalidInputError, TooLargeError
 
 from .model import Agreement
 
@@ -211,19 +211,34 @@ def _walk_away(agreement: Agreement, df: pd.DataFrame | None, game: Any) -> str:
             + _table(table, money=("outside option", *rules)) + _table(summary))
 
 
+def _simulate(agreement: Agreement, draws: int, seed: int) -> tuple[Any, list[str]]:
+    """Simulation under the default candidate rules; without the game-theoretic ones
+    when the coalition game cannot be built (too many members)."""
+    from .risk import simulate_agreement
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            sim = simulate_agreement(agreement, draws=draws, seed=seed, progress=False)
+            notes = []
+        except TooLargeError as exc:
+            own = [*(["fixed"] if agreement.sharing.fixed_shares else []), "equal",
+                   "proportional", "borch"]
+            sim = simulate_agreement(agreement, draws=draws, seed=seed, progress=False,
+                                     methods=own)
+            notes = [f"Only the agreement's own rules and Borch are simulated: {exc}"]
+    return sim, [str(w.message) for w in caught] + notes
+
+
 def _risk(agreement: Agreement, draws: int, seed: int, zh: bool) -> str:
     from sharing_models.risk import risk_summary
 
-    from .risk import simulate_agreement
-
     head = "<h2>Risk profile per member</h2>"
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            sim = simulate_agreement(agreement, draws=draws, seed=seed, progress=False)
+        sim, messages = _simulate(agreement, draws, seed)
     except ConsortiumError as exc:
         return head + _p(f"The risk simulation could not be run: {exc}")
-    notes = "".join(_p(f"Note: {w.message}") for w in caught)
+    notes = "".join(_p(f"Note: {m}") for m in messages)
     summary = risk_summary(sim, levels=(0.95,))
     cols = {"expected": "expected payoff", "prob_loss": "P(loss)",
             "CVaR_0.95": "CVaR 95% (mean loss, worst 5%)"}

@@ -186,3 +186,32 @@ def test_cli_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad.write_text("format: 1\nid: x\nmembers: []\n", encoding="utf-8")
     assert main(["report", str(bad), "-o", str(out)]) == 1
     assert "bad.yaml" in capsys.readouterr().err
+
+
+def test_language_of_clauses_and_labels() -> None:
+    a = agreements.Agreement.from_mapping(DEMO)
+    assert "标题" not in build_report(a, draws=200)  # no Chinese name: English by default
+    zh = build_report(BAOSHAN, draws=200, lang="zh")
+    clauses = zh.split("<h2>Clause table</h2>")[1]
+    assert "<th>标题</th>" in clauses and "<th>Heading</th>" not in clauses
+    both = build_report(BAOSHAN, draws=200).split("<h2>Clause table</h2>")[1]
+    assert "<th>标题</th>" in both and "<th>Heading</th>" in both
+
+
+def test_too_many_members_for_the_game_still_gives_a_page() -> None:
+    """25 members exceed agreements.game.MAX_MEMBERS (24): the shares and walk-away
+    sections say why; the graph, risk and clause sections are still there."""
+    members = [{"id": f"m{i:02d}", "name": {"en": f"Member {i}"}, "kind": "enterprise"}
+               for i in range(25)]
+    contributions = [{"id": f"c{i:02d}", "member": f"m{i:02d}", "kind": "cash",
+                      "valuation": 1 + i, "cost": 1 + i} for i in range(25)]
+    data = {**DEMO, "id": "big", "members": members, "contributions": contributions,
+            "tasks": [{"id": "dev", "needs": {"all_of": ["c00", "c01"]},
+                       "produces": ["device"], "cost": 20}]}
+    page = build_report(agreements.Agreement.from_mapping(data), draws=200, lang="en")
+    p = _check_page(page)
+    assert "Shares could not be computed:" in page
+    assert "Needs the shares above, which could not be computed." in page
+    assert len(p.images) == 2  # graph and CVaR chart
+    assert "Only the agreement&#x27;s own rules and Borch are simulated" in page
+    assert "Member 24" in page.split("<h2>Clause table</h2>")[1]
