@@ -21,7 +21,9 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 
 demo: $(VENV)/.installed
 	$(BIN)/consortium validate $(DEMO_SCENARIO)
-	$(BIN)/consortium shares $(DEMO_SCENARIO)
+	$(BIN)/consortium shares $(DEMO_SCENARIO) --shares-only
+	$(BIN)/consortium shares $(DEMO_SCENARIO) --shares-only --percent
+	$(BIN)/consortium check $(DEMO_SCENARIO) --profile baoshan
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
