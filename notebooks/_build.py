@@ -335,6 +335,7 @@ fig, ax = plt.subplots(figsize=(8, 3.6))
 label = f"market x{market.value:.1f}, no Zecheng, AI team cost x{cost.value}"
 pd.DataFrame({f"market x{MARKET:.1f}, all four": before["shapley"], label: after["shapley"]}
              ).rename(index=ZH).plot.bar(ax=ax, rot=0)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=9)
 ax.set_ylabel("Shapley share (million CNY)")
 ax.set_title("退出与替代成本的影响 / What-if: drop a member, cheaper substitute")
 save(fig, "negotiator_what_if")
@@ -447,7 +448,7 @@ versions.rename(index={m.id: m.name.zh for m in base.members}).T.plot.barh(
     stacked=True, ax=ax, colormap="tab20c")
 ax.set_xlabel("revenue share (%)")
 ax.set_title("两个版本的分配比例 / Shares in the two versions")
-ax.legend(ncols=4, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.08))
+ax.legend(ncols=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2))
 save(fig, "lawyer_versions")
 plt.show()'''),
 ]
