@@ -1,4 +1,5 @@
-"""Benchmark: exact voting power (sharing_models.power) against the ``powerindex`` package.
+"""Benchmark: exact voting power (sharing_models.power) against the ``powerindex`` package,
+plus claims rules and the airport rule (areas ``claims`` and ``cost``) against coopgame-py.
 
 Every row times ours and the peer on the same weighted voting game in this process (best of
 several repeats, ``time.perf_counter``). Games: ``n`` voters with weights drawn uniformly
@@ -39,7 +40,73 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                                      1 if slow else repeats, try_peer=ours is banzhaf_index))
     if not quick:
         rows.append(_peer_overflow(200))
+    rows += claims_and_cost_rows(quick)
     return rows
+
+
+def claims_and_cost_rows(quick: bool = False) -> list[dict[str, Any]]:
+    """Claims rules and the airport rule against coopgame-py on the same inputs.
+
+    Ours returns a pandas Series labelled by claimant (building that index is timed);
+    the peer returns a plain list. Random arrival is compared with the peer's Shapley value
+    of the bankruptcy game, whose worth array is built beforehand (not timed for the peer).
+    """
+    from sharing_models import Game
+    from sharing_models.claims import random_arrival, talmud
+    from sharing_models.cost import airport
+
+    peer = _coopgame()
+    repeats = 2 if quick else 5
+    rng = np.random.default_rng(1)
+    rows = []
+    for n, exact in (((200, True), (2_000, False)) if quick
+                     else ((10_000, True), (100_000, False))):
+        ints = rng.integers(1, 1_000, n)
+        claims = {f"m{i}": (int(v) if exact else float(v)) for i, v in enumerate(ints)}
+        estate = int(ints.sum()) * 2 // 5
+        estate = estate if exact else float(estate)
+        values = list(claims.values())
+        rows.append(_row("claims", f"Talmud rule, {'exact' if exact else 'float'}", n,
+                         lambda c=claims, e=estate: talmud(e, c),
+                         peer and (lambda v=values, e=estate, x=exact:
+                                   peer.talmud(e, v, exact=x)), repeats))
+    for n in (8, 12) if quick else (16, 20):
+        claims = {f"m{i}": int(v) for i, v in enumerate(rng.integers(1, 100, n))}
+        estate = sum(claims.values()) // 2
+        floats = {k: float(v) for k, v in claims.items()}
+        worths = Game.bankruptcy(float(estate), floats).values
+        rows.append(_row("claims", "random arrival, exact (peer: Shapley, float)", n,
+                         lambda c=claims, e=estate: random_arrival(e, c),
+                         peer and (lambda v=worths: peer.shapley(peer.Game(v[1:]))), repeats,
+                         note=f"integer claims 1..99, estate {estate}"))
+    n = 60 if quick else 300
+    claims = {f"m{i}": int(v) for i, v in enumerate(rng.integers(1, 100, n))}
+    estate = sum(claims.values()) // 2
+    rows.append(_row("claims", "random arrival, exact (counting tables)", n,
+                     lambda: random_arrival(estate, claims), None, 1 if not quick else 2,
+                     note=f"integer claims 1..99, estate {estate}; the peer would need a "
+                          f"2**{n} worth array"))
+    for types, per_type in ((4, 3),) if quick else ((8, 3), (500, 200)):
+        costs = {f"t{k}": float(c) for k, c in enumerate(np.sort(rng.uniform(1, 100, types)))}
+        counts = dict.fromkeys(costs, per_type)
+        users = [c for c in costs.values() for _ in range(per_type)]
+        with_peer = peer if len(users) <= 24 else None  # the peer is exponential in users
+        rows.append(_row("cost", "airport serial rule (ours: types x counts)", len(users),
+                         lambda c=costs, k=counts: airport(c, k),
+                         with_peer and (lambda u=users, p=with_peer: p.airport(u)), repeats,
+                         note=f"{types} types x {per_type} users; peer gets every user and "
+                              "also computes the nucleolus"
+                              + ("" if with_peer else "; peer not run (exponential)")))
+    return rows
+
+
+def _row(area: str, task: str, n: int, ours: Callable[[], Any], peer: Any, repeats: int,
+         note: str = "") -> dict[str, Any]:
+    ours_s, _ = best_of(ours, repeats)
+    peer_s = best_of(peer, repeats)[0] if peer else None
+    return {"area": area, "task": task, "n": n, "ours_s": ours_s,
+            "peer": "coopgame-py" if peer else None, "peer_s": peer_s,
+            "ratio": ours_s / peer_s if peer_s else None, "note": note}
 
 
 def game(n: int, seed: int = 0) -> tuple[list[int], int]:
@@ -111,6 +178,14 @@ def _peer_overflow(n: int) -> dict[str, Any]:
         row["note"] = (f"[{quota}; 1 x {n}]: powerindex fails with "
                        f"{type(exc).__name__}: {exc} (float(n!) overflows for n >= 171)")
     return row
+
+
+def _coopgame() -> Any:
+    try:
+        import coopgame
+    except ImportError:
+        return None
+    return coopgame
 
 
 def _powerindex() -> Any:

@@ -24,13 +24,16 @@ def test_quick_power_in_process(runner):
     assert results[0]["error"] is None
     rows = results[0]["rows"]
     assert rows and all(set(runner.ROW_KEYS) <= set(r) for r in rows)
-    assert all(r["area"] == "power" and r["ours_s"] > 0 for r in rows)
+    assert {r["area"] for r in rows} == {"power", "claims", "cost"}
+    assert all(r["ours_s"] > 0 for r in rows)
     for r in rows:
-        if r["peer_s"] is not None:  # peer installed: the ratio is computed and agreement noted
+        if r["peer_s"] is not None:  # peer installed: the ratio is computed
             assert r["ratio"] == pytest.approx(r["ours_s"] / r["peer_s"])
+        if r["peer"] == "powerindex":  # and agreement with the peer is recorded
             assert "max |ours - powerindex|" in r["note"]
     text = runner.render(results, runner.machine_info(), quick=True)
     assert "## power" in text and "| Shapley-Shubik, exact | 12 |" in text
+    assert "## claims" in text and "## cost" in text
     assert "| python |" in text and "| numpy |" in text and "Quick smoke run" in text
 
 
