@@ -64,7 +64,7 @@ __all__ += [
 
 # --- claims, power, cost (claims.py, power.py, cost.py) are submodules:
 #     sharing_models.claims, sharing_models.power, sharing_models.cost.
-from . import claims, cost, power
+from . import claims, cost, power  # noqa: E402
 
 __all__ += ["claims", "cost", "power"]
 
