@@ -241,8 +241,10 @@ def _risk(agreement: Agreement, draws: int, seed: int, zh: bool) -> str:
     notes = "".join(_p(f"Note: {m}") for m in messages)
     summary = risk_summary(sim, levels=(0.95,))
     cols = {"expected": "expected payoff", "prob_loss": "P(loss)",
-            "CVaR_0.95": "CVaR 95% (mean loss, worst 5%)"}
+            "CVaR_0.95": "CVaR 95% (mean loss, worst 5%)",
+            "certainty_equivalent": "certainty equivalent"}
     table = summary[list(cols)].rename(columns=cols)
+    table["joins (CE >= outside option)"] = np.where(summary["ce_surplus"] >= 0, "yes", "no")
     cvar = summary["CVaR_0.95"].unstack("rule").reindex(agreement.member_ids)
     chart = _grouped_bars(cvar.rename(index=_label(agreement, zh)),
                           "CVaR 95%: mean loss in the worst 5% of draws (higher = more at risk)",
@@ -250,8 +252,11 @@ def _risk(agreement: Agreement, draws: int, seed: int, zh: bool) -> str:
     return (head + _p(f"{draws:,} Monte Carlo draws of task success, costs, revenue and "
                       f"defaults (seed {seed}); payoffs are net of each member's share of "
                       "costs. CVaR 95% is the mean loss in the worst 5% of draws (positive = "
-                      "money lost).")
-            + notes + _table(table, money=(cols["expected"], cols["CVaR_0.95"]),
+                      "money lost). The certainty equivalent is the sure amount a member "
+                      "with its risk tolerance values its payoff at; a risk-averse member "
+                      "joins only if it beats its outside option.")
+            + notes + _table(table, money=(cols["expected"], cols["CVaR_0.95"],
+                                           cols["certainty_equivalent"]),
                              pct=(cols["prob_loss"],)) + chart)
 
 

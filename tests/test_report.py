@@ -156,6 +156,8 @@ def test_walk_aways_and_blocking_coalitions_of_a_hand_computed_game() -> None:
     assert cells[0] == "lab"
     assert cells[2].startswith("{uni} +36")
     assert "v(N), the expected worth of the whole consortium, is 65 " in page
+    risk = page.split("<h2>Risk profile per member</h2>")[1].split("<h2>")[0]
+    assert "<th>joins (CE &gt;= outside option)</th>" in risk
     assert "SHA-256 of the model (canonical JSON) demo (model)" in page
 
 
