@@ -317,18 +317,19 @@ display(widgets.VBox([widgets.HBox([market, cost]), widgets.HBox([contribution, 
     ("md", """\
 The cell below sets the controls from code, exactly as a click would (each assignment
 runs `refresh`), so the notebook test covers the callbacks; then it compares the shares
-before and after dropping Taizhou Zecheng and moving the tier boundary above Marvell's
-revenue (1.5 billion USD)."""),
+before and after dropping Taizhou Zecheng, and moves the tier boundary just above
+Marvell's revenue, which drops Marvell from the executive to the associate tier."""),
     ("code", '''\
+MARVELL = next(m["revenue"] for m in TIERED["members"] if m["id"] == "marvell")
 before = shares_after(MARKET)
 market.value = MARKET + 0.2
 dropped.value = "zecheng"
 cost.value = 0.5
-boundary.value = 1.6e9
+boundary.value = 1.05 * MARVELL  # just above Marvell's revenue
 after = shares_after(market.value, contribution.value, cost.value, dropped.value)
 assert "zecheng" not in after.index and len(out.outputs) > 0
 moved = tiers_after(boundary.value)
-assert tiers_after(1.0e9).loc["marvell", "tier"] == "executive"
+assert tiers_after(0.95 * MARVELL).loc["marvell", "tier"] == "executive"
 assert moved.loc["marvell", "tier"] == "associate"
 
 fig, ax = plt.subplots(figsize=(8, 3.6))
