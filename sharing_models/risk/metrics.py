@@ -48,14 +48,22 @@ def certainty_equivalent(y: np.ndarray, rho: float | np.ndarray, axis: int = 0) 
     return np.where(np.isfinite(rho), ce, y.mean(axis=axis))
 
 
-def _tail(y: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Lower ``(1 - level)`` quantile and mean below it, along axis 0 (via partition)."""
-    if not 0.0 < level < 1.0:
-        raise InvalidInputError(f"VaR/CVaR level must be in (0, 1); got {level}")
+def _tails(y: np.ndarray, levels: Sequence[float]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per level: lower ``(1 - level)`` quantile and mean below it, along axis 0.
+
+    One partition serves every level (``kth`` at each tail size), not a sort.
+    """
+    bad = [lv for lv in levels if not 0.0 < lv < 1.0]
+    if bad:
+        raise InvalidInputError(f"VaR/CVaR levels must be in (0, 1); got {bad}")
     n = y.shape[0]
-    k = max(1, math.ceil(round((1.0 - level) * n, 9)))
-    part = np.partition(y, k - 1, axis=0)
-    return part[k - 1], part[:k].mean(axis=0)
+    ks = [max(1, math.ceil(round((1.0 - lv) * n, 9))) for lv in levels]
+    part = np.partition(y, sorted({k - 1 for k in ks}), axis=0)
+    return [(part[k - 1], part[:k].mean(axis=0)) for k in ks]
+
+
+def _tail(y: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    return _tails(y, (level,))[0]
 
 
 def value_at_risk(y: np.ndarray, level: float = 0.95) -> np.ndarray:
@@ -86,8 +94,7 @@ def member_metrics(y: np.ndarray, rho: np.ndarray, levels: Sequence[float],
         "std": np.sqrt(((y - mean) ** 2).sum(axis=0) / (d - 1)) if d > 1 else 0.0 * mean,
         "prob_loss": (y < -tol).mean(axis=0),
     }
-    for level in levels:
-        q, tail = _tail(y, level)
+    for level, (q, tail) in zip(levels, _tails(y, levels), strict=True):
         out[f"VaR_{level:g}"] = -q
         out[f"CVaR_{level:g}"] = -tail
     out["certainty_equivalent"] = certainty_equivalent(y, rho)

@@ -6,7 +6,8 @@ scheduler address or ``Client`` when given, or ``scheduler="inline"`` for this p
 Point ``k`` always gets the ``k``-th child of ``numpy.random.SeedSequence(seed).spawn``,
 so results do not depend on where, in what order or in what batches points run.
 Finished batches are written to Parquet in point order as soon as every earlier batch is
-done, so a long sweep's file grows while it runs and memory holds only pending batches.
+done, so a long sweep's file grows while it runs (and holds every finished batch in
+order if it is interrupted). Points are batched, about 8 batches per worker.
 
 :func:`grid` and :func:`random_points` build point lists; :func:`lever_point` is a ready
 ``fn`` that simulates a project under the levers named in a point.
@@ -185,7 +186,7 @@ def sweep(
         (processes or threads per ``processes``), closed at the end; ``"inline"``: run
         here without Dask; an address such as ``"tcp://host:8786"`` or a ``Client``.
     batch_size : int, optional
-        Points per Dask task (default: about 8 tasks per worker).
+        Points per Dask task (default: about 8 tasks per worker of the cluster).
     out : path, optional
         Stream the result rows, in point order, to this Parquet file.
     progress : bool, optional
@@ -214,33 +215,37 @@ def sweep(
         raise InvalidInputError("sweep needs a callable fn(point, seed)")
     seeds = np.random.SeedSequence(seed).spawn(len(pts)) if not isinstance(
         seed, np.random.SeedSequence) else seed.spawn(len(pts))
-    workers = max(1, int(n_workers))
-    size = batch_size or max(1, math.ceil(len(pts) / (8 * workers)))
-    batches = [list(range(i, min(i + size, len(pts)))) for i in range(0, len(pts), size)]
     show = progress if progress is not None else sys.stderr.isatty()
     with ParquetSink(out) as sink, tqdm(total=len(pts), disable=not show, unit="point",
                                           file=sys.stderr, leave=False) as bar:
-        writer = _OrderedWriter(sink, bar, batches)
+        writer = _OrderedWriter(sink, bar)
         if scheduler == "inline":
-            for i, ids in enumerate(batches):
-                writer.done(i, _run_batch(fn, ids, [pts[k] for k in ids],
-                                          [seeds[k] for k in ids], keys))
+            for i, ids in enumerate(_batches(len(pts), batch_size, max(1, int(n_workers)))):
+                writer.done(i, ids, _run_batch(fn, ids, [pts[k] for k in ids],
+                                               [seeds[k] for k in ids], keys))
         else:
-            _run_dask(fn, pts, seeds, keys, batches, writer, scheduler, workers, processes)
+            _run_dask(fn, pts, seeds, keys, writer, scheduler, batch_size, int(n_workers),
+                      processes)
     return pd.concat(writer.frames, ignore_index=True)
+
+
+def _batches(n: int, size: int | None, workers: int) -> list[list[int]]:
+    """Point indices in batches (default: about 8 batches per worker)."""
+    size = size or max(1, math.ceil(n / (8 * workers)))
+    return [list(range(i, min(i + size, n))) for i in range(0, n, size)]
 
 
 class _OrderedWriter:
     """Collect finished batches and write them to Parquet in batch order."""
 
-    def __init__(self, sink: ParquetSink, bar: Any, batches: list[list[int]]) -> None:
-        self.sink, self.bar, self.batches = sink, bar, batches
+    def __init__(self, sink: ParquetSink, bar: Any) -> None:
+        self.sink, self.bar = sink, bar
         self.pending: dict[int, pd.DataFrame] = {}
         self.frames: list[pd.DataFrame] = []
 
-    def done(self, i: int, df: pd.DataFrame) -> None:
+    def done(self, i: int, ids: list[int], df: pd.DataFrame) -> None:
         self.pending[i] = df
-        self.bar.update(len(self.batches[i]))
+        self.bar.update(len(ids))
         while len(self.frames) in self.pending:
             frame = self.pending.pop(len(self.frames))
             self.sink.write(frame)
@@ -248,8 +253,8 @@ class _OrderedWriter:
 
 
 def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.SeedSequence],
-              keys: list[str], batches: list[list[int]], writer: _OrderedWriter,
-              scheduler: Any, n_workers: int, processes: bool) -> None:
+              keys: list[str], writer: _OrderedWriter, scheduler: Any,
+              batch_size: int | None, n_workers: int, processes: bool) -> None:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -264,11 +269,14 @@ def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.Seed
     else:
         raise InvalidInputError("scheduler must be None, 'inline', an address or a Client")
     try:
+        workers = len(client.scheduler_info().get("workers", {})) or n_workers
+        batches = _batches(len(pts), batch_size, max(1, workers))
         futures = {client.submit(_run_batch, fn, ids, [pts[k] for k in ids],
                                  [seeds[k] for k in ids], keys, pure=False): i
                    for i, ids in enumerate(batches)}
         for fut in as_completed(futures):
-            writer.done(futures[fut], fut.result())
+            i = futures[fut]
+            writer.done(i, batches[i], fut.result())
             fut.release()
     finally:
         if own:
