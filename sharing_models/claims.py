@@ -453,9 +453,10 @@ def _prepare(estate: Any, claims: Any) -> tuple[Any, list[Any], list[Any], str]:
     """Validate; return estate, claims, labels and the mode exact/float/symbolic."""
     labels, raw = _labelled(claims)
     e = _number(estate, "estate")
+    values = None
     if {type(x) for x in raw} <= {float, int, np.float64, np.int64}:  # fast common case
         values = _plain_numbers(raw, labels)
-    else:
+    if values is None:
         values = [_number(x, f"claim of {lab!r}") for x, lab in zip(raw, labels, strict=True)]
     kinds = {type(x) for x in values} | {type(e)}
     if any(_is_symbolic_type(t) for t in kinds):
@@ -492,9 +493,13 @@ def _labelled(claims: Any) -> tuple[list[Any], list[Any]]:
     return labels, raw
 
 
-def _plain_numbers(raw: list[Any], labels: list[Any]) -> list[Any]:
-    """Python/numpy ints and floats, checked finite in one vectorised pass."""
-    arr = np.asarray(raw, dtype=float)
+def _plain_numbers(raw: list[Any], labels: list[Any]) -> list[Any] | None:
+    """Python/numpy ints and floats, checked finite in one vectorised pass (None when an
+    int is too large for a float: the caller checks one by one)."""
+    try:
+        arr = np.asarray(raw, dtype=float)
+    except OverflowError:
+        return None
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
         i = int(bad[0])

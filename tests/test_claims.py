@@ -324,3 +324,12 @@ def test_large_float_problem_vectorised():
     exact = constrained_equal_awards(int(ints.sum()) * 2 // 5, dict(enumerate(ints.tolist())))
     floats = constrained_equal_awards(float(int(ints.sum()) * 2 // 5), ints.astype(float))
     np.testing.assert_allclose(floats.to_numpy(), np.array(exact, dtype=float), rtol=1e-12)
+
+
+def test_integers_beyond_float_range():
+    """Exact rules never pass through floats: claims of 10**400 work."""
+    big = 10**400
+    claims = {"a": big, "b": 2 * big, "c": 3 * big}
+    assert talmud(2 * big, claims).tolist() == [F(big, 2), F(3 * big, 4), F(3 * big, 4)]
+    assert constrained_equal_losses(2 * big, claims).tolist() == [0, F(big, 2), F(3 * big, 2)]
+    assert random_arrival(2 * big, claims).tolist() == [F(big, 3), F(5 * big, 6), F(5 * big, 6)]
