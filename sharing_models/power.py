@@ -436,7 +436,8 @@ def _check_game(weights: Any, quota: Any) -> tuple[list[Any], list[int], int]:
     total = sum(w)
     if isinstance(quota, bool) or not isinstance(quota, numbers.Real):
         raise InvalidInputError(f"quota must be a number; got {quota!r}")
-    if not math.isfinite(quota) or quota <= 0 or quota > total:
+    finite = not isinstance(quota, float | np.floating) or math.isfinite(quota)
+    if not finite or quota <= 0 or quota > total:
         raise InvalidInputError(
             f"quota must be in (0, total weight {total}]; got {quota}"
         )

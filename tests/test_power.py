@@ -280,3 +280,12 @@ def test_beyond_64_voters_matches_plain_integer_dp():
         expected = [sum(row[max(quota - own, 0):quota]) for row in table]
         voter = weights.index(own)
         assert counts.iloc[voter].tolist() == expected
+
+
+def test_huge_weights_reduced_by_gcd():
+    """Weights beyond float range are fine when their gcd brings the table down."""
+    big = 10**400
+    ss = shapley_shubik({"a": 2 * big, "b": big, "c": big}, 3 * big)
+    assert ss.tolist() == [Fraction(2, 3), Fraction(1, 6), Fraction(1, 6)]
+    with pytest.raises(InvalidInputError, match="quota must be in"):
+        shapley_shubik({"a": 1, "b": 2}, float("inf"))
