@@ -177,3 +177,28 @@ def test_least_subsidy_rate_edge_cases():
     assert least_subsidy_rate(easy, shares, draws=1000, seed=0).loc["eq", "rate"] == 0.0
     with pytest.raises(InvalidInputError, match="adds the cost subsidy itself"):
         least_subsidy_rate(p, shares, levers=[CostSubsidy(0.1)])
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_least_subsidy_rate_is_the_threshold(data):
+    """At the returned rate every member accepts; a little less and someone refuses."""
+    from sharing_models.risk import certainty_equivalent
+
+    proj = data.draw(risk_projects(defaults=False))
+    shares = data.draw(share_tables(proj.member_names, max_rules=2))
+    res = least_subsidy_rate(proj, shares, draws=300, seed=2, tol=1e-7)
+
+    def accepts(rate, r):
+        sim = simulate(proj, shares, draws=300, seed=2, levers=[CostSubsidy(rate)])
+        ce = certainty_equivalent(sim.payoff[:, :, r], sim.risk_tolerance)
+        return bool(np.all(ce >= sim.outside_option - 1e-9 * max(1.0, np.abs(ce).max())))
+
+    for r, rule in enumerate(shares.columns):
+        rate = res.loc[rule, "rate"]
+        if np.isnan(rate):
+            assert not accepts(1.0, r)
+            continue
+        assert accepts(rate, r)
+        if rate > 1e-3:
+            assert not accepts(rate - 1e-3, r)
