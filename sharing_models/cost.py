@@ -71,7 +71,7 @@ def airport(costs: Any, counts: Any = None) -> pd.Series:
     """
     types, c, exact = _costs(costs)
     n = _counts(counts, types)
-    order = np.argsort(np.asarray([float(x) for x in c]), kind="stable")
+    order = sorted(range(len(c)), key=c.__getitem__)  # exact comparison, stable
     zero: Any = Fraction(0) if exact else 0.0
     users_left = sum(n)
     previous, running = zero, zero
@@ -100,7 +100,7 @@ def _costs(costs: Any) -> tuple[list[Any], list[Any], bool]:
     for t, x in zip(types, raw, strict=True):
         if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
             raise InvalidInputError(f"cost of {t!r} must be a number; got {x!r}")
-        if not np.isfinite(float(x)) or x < 0:
+        if (isinstance(x, float | np.floating) and not np.isfinite(x)) or x < 0:
             raise InvalidInputError(f"cost of {t!r} must be finite and >= 0; got {x}")
         values.append(int(x) if isinstance(x, numbers.Integral) else x)
     exact = all(isinstance(x, (int, Fraction)) for x in values)

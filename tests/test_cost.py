@@ -133,3 +133,12 @@ def test_agrees_with_coopgame_peer(facility):
     users = {f"{t}#{k}": costs[t] for t in costs for k in range(counts[t])}
     theirs = coopgame.airport([float(c) for c in users.values()])["shapley"]
     np.testing.assert_allclose(np.array(airport(users), dtype=float), theirs, atol=1e-9)
+
+
+def test_exact_order_beyond_float_precision():
+    """Costs that floats cannot tell apart are still sorted exactly."""
+    big = 10**30
+    x = airport({"hi": big + 1, "lo": big, "huge": 10**400})
+    assert x["lo"] == Fraction(big, 3)
+    assert x["hi"] == Fraction(big, 3) + Fraction(1, 2)
+    assert x["lo"] + x["hi"] + x["huge"] == 10**400
