@@ -103,3 +103,16 @@ def test_probability_scale_and_default_probability_change_the_project():
     res = sweep(FN, pts, seed=0, scheduler="inline").query("rule == 'equal'")
     base, scaled, defaulty = res["expected_outcome"].tolist()
     assert scaled < base and defaulty != base
+
+
+def _stop_at_five(point, seed):
+    if point["x"] == 5:
+        raise KeyboardInterrupt
+    return {"y": point["x"] * 2}
+
+
+def test_interrupted_sweep_keeps_the_finished_batches(tmp_path):
+    out = tmp_path / "partial.parquet"
+    with pytest.raises(KeyboardInterrupt):
+        sweep(_stop_at_five, grid(x=list(range(10))), scheduler="inline", batch_size=2, out=out)
+    assert pd.read_parquet(out)["x"].tolist() == [0, 1, 2, 3]
