@@ -279,7 +279,7 @@ def _residue_counts(
 
 def _rows_needed(w: list[int], qq: int) -> int:
     """Coalition sizes ``0..k`` that can weigh less than ``qq`` (the lightest ``k`` fit)."""
-    light = np.cumsum(sorted(w))
+    light = np.cumsum(sorted(min(x, qq) for x in w))  # weights >= qq never fit anyway
     return min(len(w), 1 + int(np.searchsorted(light, qq - 1, side="right")))
 
 
@@ -299,7 +299,7 @@ def _table(w_desc: list[int], qq: int, m: int, rows: int, order: int = 1) -> np.
         if m != _WRAP:
             table[0] %= np.uint64(m)
     scratch = np.empty((max(rows - 1, 1), qq), dtype=np.uint64)  # no temporaries per step
-    prefix = np.concatenate([[0], np.cumsum(w_desc)])
+    prefix = np.concatenate([[0], np.cumsum([min(x, qq) for x in w_desc])])
     first = np.searchsorted(prefix, prefix[1:] - (qq - 1), side="left")
     reach = np.arange(1, len(w_desc) + 1) - first  # most voters fitting after step j
     mu = None if m == _WRAP else np.uint64(m)
@@ -335,7 +335,7 @@ def _without(by_weight: np.ndarray, t: int, x: int, m: int) -> np.ndarray:
     if t < 0:
         return np.zeros(rows, dtype=np.uint64)
     jmax = t // x if rows == 1 else min(t // x, rows - 1)
-    picked = by_weight[t - np.arange(jmax + 1) * x]  # (J, rows)
+    picked = by_weight[t - np.arange(jmax + 1) * min(x, t + 1)]  # (J, rows); x > t: J = 1
     if rows == 1:
         vals = picked.T
     else:

@@ -289,3 +289,7 @@ def test_huge_weights_reduced_by_gcd():
     assert ss.tolist() == [Fraction(2, 3), Fraction(1, 6), Fraction(1, 6)]
     with pytest.raises(InvalidInputError, match="quota must be in"):
         shapley_shubik({"a": 1, "b": 2}, float("inf"))
+    # a giant voter beside small ones: the complement table has 2 columns
+    assert shapley_shubik([10**30, 1, 1], 10**30 + 1).tolist() == ss.tolist()
+    assert banzhaf_index([10**30, 1, 1], 2).tolist() == [Fraction(3, 5), Fraction(1, 5),
+                                                         Fraction(1, 5)]
