@@ -9,7 +9,8 @@
 Levers (``--lever KEY=VALUE``, repeatable): ``subsidy`` (share of stage costs paid),
 ``insurance`` (share of a failed stage's cost paid) with ``premium``, ``floor``
 (procurement floor on the first product's revenue), ``award:<task>`` (milestone award),
-and the scenario knobs ``probability_scale`` and ``default_probability``. stdout holds
+and the scenario knobs ``probability_scale``, ``default_probability`` and
+``without:<member>=1`` (the member stays out; the others take over its shares). stdout holds
 only the result table (identical for the same seed); timings and progress go to stderr.
 The sweep specification is documented in ``docs/sweeps.md``.
 """
@@ -45,6 +46,7 @@ from sharing_models.risk.sweep import (
     levers_from_point,
     random_points,
     sweep,
+    without_members,
 )
 
 from .cli_common import CliError, add_format_argument, emit_table, load_or_fail, note
@@ -74,9 +76,10 @@ def parse_levers(items: list[str] | None) -> dict[str, float]:
     for item in items or []:
         key, sep, value = item.partition("=")
         key = key.strip()
-        if not sep or not (key in _KNOBS or (key.startswith("award:") and len(key) > 6)):
+        prefixed = key.partition(":")[0] in ("award", "without") and key.partition(":")[2]
+        if not sep or not (key in _KNOBS or prefixed):
             raise CliError(f"bad --lever {item!r}: expected KEY=VALUE with KEY one of "
-                           f"{', '.join(_KNOBS)} or award:<task>", 2)
+                           f"{', '.join(_KNOBS)}, award:<task> or without:<member>", 2)
         try:
             point[key] = float(value)
         except ValueError:
@@ -93,8 +96,10 @@ def _case(args: argparse.Namespace) -> tuple[Any, RiskCase, dict[str, float]]:
         case = risk_case(agreement, args.method)
     for w in caught:
         note(f"consortium {args.command}: {w.message}")
-    project = adjust_project(case.project, point)
-    return agreement, RiskCase(project, case.shares, case.cost_shares), point
+    leaving = [k.split(":", 1)[1] for k, v in point.items() if k.startswith("without:") and v]
+    project, shares, costs = without_members(case.project, case.shares, case.cost_shares,
+                                             leaving)
+    return agreement, RiskCase(adjust_project(project, point), shares, costs), point
 
 
 def _add_common(p: argparse.ArgumentParser, draws: int) -> None:
@@ -104,7 +109,7 @@ def _add_common(p: argparse.ArgumentParser, draws: int) -> None:
     p.add_argument("--lever", action="append", metavar="KEY=VALUE",
                    help="policy lever, repeatable: subsidy=0.3, insurance=0.8, premium=1e5, "
                         "floor=1e7, award:<task>=2e6, probability_scale=0.9, "
-                        "default_probability=0.1")
+                        "default_probability=0.1, without:<member>=1")
     p.add_argument("--method", action="append", metavar="RULE",
                    help="sharing rule, repeatable: fixed, equal, proportional, borch, "
                         "shapley, banzhaf, nucleolus, owen (default: the agreement's own, "

@@ -307,3 +307,10 @@ def test_demo_spec_loads():
     spec = load_sweep_spec(DEMO)
     assert len(spec.cases) == 21 and len(spec.points) == 21 * 16
     assert spec.draws == 2000 and spec.n_workers == 2
+
+
+def test_cli_simulate_without_a_member(capsys):
+    code, out, _ = run(capsys, "simulate", BAOSHAN, "--draws", "500", "--method", "fixed",
+                       "--lever", "without:zecheng=1", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and [r["member"] for r in rows] == ["fosun_dx", "shu", "wusong_hospital"]

@@ -296,3 +296,11 @@ def test_members_with_zero_cost_share_cover_a_defaulter_equally():
     np.testing.assert_allclose(y.loc[at_a, "u"], 30.0 - 15.0)
     np.testing.assert_allclose(y.loc[~at_a, "payer"], -10.0)
     np.testing.assert_allclose(y.loc[~at_a, "u"], 30.0 - 10.0)
+
+
+def test_the_same_seed_sequence_gives_the_same_draws_twice():
+    ss = np.random.SeedSequence(123)
+    a = simulate(two_stage(), RULES, draws=200, seed=ss)
+    b = simulate(two_stage(), RULES, draws=200, seed=ss)
+    np.testing.assert_array_equal(a.payoff, b.payoff)
+    assert ss.n_children_spawned == 0

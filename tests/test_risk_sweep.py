@@ -116,3 +116,17 @@ def test_interrupted_sweep_keeps_the_finished_batches(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         sweep(_stop_at_five, grid(x=list(range(10))), scheduler="inline", batch_size=2, out=out)
     assert pd.read_parquet(out)["x"].tolist() == [0, 1, 2, 3]
+
+
+def test_membership_sweep_without_a_member():
+    ss = np.random.SeedSequence(4)
+    full = FN({}, ss)
+    pd.testing.assert_frame_equal(FN({"without:univ": 0}, ss), full)  # 0 = stays in
+    alone = FN({"without:univ": 1}, ss)
+    assert (alone["members_accepting"] <= 1).all()
+    # the lead alone bears the whole project under every rule
+    assert alone["total_ce"].nunique() == 1 and list(alone.columns) == list(full.columns)
+    with pytest.raises(InvalidInputError, match="unknown member"):
+        sweep(FN, [{"without:nobody": 1}], scheduler="inline")
+    with pytest.raises(InvalidInputError, match="at least one member must stay"):
+        sweep(FN, [{"without:lead": 1, "without:univ": 1}], scheduler="inline")

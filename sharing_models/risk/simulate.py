@@ -161,7 +161,7 @@ def simulate(
         raise InvalidInputError(f"chunk_size must be a positive integer; got {chunk_size!r}")
     if not keep and out is None:
         raise InvalidInputError("keep=False needs an 'out' Parquet path to write to")
-    norm_rng, aux_rng = np.random.default_rng(seed).spawn(2)
+    norm_rng, aux_rng = _streams(seed)
     m, r = len(kernel.members), len(kernel.rules)
     acc = _Accumulator(draws, m, r) if keep else None
     show = progress if progress is not None else (draws >= 200_000 and sys.stderr.isatty())
@@ -192,3 +192,13 @@ class _Accumulator:
         return (self.payoff, *self.totals)
 
 
+def _streams(seed: SeedLike) -> list[np.random.Generator]:
+    """Two independent generators (normals, default timing) from ``seed``.
+
+    A ``SeedSequence`` is copied first: spawning from it would change it, and the same
+    ``SeedSequence`` must give the same draws every time it is passed.
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        seed = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key,
+                                      pool_size=seed.pool_size)
+    return np.random.default_rng(seed).spawn(2)

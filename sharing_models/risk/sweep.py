@@ -28,20 +28,21 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..exceptions import InvalidInputError
-from .frames import ParquetSink
+from .frames import ParquetSink, as_rules
 from .levers import CostSubsidy, Lever, MilestoneAward, ProcurementGuarantee, TechnologyInsurance
 from .model import Project
 from .policy import lever_rows
 from .simulate import simulate
 
 __all__ = ["POINT_KEYS", "adjust_project", "grid", "lever_point", "levers_from_point",
-           "random_points", "sweep"]
+           "random_points", "sweep", "without_members"]
 
 PointFn = Callable[[dict[str, Any], np.random.SeedSequence], Any]
 
-#: Keys :func:`lever_point` understands (``award:<stage>`` for milestone awards).
+#: Keys :func:`lever_point` understands (``award:<stage>`` for milestone awards,
+#: ``without:<member>`` (true) for a member who stays out).
 POINT_KEYS = ("subsidy", "insurance", "premium", "floor", "probability_scale",
-              "default_probability", "award:<stage>")
+              "default_probability", "award:<stage>", "without:<member>")
 
 
 def grid(**axes: Sequence[Any]) -> list[dict[str, Any]]:
@@ -133,13 +134,48 @@ def lever_point(point: dict[str, Any], seed: np.random.SeedSequence, *, project:
     """
     known = {"subsidy", "insurance", "premium", "floor", "probability_scale",
              "default_probability"}
-    bad = [k for k in point if k not in known and not k.startswith("award:")]
+    bad = [k for k in point if k not in known and not k.startswith(("award:", "without:"))]
     if bad:
         raise InvalidInputError(f"unknown sweep parameter(s) {bad}; known: {list(POINT_KEYS)}")
-    proj = adjust_project(project, point)
+    leaving = [k.split(":", 1)[1] for k, v in point.items() if k.startswith("without:") and v]
+    proj, shares, cost_shares = without_members(project, shares, cost_shares, leaving)
+    proj = adjust_project(proj, point)
     sim = simulate(proj, shares, cost_shares, draws=draws, seed=seed,
                    levers=levers_from_point(point, proj), progress=False)
     return lever_rows("point", sim, level).droplevel("lever").reset_index()
+
+
+def without_members(project: Project, shares: Any, cost_shares: Any,
+                    leaving: Sequence[str]) -> tuple[Project, pd.DataFrame, pd.Series | None]:
+    """The consortium after ``leaving`` members walk away: their revenue and cost shares
+    go to the others pro rata (equally where the others held none).
+
+    >>> from sharing_models.risk import Fixed, Product, Project, RiskMember, Stage
+    >>> p = Project((Stage("s", 1.0, 1.0),), (Product("x", Fixed(3.0)),),
+    ...             (RiskMember("a"), RiskMember("b"), RiskMember("c")))
+    >>> q, s, c = without_members(p, pd.DataFrame({"r": [.5, .25, .25]}, index=list("abc")),
+    ...                           None, ["a"])
+    >>> q.member_names, s["r"].tolist(), c.tolist()
+    (('b', 'c'), [0.5, 0.5], [0.5, 0.5])
+    """
+    if not leaving:
+        return project, shares, cost_shares
+    names = project.member_names
+    unknown = [m for m in leaving if m not in names]
+    stay = [m for m in names if m not in leaving]
+    if unknown or not stay:
+        raise InvalidInputError(f"without: unknown member(s) {unknown}" if unknown
+                                else "without: at least one member must stay")
+    s = as_rules(shares, names).loc[stay]
+    c = (pd.Series(1.0 / len(names), index=list(names)) if cost_shares is None
+         else as_rules(pd.Series(cost_shares, name="cost"), names, "cost_shares")["cost"])
+    c = c.loc[stay]
+    s = s.apply(lambda col: col / col.sum() if col.sum() > 0 else col * 0 + 1 / len(stay))
+    c = c / c.sum() if c.sum() > 0 else c * 0 + 1 / len(stay)
+    gone = {f"default:{m}" for m in leaving}
+    corr = tuple(x for x in project.correlations if x[0] not in gone and x[1] not in gone)
+    members = tuple(m for m in project.members if m.name in stay)
+    return replace(project, members=members, correlations=corr), s, c
 
 
 def _run_batch(fn: PointFn, ids: list[int], points: list[dict[str, Any]],
