@@ -199,3 +199,21 @@ def test_blocking_coalitions_limit_and_allocation_checks():
     with pytest.raises(InvalidInputError, match="no column for rule 'c_heavy'"):
         dispute_summary(sim, Game.from_array(["a", "b", "c"], [0] * 8),
                         pd.DataFrame({"equal": [0.0, 0.0, 0.0]}, index=["a", "b", "c"]))
+
+
+@FAST
+@given(game=integer_games(max_n=4), data=st.data())
+def test_exact_nash_bargaining_matches_float(game, data):
+    from fractions import Fraction
+
+    w = data.draw(st.lists(st.integers(1, 5), min_size=game.n, max_size=game.n))
+    weights = dict(zip(game.players, w, strict=True))
+    try:
+        x = nash_bargaining_game(game, weights, exact=True)
+    except GameError:
+        with pytest.raises(GameError):
+            nash_bargaining_game(game, weights)
+        return
+    assert all(isinstance(v, Fraction) for v in x)
+    assert sum(x) == game.grand_value
+    np.testing.assert_allclose([float(v) for v in x], nash_bargaining_game(game, weights))

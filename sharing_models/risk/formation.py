@@ -20,6 +20,7 @@ core non-empty; :func:`cost_of_stability` and :func:`in_core` are those of
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -178,18 +179,43 @@ def nash_bargaining(total: float, disagreement: Any, weights: Any = None) -> pd.
     return (d + w / w.sum() * surplus).rename("nash_bargaining")
 
 
-def nash_bargaining_game(game: Game, weights: Any = None) -> pd.Series:
+def nash_bargaining_game(game: Game, weights: Any = None, exact: bool = False) -> pd.Series:
     """Nash bargaining in a TU game: disagreement ``v({i})``, total ``v(N)``.
 
-    For a cost game the same split is made of savings, returned as costs.
+    For a cost game the same split is made of savings, returned as costs. With
+    ``exact=True`` on an exact game (and rational or no weights) the split is in
+    :class:`fractions.Fraction`.
 
-    >>> nash_bargaining_game(Game.from_array(["a", "b"], [0, 1, 2, 6])).tolist()
+    >>> g = Game.from_array(["a", "b"], [0, 1, 2, 6])
+    >>> nash_bargaining_game(g).tolist()
     [2.5, 3.5]
+    >>> nash_bargaining_game(g, exact=True).tolist()
+    [Fraction(5, 2), Fraction(7, 2)]
     """
+    if exact and game.exact:
+        return _nash_exact(game, weights)
     v, _ = _oriented(game, np.zeros(game.n))
     d = pd.Series([v[1 << i] for i in range(game.n)], index=list(game.players))
     x = nash_bargaining(v[-1], d, weights)
     return -x if game.cost else x
+
+
+def _nash_exact(game: Game, weights: Any) -> pd.Series:
+    sign = -1 if game.cost else 1
+    v = [sign * Fraction(x) for x in game.values]
+    players = list(game.players)
+    w = {p: Fraction(1) for p in players} if weights is None else {
+        p: Fraction(str(x)) if isinstance(x, float) else Fraction(x)
+        for p, x in dict(weights).items()}
+    if set(w) != set(players) or any(x <= 0 for x in w.values()):
+        raise InvalidInputError("bargaining weights need one positive value per player")
+    d = [v[1 << i] for i in range(game.n)]
+    surplus = v[-1] - sum(d)
+    if surplus < 0:
+        raise GameError(f"no agreement: v(N) = {v[-1]} is below the sum of v({{i}}) = {sum(d)}")
+    total_w = sum(w.values())
+    x = [sign * (d[i] + w[p] / total_w * surplus) for i, p in enumerate(players)]
+    return pd.Series(x, index=players, name="nash_bargaining", dtype=object)
 
 
 def dispute_summary(sim: Simulation, game: Game | None = None,
