@@ -19,7 +19,8 @@
   outside option; each defaults with the default clause's probability and forfeits
   its ``forfeit_share`` of income;
 - **cost shares** are proportional to what members spend on their contributions
-  (``cost``), else their valuations, else equal;
+  (``cost``), else their valuations, else equal (the ``borch`` rule shares costs like
+  revenue: the whole net outcome in proportion to risk tolerance);
 - **sharing rules** are the agreement's own (``fixed``, ``equal``, ``proportional``),
   the game-theoretic ones from :meth:`Agreement.shares` (as proportions of
   :math:`v(N)`) and the Borch rule ``borch`` (shares proportional to risk tolerance)
@@ -85,7 +86,7 @@ class RiskCase:
 
     project: Project
     shares: pd.DataFrame
-    cost_shares: pd.Series
+    cost_shares: pd.DataFrame
 
 
 def _task_order(agreement: Agreement) -> list[str]:
@@ -260,9 +261,17 @@ def _own_weights(agreement: Agreement, method: str) -> pd.Series:
 
 def risk_case(agreement: Agreement, methods: Sequence[str] | None = None,
               **project_options: Any) -> RiskCase:
-    """Project, sharing rules and cost shares of an agreement, ready to simulate."""
-    return RiskCase(project_from_agreement(agreement, **project_options),
-                    sharing_rules(agreement, methods), cost_shares(agreement))
+    """Project, sharing rules and cost shares (members x rules) of an agreement.
+
+    Every rule splits costs by :func:`cost_shares` except ``borch``, which shares the
+    whole net outcome (revenue and costs) in proportion to risk tolerance, as the Borch
+    rule does.
+    """
+    shares = sharing_rules(agreement, methods)
+    base = cost_shares(agreement)
+    costs = pd.DataFrame({rule: shares[rule] if rule == "borch" else base
+                          for rule in shares.columns}, index=shares.index)
+    return RiskCase(project_from_agreement(agreement, **project_options), shares, costs)
 
 
 def simulate_agreement(agreement: Agreement, *, draws: int = 10_000, seed: Any = None,

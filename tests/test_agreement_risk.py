@@ -257,6 +257,12 @@ def test_cli_formation_views(capsys):
     assert {"members_accepting", "least_subsidy_rate", "ce_loss", "in_core"} <= set(
         rows["fixed"])
     assert rows["borch"]["ce_loss"] < rows["fixed"]["ce_loss"]
+    # without defaults (which redistribute shares) the borch rule is Borch-optimal
+    _, out, _ = run(capsys, "formation", BAOSHAN, "--draws", "2000", "--method", "fixed",
+                    "--method", "borch", "--lever", "default_probability=0", "--format", "json")
+    rows = {r["rule"]: r for r in json.loads(out)}
+    assert rows["borch"]["share_distance"] == pytest.approx(0.0, abs=1e-9)
+    assert rows["borch"]["ce_loss"] == pytest.approx(0.0, abs=1e-6 * rows["fixed"]["ce_loss"])
     code, out, _ = run(capsys, "formation", BAOSHAN, "--draws", "2000", "--view", "members",
                        "--format", "json")
     members = json.loads(out)

@@ -77,7 +77,13 @@ def test_members_payoffs_sum_to_consortium_outcome_in_every_draw(data):
                                         [MilestoneAward({"s0": 7.0})]]))
     if project.products and data.draw(st.booleans()):
         levers = [*levers, ProcurementGuarantee(30.0)]
-    sim = simulate(project, shares, draws=400, seed=data.draw(st.integers(0, 99)), levers=levers)
+    costs = None
+    if data.draw(st.booleans()):  # each rule splits costs its own way
+        costs = data.draw(share_tables(project.member_names, max_rules=1))
+        costs = pd.DataFrame({r: costs.iloc[:, 0] for r in shares.columns})
+        costs.iloc[:, 0] = shares.iloc[:, 0]
+    sim = simulate(project, shares, costs, draws=400, seed=data.draw(st.integers(0, 99)),
+                   levers=levers)
     scale = max(1.0, float(np.abs(sim.payoff).max()))
     np.testing.assert_allclose(sim.payoff.sum(axis=1), sim.outcome[:, None] * np.ones(
         len(sim.rules)), atol=1e-9 * scale)
@@ -244,6 +250,7 @@ def test_bad_correlations(correlations, match):
     (RULES, {"draws": 0}, "draws must be a positive integer"),
     (RULES, {"keep": False}, "needs an 'out' Parquet path"),
     (RULES, {"cost_shares": {"m0": 1.0, "m1": 1.0, "m2": 0, "m3": 0}}, "cost_shares must sum"),
+    (RULES, {"cost_shares": RULES[["equal"]]}, "one column per rule"),
     (RULES, {"transfers": pd.DataFrame({"equal": [1.0, 0, 0, 0], "lead": [0.0] * 4},
                                        index=RULES.index)}, "transfers must sum to 0"),
     (RULES, {"levers": [MilestoneAward({"nope": 1.0})]}, "unknown stage"),
@@ -304,3 +311,15 @@ def test_the_same_seed_sequence_gives_the_same_draws_twice():
     b = simulate(two_stage(), RULES, draws=200, seed=ss)
     np.testing.assert_array_equal(a.payoff, b.payoff)
     assert ss.n_children_spawned == 0
+
+
+def test_each_rule_can_split_costs_its_own_way():
+    costs = pd.DataFrame({"equal": [0.25] * 4, "lead": [1.0, 0.0, 0.0, 0.0]},
+                         index=RULES.index)
+    p = two_stage(default=0.0)
+    sim = simulate(p, RULES, costs, draws=500, seed=3)
+    base = simulate(p, RULES, draws=500, seed=3)
+    np.testing.assert_allclose(sim.payoff[:, :, 0], base.payoff[:, :, 0])
+    lead = sim.payoffs("lead")
+    np.testing.assert_allclose(lead["m1"], 0.1 * sim.revenue)
+    np.testing.assert_allclose(lead["m0"], 0.7 * sim.revenue - sim.cost)

@@ -34,10 +34,7 @@ class Kernel:
         s = as_rules(shares, self.members)
         self.rules = tuple(str(c) for c in s.columns)
         self.s = s.to_numpy(dtype=float)
-        if cost_shares is None:
-            cost_shares = pd.Series(1.0 / len(self.members), index=list(self.members))
-        self.c = as_rules(pd.Series(cost_shares, name="cost"), self.members,
-                          "cost_shares").to_numpy()[:, 0]
+        self.c = _cost_matrix(cost_shares, self.members, s.columns)  # (M, R)
         self.b = transfers_array(transfers, self.members, s.columns)
         for lever in levers:
             if not isinstance(lever, Lever):
@@ -137,7 +134,7 @@ class Kernel:
                   dstage: np.ndarray, out: np.ndarray) -> None:
         """Payoffs (B, M, R) into ``out``: the no-default formula, then default rows."""
         np.multiply(total_rev[:, None, None], self.s[None], out=out)
-        out += (self.b[None] - (net.sum(axis=1)[:, None] * self.c[None, :])[:, :, None])
+        out += self.b[None] - net.sum(axis=1)[:, None, None] * self.c[None]
         rows = np.flatnonzero((dstage < cost.shape[1]).any(axis=1))
         if rows.size:
             out[rows] = self._with_defaults(net[rows], cost[rows], total_rev[rows],
@@ -149,14 +146,14 @@ class Kernel:
         revenue shares after the default clause (batched matrix products)."""
         k = cost.shape[1]  # member m is active at stage j < dstage[m]
         act = (np.arange(k)[None, None, :] < dstage[:, :, None]).astype(float)  # (B, M, K)
-        weight = self.c[None, :, None] * act
-        denom = weight.sum(axis=1)  # (B, K)
-        if (none := (denom <= 0) & (act.sum(axis=1) > 0)).any():
+        weight = self.c[None, :, None, :] * act[:, :, :, None]  # (B, M, K, R)
+        denom = weight.sum(axis=1)  # (B, K, R)
+        if (none := (denom <= 0) & (act.sum(axis=1) > 0)[:, :, None]).any():
             # only members with a zero cost share are left: they split the stage equally
-            weight = np.where(none[:, None, :], act, weight)
+            weight = np.where(none[:, None], act[:, :, :, None], weight)
             denom = weight.sum(axis=1)
-        per_unit = np.divide(net, denom, out=np.zeros_like(net), where=denom > 0)
-        member_cost = np.matmul(weight, per_unit[:, :, None])[:, :, 0]
+        per_unit = np.divide(net[:, :, None], denom, out=np.zeros_like(denom), where=denom > 0)
+        member_cost = np.einsum("bmkr,bkr->bmr", weight, per_unit)
         f = self._keep_factor(cost, act, dstage)  # (B, M)
         ws = f @ self.s  # (B, R): the rule's share weights still held
         scale = np.divide(total_rev[:, None], ws, out=np.zeros_like(ws), where=ws > 0)
@@ -164,7 +161,7 @@ class Kernel:
         lost = np.argwhere(ws <= 0)  # everyone with a share forfeited it: keep the rule
         if lost.size:
             pay[lost[:, 0], :, lost[:, 1]] = total_rev[lost[:, 0], None] * self.s[:, lost[:, 1]].T
-        pay += self.b[None] - member_cost[:, :, None]
+        pay += self.b[None] - member_cost
         return pay
 
     def _keep_factor(self, cost: np.ndarray, active: np.ndarray, dstage: np.ndarray) -> np.ndarray:
@@ -182,3 +179,18 @@ class Kernel:
         paid = np.matmul(active, cost[:, :, None])[:, :, 0]
         frac = np.divide(paid, total, out=np.ones_like(paid), where=total > 0)
         return np.where(defaulted, frac, 1.0)
+
+
+def _cost_matrix(cost_shares: Any, members: tuple[str, ...], rules: pd.Index) -> np.ndarray:
+    """Cost shares as members x rules: one vector for every rule (equal by default), or
+    a table with one column per rule."""
+    if isinstance(cost_shares, pd.DataFrame):
+        c = as_rules(cost_shares, members, "cost_shares")
+        if set(c.columns) != set(rules):
+            raise InvalidInputError(f"cost_shares as a table need one column per rule "
+                                    f"{list(rules)}; got {list(c.columns)}")
+        return c[list(rules)].to_numpy(dtype=float)
+    if cost_shares is None:
+        cost_shares = pd.Series(1.0 / len(members), index=list(members))
+    c = as_rules(pd.Series(cost_shares, name="cost"), members, "cost_shares").to_numpy()
+    return np.repeat(c, len(rules), axis=1)

@@ -105,8 +105,9 @@ def simulate(
         The stage-gated risk model.
     shares : DataFrame, Series or mapping
         Revenue shares, members (index) x rules (columns); a Series is one rule.
-    cost_shares : Series or mapping, optional
-        Each member's share of stage costs (sums to 1); equal shares by default.
+    cost_shares : Series, mapping or DataFrame, optional
+        Each member's share of stage costs (sums to 1): one vector for every rule, or a
+        members x rules table when rules split costs differently; equal by default.
     draws : int
         Number of Monte Carlo draws.
     seed : int, SeedSequence or Generator, optional

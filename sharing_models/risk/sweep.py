@@ -146,7 +146,7 @@ def lever_point(point: dict[str, Any], seed: np.random.SeedSequence, *, project:
 
 
 def without_members(project: Project, shares: Any, cost_shares: Any,
-                    leaving: Sequence[str]) -> tuple[Project, pd.DataFrame, pd.Series | None]:
+                    leaving: Sequence[str]) -> tuple[Project, pd.DataFrame, Any]:
     """The consortium after ``leaving`` members walk away: their revenue and cost shares
     go to the others pro rata (equally where the others held none).
 
@@ -166,12 +166,16 @@ def without_members(project: Project, shares: Any, cost_shares: Any,
     if unknown or not stay:
         raise InvalidInputError(f"without: unknown member(s) {unknown}" if unknown
                                 else "without: at least one member must stay")
-    s = as_rules(shares, names).loc[stay]
-    c = (pd.Series(1.0 / len(names), index=list(names)) if cost_shares is None
-         else as_rules(pd.Series(cost_shares, name="cost"), names, "cost_shares")["cost"])
-    c = c.loc[stay]
-    s = s.apply(lambda col: col / col.sum() if col.sum() > 0 else col * 0 + 1 / len(stay))
-    c = c / c.sum() if c.sum() > 0 else c * 0 + 1 / len(stay)
+    def renormalise(col: pd.Series) -> pd.Series:
+        return col / col.sum() if col.sum() > 0 else col * 0 + 1 / len(stay)
+
+    s = as_rules(shares, names).loc[stay].apply(renormalise)
+    if isinstance(cost_shares, pd.DataFrame):
+        c: Any = as_rules(cost_shares, names, "cost_shares").loc[stay].apply(renormalise)
+    else:
+        c = renormalise((pd.Series(1.0 / len(names), index=list(names)) if cost_shares is None
+                         else as_rules(pd.Series(cost_shares, name="cost"), names,
+                                       "cost_shares")["cost"]).loc[stay])
     gone = {f"default:{m}" for m in leaving}
     corr = tuple(x for x in project.correlations if x[0] not in gone and x[1] not in gone)
     members = tuple(m for m in project.members if m.name in stay)
