@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from sharing_models import SuspiciousResultWarning
+from sharing_models import ConsortiumError, SuspiciousResultWarning
 from sharing_models.risk import (
     CostSubsidy,
     borch_rule,
@@ -174,7 +174,7 @@ def cmd_formation(args: argparse.Namespace) -> int:
 def _game(agreement: Any) -> Any:
     try:
         return agreement.game()
-    except Exception as exc:  # too many members, ...: the game columns are left out
+    except ConsortiumError as exc:  # too many members, ...: the game columns are left out
         note(f"consortium formation: no coalition game ({exc}); core columns omitted")
         return None
 
@@ -210,7 +210,7 @@ def _members_view(sim: Any, game: Any) -> pd.DataFrame:
     if game is not None:
         try:
             table["nash_bargaining_game"] = nash_bargaining_game(game)
-        except Exception as exc:  # no agreement in the game: say so, keep the rest
+        except ConsortiumError as exc:  # no agreement in the game: say so, keep the rest
             note(f"consortium formation: Nash bargaining on the game: {exc}")
     table.index.name = "member"
     return table
