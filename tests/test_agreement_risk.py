@@ -320,3 +320,17 @@ def test_cli_simulate_without_a_member(capsys):
                        "--lever", "without:zecheng=1", "--format", "json")
     rows = json.loads(out)
     assert code == 0 and [r["member"] for r in rows] == ["fosun_dx", "shu", "wusong_hospital"]
+
+
+def test_cli_formation_without_a_game(capsys, monkeypatch):
+    from sharing_models import TooLargeError
+
+    def too_large(self):
+        raise TooLargeError("too many members for the full game")
+
+    monkeypatch.setattr(agreements.Agreement, "game", too_large)
+    code, out, err = run(capsys, "formation", BAOSHAN, "--draws", "500", "--method", "fixed",
+                         "--format", "json")
+    assert code == 0 and "core columns omitted" in err
+    (row,) = json.loads(out)
+    assert "in_core" not in row and "members_accepting" in row
