@@ -3,7 +3,7 @@
 ::
 
     consortium validate FILE...          check scenario files; every problem on stderr
-    consortium shares FILE [--method M ...] [--format table|csv|json] [--percent]
+    consortium shares FILE [--method M ...] [--format table|csv|json] [--percent] [--details]
     consortium graph FILE -o out.png|svg
     consortium check FILE --profile qingdao [--format ...]
     consortium schema                    the scenario format as JSON Schema
@@ -26,11 +26,20 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from sharing_models import ConsortiumError
 
-from .cli_common import CliError, add_format_argument, emit_table, load_or_fail, note
+from .cli_common import (
+    CliError,
+    add_format_argument,
+    emit_table,
+    format_table,
+    load_or_fail,
+    note,
+)
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "shares_blocks"]
 
 #: Known subcommand modules written elsewhere, in help order (others are found too).
 PLUGINS = ("cli_fees", "cli_risk", "cli_clauses", "cli_report")
@@ -78,8 +87,61 @@ def cmd_shares(args: argparse.Namespace) -> int:
         scale = max(1.0, float(df[numbers].abs().max().max()))
         values = df[numbers].where(df[numbers].abs() > 1e-12 * scale, 0.0)  # LP noise
         df[numbers] = values + 0.0  # no "-0.0"
-    emit_table(df, args.format)
+    if args.format == "table" and not args.details:
+        sys.stdout.write(shares_blocks(df, agreement.currency, args.percent))
+    else:
+        emit_table(df, args.format)
     return 0
+
+
+def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False) -> str:
+    """The readable ``table`` view of :func:`agreements.shares.compare_shares`' result.
+
+    Instead of one row of 3 x (number of rules) columns: the shares block (members x
+    rules), then each member's gain over its outside option (members x rules), then one
+    line naming the rules whose allocation is in the core. Without ``_gain`` and
+    ``_in_core`` columns it is the shares block alone.
+
+    >>> df = pd.DataFrame({"equal": [5.0, 5.0], "fixed": [8.0, 2.0],
+    ...                    "equal_in_core": [True, True], "fixed_in_core": [False, False],
+    ...                    "equal_gain": [4.0, 1.0], "fixed_gain": [7.0, -2.0]},
+    ...                   index=pd.Index(["a", "b"], name="member"))
+    >>> print(shares_blocks(df, "EUR"), end="")
+    shares (EUR)
+           equal fixed
+    member
+    a       5.00  8.00
+    b       5.00  2.00
+    <BLANKLINE>
+    gain over outside option (EUR)
+           equal fixed
+    member
+    a       4.00  7.00
+    b       1.00 -2.00
+    <BLANKLINE>
+    in the core: equal
+    not in the core: fixed
+    """
+    flags = ("_in_core", "_gain")
+    rules = [c for c in df.columns if not str(c).endswith(flags)]
+    shares = format_table(df[rules], "table")
+    gains = [f"{r}_gain" for r in rules if f"{r}_gain" in df.columns]
+    cores = [r for r in rules if f"{r}_in_core" in df.columns]
+    if not gains and not cores:
+        return shares
+    unit = f" ({currency})" if currency else ""
+    parts = [f"shares{' (% of v(N))' if percent else unit}\n{shares}"]
+    if gains:
+        block = df[gains].rename(columns=lambda c: c[: -len("_gain")])
+        parts.append(f"gain over outside option{unit}\n{format_table(block, 'table')}")
+    if cores:
+        inside = [r for r in cores if bool(df[f"{r}_in_core"].all())]
+        outside = [r for r in cores if r not in inside]
+        lines = [f"in the core: {', '.join(inside) or '(none)'}"]
+        if outside:
+            lines.append(f"not in the core: {', '.join(outside)}")
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -157,6 +219,9 @@ def _add_core_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exact", action="store_true", help="exact fractions (small agreements)")
     p.add_argument("--shares-only", action="store_true",
                    help="omit the <method>_in_core and <method>_gain columns")
+    p.add_argument("--details", action="store_true",
+                   help="table format: one wide table with every column, as in csv/json "
+                        "(default: a shares block, a gain block and the core line)")
     p.set_defaults(func=cmd_shares)
 
     p = sub.add_parser("graph", help="draw the contribution graph",

@@ -1,0 +1,101 @@
+"""Every ``consortium`` command that prints a table keeps stdout to the result alone.
+
+For ``--format json`` stdout must parse as one JSON document and for ``--format csv`` as
+one CSV table, with no banner, warning, progress line or solver log mixed in; messages
+belong on stderr. Output is captured at the file-descriptor level (``capfd``), so a C
+library writing to descriptor 1 would fail these tests too.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from agreements.cli import main, shares_blocks
+from agreements.shares import compare_shares
+
+ROOT = Path(__file__).resolve().parent.parent
+BAOSHAN = str(ROOT / "scenarios" / "baoshan_medical_devices.yaml")
+ASRC = str(ROOT / "scenarios" / "asrc_storage_tiers.yaml")
+YRD = str(ROOT / "scenarios" / "yrd_joint_research.yaml")
+
+#: (arguments before --format, formats the command offers besides table)
+TABLE_COMMANDS = [
+    (["shares", BAOSHAN], ("json", "csv")),
+    (["shares", YRD, "--percent", "--exact", "-m", "shapley", "-m", "equal"], ("json", "csv")),
+    (["check", BAOSHAN, "--profile", "generic_formation"], ("json", "csv")),
+    (["check", YRD, "--profile", "qingdao"], ("json", "csv")),
+    (["fees", ASRC, "--years", "2"], ("json", "csv")),
+    (["waterfall", BAOSHAN, "--income", "1e8", "--years", "2"], ("json", "csv")),
+    (["formation", BAOSHAN, "--draws", "200", "--seed", "1"], ("json", "csv")),
+    (["simulate", BAOSHAN, "--draws", "200", "--seed", "1"], ("json", "csv")),
+    (["clauses", BAOSHAN, "--table", "revenue_shares"], ("csv",)),
+]
+CASES = [pytest.param(argv, fmt, id=f"{argv[0]}-{i}-{fmt}")
+         for i, (argv, fmts) in enumerate(TABLE_COMMANDS) for fmt in fmts]
+
+
+@pytest.mark.parametrize(("argv", "fmt"), CASES)
+def test_stdout_holds_only_the_result(capfd: pytest.CaptureFixture[str], argv: list[str],
+                                      fmt: str) -> None:
+    code = main([*argv, "--format", fmt])
+    out, err = capfd.readouterr()
+    assert code in (0, 1), err  # 1: findings (e.g. a profile rule not met), still a table
+    assert out.strip(), f"no result on stdout; stderr: {err}"
+    if fmt == "json":
+        data = json.loads(out)  # a single document, nothing before or after it
+        assert isinstance(data, list) and data and isinstance(data[0], dict)
+    else:
+        df = pd.read_csv(io.StringIO(out))
+        assert len(df) >= 1 and len(df.columns) >= 2
+        assert not any(str(c).startswith(("Unnamed", "warning", "v(N)")) for c in df.columns)
+    for banner in ("v(N) =", "warning", "Warning", "Running HiGHS", "wrote "):
+        assert banner not in out
+
+
+def test_shares_default_table_is_narrow_blocks(capfd: pytest.CaptureFixture[str]) -> None:
+    """The default table is a shares block, a gain block and a core line, each no wider
+    than one rule per column (before: 21 columns, 340 characters wide)."""
+    assert main(["shares", BAOSHAN]) == 0
+    out, _ = capfd.readouterr()
+    blocks = out.split("\n\n")
+    assert [b.splitlines()[0] for b in blocks] == [
+        "shares (CNY)", "gain over outside option (CNY)",
+        "in the core: shapley, banzhaf, nucleolus, owen, proportional"]
+    assert blocks[2].splitlines()[1] == "not in the core: equal, fixed"
+    assert "_in_core" not in out and "_gain" not in out
+    assert max(len(line) for line in out.splitlines()) < 120
+    header = blocks[0].splitlines()[1].split()
+    assert header == ["shapley", "banzhaf", "nucleolus", "owen", "proportional", "equal",
+                      "fixed"]
+    assert "57,399,726.77" in blocks[0] and "52,399,726.77" in blocks[1]  # share, share - 5e6
+
+
+def test_shares_details_and_csv_keep_every_column(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["shares", BAOSHAN, "--details"]) == 0
+    wide, _ = capfd.readouterr()
+    assert wide.splitlines()[0].split()[-1] == "fixed_gain"
+    assert main(["shares", BAOSHAN, "--format", "csv"]) == 0
+    out, _ = capfd.readouterr()
+    df = pd.read_csv(io.StringIO(out), index_col="member")
+    methods = ["shapley", "banzhaf", "nucleolus", "owen", "proportional", "equal", "fixed"]
+    assert list(df.columns) == (methods + [f"{m}_in_core" for m in methods]
+                                + [f"{m}_gain" for m in methods])
+
+
+def test_shares_blocks_match_compare_shares() -> None:
+    import agreements
+
+    a = agreements.load(YRD)
+    df = compare_shares(a, methods=["shapley", "equal"])
+    text = shares_blocks(df, a.currency)
+    gain_block = text.split("\n\n")[1]
+    first = a.member_ids[0]
+    row = next(line for line in gain_block.splitlines() if line.startswith(first))
+    assert row.split()[1:] == [f"{df.loc[first, m + '_gain']:,.2f}" for m in ("shapley", "equal")]
+    only = shares_blocks(df[["shapley", "equal"]], a.currency)
+    assert "gain" not in only and "core" not in only
