@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 from docx.oxml.ns import qn
+from docx.shared import Cm
 
 from agreements.clauses import clause_table, export, schedules
+from agreements.clauses.docx_export import MIN_COLUMN_CM
 from agreements.model import Agreement
 from sharing_models.exceptions import InvalidInputError
 
@@ -63,7 +65,17 @@ def test_docx_has_title_block_headings_and_repeating_shaded_headers(documents, t
             assert title.cells[0].text == list(annexes.values())[k - 10].attrs["title"]
     for t in doc.tables[:10]:  # clause tables: the rule text gets the widest column
         widths = [c.width for c in t.rows[0].cells]
-        assert widths[0] == min(widths) and max(widths) > 3 * widths[0]
+        labels = [c.text for c in t.rows[0].cells]
+        assert widths[0] == min(widths)
+        assert widths[labels.index(_rule_label(labels))] == max(widths)
+        # no column too narrow for a clause number or its header (was 0.5 cm in zh+en)
+        assert min(widths) >= Cm(MIN_COLUMN_CM) - 635  # stored in whole twips
+        if _lang != "zh+en":  # 13 columns in zh+en leave no room for a 3:1 ratio
+            assert max(widths) > 3 * widths[0]
+
+
+def _rule_label(labels):
+    return next(x for x in labels if x in ("Rule", "条款内容"))
 
 
 def test_docx_clause_rows_match_the_table(documents, tmp_path):

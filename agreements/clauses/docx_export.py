@@ -19,12 +19,15 @@ from docx.shared import Cm, Pt, RGBColor
 
 from .export import _with_index, blocks, title_lines
 
-__all__ = ["HEADER_FILL", "TITLE_FILL", "column_weights", "to_docx"]
+__all__ = ["HEADER_FILL", "MIN_COLUMN_CM", "TITLE_FILL", "column_weights", "column_widths_cm",
+           "to_docx"]
 
 #: Fill colour of header rows (hex RGB).
 HEADER_FILL = "1F3864"
 #: Fill colour of the merged title row of a schedule.
 TITLE_FILL = "D9E2F3"
+#: Narrowest column (cm): a clause number such as "10.12" or the header "条款 / Clause".
+MIN_COLUMN_CM = 1.5
 
 _FIELD_WEIGHT = {"clause": 0.6, "section": 1.5, "heading": 2.0, "rule": 4.0, "parties": 1.8,
                  "figures": 2.6, "formula": 1.8, "fallback": 3.2, "source": 1.6}
@@ -45,6 +48,33 @@ def column_weights(table: pd.DataFrame) -> list[float]:
         raw = raw if table.attrs.get("kind") == "schedule" else [1.0, *raw]
     total = sum(raw)
     return [w / total for w in raw]
+
+
+def column_widths_cm(weights: list[float], usable_cm: float,
+                     floor_cm: float = MIN_COLUMN_CM) -> list[float]:
+    """Column widths in cm: ``weights`` of ``usable_cm``, none narrower than ``floor_cm``.
+
+    Columns below the floor are raised to it and the others shrink in proportion, so
+    the table still spans exactly ``usable_cm`` (when the floors fit at all).
+
+    >>> [round(w, 2) for w in column_widths_cm([0.02, 0.49, 0.49], 20.0)]
+    [1.5, 9.25, 9.25]
+    >>> [round(w, 2) for w in column_widths_cm([0.05, 0.08, 0.87], 20.0)]
+    [1.5, 1.5, 17.0]
+    """
+    widths = [usable_cm * w for w in weights]
+    if floor_cm * len(widths) >= usable_cm:
+        return widths
+    narrow = [False] * len(widths)
+    while True:  # shrinking the others may push another column under the floor
+        raised = [n or w < floor_cm - 1e-9 for w, n in zip(widths, narrow, strict=True)]
+        if raised == narrow:
+            return widths
+        narrow = raised
+        rest = sum(usable_cm * w for w, n in zip(weights, narrow, strict=True) if not n)
+        scale = (usable_cm - floor_cm * sum(narrow)) / rest
+        widths = [floor_cm if n else usable_cm * w * scale
+                  for w, n in zip(weights, narrow, strict=True)]
 
 
 def _shade(cell, fill: str) -> None:
@@ -91,7 +121,8 @@ def _title_row(row, title: str) -> None:
 
 def _table(doc, part: pd.DataFrame, usable_cm: float) -> None:
     frame = _with_index(part)
-    widths = [Cm(usable_cm * w) for w in column_weights(part)][-frame.shape[1]:]
+    widths = [Cm(c) for c in column_widths_cm(column_weights(part), usable_cm)]
+    widths = widths[-frame.shape[1]:]
     is_schedule = part.attrs.get("kind") == "schedule"
     table = doc.add_table(rows=2 if is_schedule else 1, cols=frame.shape[1])
     table.style = "Table Grid"
