@@ -2,8 +2,30 @@
 tiers and fees, and risk-sharing simulation.
 
 ``sharing_models`` never imports ``agreements``.
+
+Submodules keep their names where a function shares it: ``sharing_models.waterfall``
+is the module (the function is ``sharing_models.waterfall.waterfall``); ``claims``,
+``cost``, ``power``, ``fees``, ``tiers``, ``fee_rights``, ``tier_vs_contribution``
+and the ``risk`` subpackage are reached as ``sharing_models.<name>``.
 """
 
+from . import (
+    claims,
+    cost,
+    fee_rights,
+    fees,
+    power,
+    risk,
+    tier_vs_contribution,
+    tiers,
+    waterfall,
+)
+
+# Solution concepts: Shapley family.
+from .banzhaf import banzhaf
+
+# Core family.
+from .core import LeastCore, core_is_empty, cost_of_stability, in_core, least_core
 from .exceptions import (
     ConsortiumError,
     EmptyCoreWarning,
@@ -12,88 +34,62 @@ from .exceptions import (
     SuspiciousResultWarning,
     TooLargeError,
 )
+
+# Tiers, fees, fee-based rights, waterfall.
+from .fee_rights import RightsValue, check_band_edges, check_monotone
 from .game import Game
+from .kohlberg import KohlbergCertificate, kohlberg_certify
+from .myerson import graph_restricted, myerson
+from .nucleolus import nucleolus, prenucleolus
+from .owen import owen
+from .sampling import shapley_sample
+from .shapley import EXACT_MAX_PLAYERS, shapley
+from .tiers import Rights, Tier, TierSchedule, assign, tier_accounts
+from .waterfall import InventorReward
+from .weighted_shapley import harsanyi_dividends, weighted_shapley
 
 __all__ = [
+    "EXACT_MAX_PLAYERS",
     "ConsortiumError",
     "EmptyCoreWarning",
     "Game",
     "GameError",
     "InvalidInputError",
-    "SuspiciousResultWarning",
-    "TooLargeError",
-]
-
-# --- solution concepts: Shapley family (shapley.py, banzhaf.py, sampling.py, owen.py,
-# myerson.py, weighted_shapley.py) -- section owned by the Shapley-family work.
-from .banzhaf import banzhaf
-from .myerson import graph_restricted, myerson
-from .owen import owen
-from .sampling import shapley_sample
-from .shapley import EXACT_MAX_PLAYERS, shapley
-from .weighted_shapley import harsanyi_dividends, weighted_shapley
-
-__all__ += [
-    "EXACT_MAX_PLAYERS",
-    "banzhaf",
-    "graph_restricted",
-    "harsanyi_dividends",
-    "myerson",
-    "owen",
-    "shapley",
-    "shapley_sample",
-    "weighted_shapley",
-]
-
-# --- core family (core.py, nucleolus.py) -- section owned by the core/nucleolus work.
-from .core import LeastCore, core_is_empty, cost_of_stability, in_core, least_core
-from .kohlberg import KohlbergCertificate, kohlberg_certify
-from .nucleolus import nucleolus, prenucleolus
-
-__all__ += [
+    "InventorReward",
     "KohlbergCertificate",
     "LeastCore",
+    "Rights",
+    "RightsValue",
+    "SuspiciousResultWarning",
+    "Tier",
+    "TierSchedule",
+    "TooLargeError",
+    "assign",
+    "banzhaf",
+    "check_band_edges",
+    "check_monotone",
+    "claims",
     "core_is_empty",
+    "cost",
     "cost_of_stability",
+    "fee_rights",
+    "fees",
+    "graph_restricted",
+    "harsanyi_dividends",
     "in_core",
     "kohlberg_certify",
     "least_core",
+    "myerson",
     "nucleolus",
+    "owen",
+    "power",
     "prenucleolus",
-]
-
-# --- claims, power, cost (claims.py, power.py, cost.py) are submodules:
-#     sharing_models.claims, sharing_models.power, sharing_models.cost.
-from . import claims, cost, power  # noqa: E402
-
-__all__ += ["claims", "cost", "power"]
-
-# --- tiers, fees, waterfall (tiers.py, fees.py, waterfall.py).
-#     Submodules keep their names (sharing_models.waterfall is the module; the function
-#     is sharing_models.waterfall.waterfall).
-from . import fee_rights, fees, tier_vs_contribution, tiers, waterfall  # noqa: E402
-from .fee_rights import RightsValue, check_band_edges, check_monotone  # noqa: E402
-from .tiers import Rights, Tier, TierSchedule, assign, tier_accounts  # noqa: E402
-from .waterfall import InventorReward  # noqa: E402
-
-__all__ += [
-    "InventorReward",
-    "Rights",
-    "RightsValue",
-    "Tier",
-    "TierSchedule",
-    "assign",
-    "check_band_edges",
-    "check_monotone",
-    "fee_rights",
-    "fees",
+    "risk",
+    "shapley",
+    "shapley_sample",
     "tier_accounts",
     "tier_vs_contribution",
     "tiers",
     "waterfall",
+    "weighted_shapley",
 ]
-
-# --- risk simulation (sharing_models.risk subpackage).
-from . import risk  # noqa: E402
-
-__all__ += ["risk"]
