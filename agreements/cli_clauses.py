@@ -50,7 +50,10 @@ def _write(tables: Any, fmt: str, output: str | None) -> None:
         text = export(tables, fmt)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    path = export(tables, output, format=fmt)
+    try:
+        path = export(tables, output, format=fmt)
+    except OSError as exc:  # missing directory, no permission, a directory given as OUT
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}", 1) from None
     note(f"wrote {path}")
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .cli_common import CliError, add_format_argument, emit_table, load_or_fail
+from .errors import ScenarioError
 
 __all__ = ["add_fees_parser", "add_waterfall_parser", "display"]
 
@@ -71,11 +72,25 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _computed(what: str, path: str, compute: Any) -> Any:
+    """``compute()``; a problem it finds in a valid file is reported against ``path``.
+
+    The file loaded fine (``consortium validate`` says ok), so it is not called invalid:
+    the message says what the scenario lacks for this table, with the file and field.
+    """
+    try:
+        return compute()
+    except ScenarioError as exc:
+        lines = [f"  - {p.file or path}{'' if p.line is None else f':{p.line}'}: "
+                 f"{p.path or '<root>'}: {p.message}" for p in exc.problems]
+        raise CliError(f"cannot compute the {what} of {path}:\n" + "\n".join(lines)) from None
+
+
 def cmd_fees(args: argparse.Namespace) -> int:
     from .tiering import fee_table
 
     agreement = load_or_fail(args.file)
-    table = fee_table(agreement, years=args.years)
+    table = _computed("fees", args.file, lambda: fee_table(agreement, years=args.years))
     emit_table(display(table) if args.format == "table" else table, args.format)
     return 0
 
@@ -86,7 +101,8 @@ def cmd_waterfall(args: argparse.Namespace) -> int:
     from .tiering import waterfall_table
 
     agreement = load_or_fail(args.file)
-    table = waterfall_table(agreement, args.income, years=args.years)
+    table = _computed("waterfall", args.file,
+                      lambda: waterfall_table(agreement, args.income, years=args.years))
     if any(v != 0 for v in conservation(table)):  # pragma: no cover - guarded by tests
         raise CliError("internal error: the waterfall does not balance")
     out = waterfall_summary(table) if args.summary else table.set_index("year")

@@ -1,0 +1,57 @@
+"""``consortium`` failures end with one clear message on stderr and exit 1, never a
+traceback, and never call a valid scenario invalid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import agreements
+from agreements.cli import main
+from agreements.errors import ScenarioError
+from agreements.tiering import waterfall_table
+
+ROOT = Path(__file__).resolve().parent.parent
+BAOSHAN = str(ROOT / "scenarios" / "baoshan_medical_devices.yaml")
+EIT = str(ROOT / "scenarios" / "eu_eit_kic.yaml")
+
+
+@pytest.mark.parametrize("suffix", ["docx", "md", "xlsx"])
+def test_clauses_to_a_missing_directory_is_exit_1(capfd: pytest.CaptureFixture[str],
+                                                  tmp_path: Path, suffix: str) -> None:
+    target = tmp_path / "no" / "such" / f"dir.{suffix}"
+    assert main(["clauses", BAOSHAN, "-o", str(target)]) == 1
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert "Traceback" not in err
+    assert err.strip() == f"consortium clauses: cannot write {target}: No such file or directory"
+
+
+def test_redline_to_a_directory_is_exit_1(capfd: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    (tmp_path / "out.md").mkdir()
+    assert main(["redline", BAOSHAN, BAOSHAN, "-o", str(tmp_path / "out.md")]) == 1
+    out, err = capfd.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert f"cannot write {tmp_path / 'out.md'}" in err
+
+
+def test_waterfall_with_an_agreed_reward_and_no_rates(capfd: pytest.CaptureFixture[str]) -> None:
+    """The EIT KIC scenario is valid (``validate`` says ok) but leaves the inventor reward
+    to the parties: the waterfall names the file and field it lacks instead of calling an
+    anonymous ``<scenario>`` invalid."""
+    a = agreements.load(EIT)
+    assert a.sharing.inventor_reward == "agreed"
+    with pytest.raises(ScenarioError, match="inventor_reward is 'agreed'"):
+        waterfall_table(a, 1e8)
+    assert main(["validate", EIT]) == 0
+    capfd.readouterr()
+    assert main(["waterfall", EIT, "--income", "1e8", "--format", "json"]) == 1
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert "<scenario>" not in err and "is invalid" not in err
+    assert err.splitlines() == [
+        f"consortium waterfall: cannot compute the waterfall of {EIT}:",
+        f"  - {EIT}: sharing.waterfall.inventor_reward: sharing.inventor_reward is 'agreed' "
+        "but the waterfall gives no rates; set transfer_rate and implementation_rate"]
