@@ -182,3 +182,47 @@ def test_yaml_12_floats_and_plain_scalars() -> None:
     with pytest.raises(ScenarioError, match=r"must not be negative; got -1000000\.0"):
         agreements.loads("id: x\nname: {en: X}\nmembers: [{id: a, name: {en: A}, "
                          "kind: enterprise, revenue: -1e6}]\n")
+
+
+def _line_of(text: str, needle: str) -> int:
+    """1-based line of the first occurrence of ``needle`` (unique in the fixtures below)."""
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def test_five_different_mistakes_reported_at_once_yaml_and_json(tmp_path: Path) -> None:
+    """A real scenario with five mistakes of five kinds (wrong type, duplicate id, bad
+    enum, typo in a key, negative value): one error lists all five, each as
+    ``file:line: field.path: message``, in YAML and in JSON."""
+    data = yaml.safe_load((ROOT / "scenarios" / "yrd_joint_research.yaml").read_text("utf-8"))
+    first, second = data["members"][0]["id"], data["members"][1]["id"]
+    data["members"][0]["employees"] = "many"
+    data["members"][2]["id"] = first
+    data["members"][3]["layer"] = "closer"
+    data["members"][1]["revenu"] = data["members"][1].pop("revenue")
+    data["contributions"][0]["valuation"] = -5
+    expected = [
+        ("members[0].employees", '"many"', "Input should be a valid integer"),
+        ("members[2].id", None, f"duplicate member id '{first}'"),
+        ("members[3].layer", '"closer"', "did you mean 'close'?"),
+        ("members[1].revenu", '"revenu"', "unknown key 'revenu'; did you mean 'revenue'?"),
+        ("contributions[0].valuation", '"valuation": -5', "must not be negative; got -5"),
+    ]
+    for suffix in ("json", "yaml"):
+        path = tmp_path / f"five.{suffix}"
+        if suffix == "json":
+            text = json.dumps(data, indent=2, ensure_ascii=False)
+        else:
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ScenarioError) as info:
+            agreements.load(path)
+        problems = {p.path: p for p in info.value.problems}
+        for field, needle, message in expected:
+            assert field in problems, f"{suffix}: {field} not reported: {info.value}"
+            problem = problems[field]
+            assert message in problem.message
+            assert problem.file == str(path) and problem.line is not None
+            if needle is not None and suffix == "json":
+                assert problem.line == _line_of(text, needle)
+            assert str(problem).startswith(f"{path}:{problem.line}: {field}: ")
+        assert "members[1].id" not in problems, second  # only members[2] reuses an id
