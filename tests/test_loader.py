@@ -226,3 +226,17 @@ def test_five_different_mistakes_reported_at_once_yaml_and_json(tmp_path: Path) 
                 assert problem.line == _line_of(text, needle)
             assert str(problem).startswith(f"{path}:{problem.line}: {field}: ")
         assert "members[1].id" not in problems, second  # only members[2] reuses an id
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_every_bundled_scenario_matches_the_exported_schema(path: Path) -> None:
+    """What ``consortium schema`` exports (for editors) accepts every file the loader
+    accepts, read the way the loader reads it (YAML 1.2 floats such as ``2.0e9``)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from agreements.loader import _SafeLoader
+    from agreements.schema import schema_json
+
+    schema = json.loads(schema_json())
+    data = yaml.load(path.read_text("utf-8"), Loader=_SafeLoader)
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    assert errors == [], [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5]]
