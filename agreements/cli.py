@@ -5,7 +5,7 @@
     consortium validate FILE...          check scenario files; every problem on stderr
     consortium shares FILE [--method M ...] [--format table|csv|json] [--percent] [--details]
     consortium graph FILE -o out.png|svg
-    consortium check FILE --profile qingdao [--format ...]
+    consortium check FILE --profile qingdao [--format ...] [--details]
     consortium schema                    the scenario format as JSON Schema
 
 Other modules add subcommands: every ``agreements/cli_<name>.py`` module's
@@ -172,7 +172,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     agreement = load_or_fail(args.file)
     findings = check(agreement, args.profile, lang=args.lang)
-    emit_table(findings.set_index("rule"), args.format)
+    table = findings.set_index("rule")
+    if args.format == "table" and not args.details:  # source and rule text: --details, csv
+        table = table[[c for c in ("passed", "level", "detail") if c in table.columns]]
+    emit_table(table, args.format)
     failed = findings[~findings["passed"].astype(bool)]
     if "level" in failed:
         failed = failed[failed["level"] == "required"]
@@ -242,6 +245,8 @@ def _add_core_parsers(sub: argparse._SubParsersAction) -> None:
                    help="profile name (" + ", ".join(names) + ") or a profile YAML path")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of rule text")
     add_format_argument(p)
+    p.add_argument("--details", action="store_true",
+                   help="table format: also each rule's source and full text (as csv/json)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("schema", help="print the scenario format as JSON Schema",

@@ -99,3 +99,19 @@ def test_shares_blocks_match_compare_shares() -> None:
     assert row.split()[1:] == [f"{df.loc[first, m + '_gain']:,.2f}" for m in ("shapley", "equal")]
     only = shares_blocks(df[["shapley", "equal"]], a.currency)
     assert "gain" not in only and "core" not in only
+
+
+def test_check_table_is_rule_passed_level_detail(capfd: pytest.CaptureFixture[str]) -> None:
+    """The default ``check`` table leaves the long source and rule text to ``--details``
+    and csv/json (before: 300+ characters wide)."""
+    assert main(["check", BAOSHAN, "--profile", "qingdao"]) == 1  # lead not in Qingdao
+    out, err = capfd.readouterr()
+    assert out.splitlines()[0].split() == ["passed", "level", "detail"]
+    assert "青科字" not in out and "lead_in_qingdao" in out and "lead_in_qingdao" in err
+    assert main(["check", BAOSHAN, "--profile", "qingdao", "--details"]) == 1
+    wide, _ = capfd.readouterr()
+    assert "青科字" in wide
+    assert main(["check", BAOSHAN, "--profile", "qingdao", "--format", "csv"]) == 1
+    out, _ = capfd.readouterr()
+    columns = list(pd.read_csv(io.StringIO(out)).columns)
+    assert columns[:4] == ["rule", "passed", "detail", "level"] and "source" in columns
