@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,18 @@ __all__ = ["add_clauses_parser", "add_redline_parser"]
 
 _FORMATS = ("docx", "md", "html", "tex", "csv", "xlsx")
 _TABLES = ("all", "clauses", "contributions", "revenue_shares", "fees", "voting", "results")
+
+
+def _amount(text: str) -> Fraction:
+    """``--total``: an exact amount such as ``1000000``, ``1e6`` or ``2500000.50``."""
+    try:
+        value = Decimal(text.replace(",", "").replace("_", ""))
+    except (InvalidOperation, ValueError):
+        raise argparse.ArgumentTypeError(f"expected an amount such as 1000000 or 1e6, "
+                                         f"got {text!r}") from None
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"expected a finite amount, got {text!r}")
+    return Fraction(value)
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -80,7 +93,7 @@ def cmd_clauses(args: argparse.Namespace) -> int:
     load_or_fail(args.file)  # every problem of an invalid file, on stderr
     fmt = _format(args)
     allocation = _allocation(args.file, args.method)
-    total = Fraction(args.total) if args.total is not None else None
+    total = args.total
     table = clause_table(args.file, allocation, lang=args.lang, decimals=args.decimals,
                          parameter=args.parameter, jurisdiction=args.jurisdiction)
     annexes = schedules(args.file, allocation, lang=args.lang, total=total,
@@ -126,7 +139,7 @@ def add_clauses_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--method", "-m", default=None, metavar="M",
                    help="state shares computed by this rule (e.g. shapley) instead of "
                         "the agreed one")
-    p.add_argument("--total", default=None, metavar="AMOUNT",
+    p.add_argument("--total", type=_amount, default=None, metavar="AMOUNT",
                    help="amount to divide in the revenue-shares schedule, e.g. 1000000")
     p.add_argument("--decimals", type=int, default=2, help="decimals of percentages")
     p.add_argument("--parameter", default=None, metavar="ID.FIELD",

@@ -3,8 +3,11 @@ traceback, and never call a valid scenario invalid."""
 
 from __future__ import annotations
 
+import io
+from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import agreements
@@ -55,3 +58,23 @@ def test_waterfall_with_an_agreed_reward_and_no_rates(capfd: pytest.CaptureFixtu
         f"consortium waterfall: cannot compute the waterfall of {EIT}:",
         f"  - {EIT}: sharing.waterfall.inventor_reward: sharing.inventor_reward is 'agreed' "
         "but the waterfall gives no rates; set transfer_rate and implementation_rate"]
+
+
+@pytest.mark.parametrize("total", ["abc", "nan", "1e", "inf"])
+def test_clauses_bad_total_is_a_usage_error(capfd: pytest.CaptureFixture[str],
+                                            total: str) -> None:
+    assert main(["clauses", BAOSHAN, "--total", total]) == 2
+    out, err = capfd.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert "argument --total: expected" in err and repr(total) in err
+
+
+def test_clauses_total_is_exact(capfd: pytest.CaptureFixture[str]) -> None:
+    """``--total 1,000,000.01`` is divided exactly: amounts sum to it to the cent."""
+    assert main(["clauses", BAOSHAN, "--table", "revenue_shares", "--format", "csv",
+                 "--total", "1,000,000.01"]) == 0
+    out, _ = capfd.readouterr()
+    table = pd.read_csv(io.StringIO(out), index_col="id", dtype=str)
+    amounts = [Decimal(a.removeprefix("CNY ").replace(",", "")) for a in table["Amount"]]
+    assert table.index[-1] == "total" and amounts[-1] == Decimal("1000000.01")
+    assert sum(amounts[:-1]) == amounts[-1]
