@@ -54,7 +54,7 @@ def _shown(value: Any, money: bool) -> Any:
         if money:
             return float(round(Decimal(value.numerator) / Decimal(value.denominator), 2)) \
                 if isinstance(value, Fraction) else float(round(value, 2))
-        return round(float(value), 6)
+        return f"{round(float(value), 6):g}"  # text, so the table keeps all six places
     return value
 
 

@@ -115,3 +115,17 @@ def test_check_table_is_rule_passed_level_detail(capfd: pytest.CaptureFixture[st
     out, _ = capfd.readouterr()
     columns = list(pd.read_csv(io.StringIO(out)).columns)
     assert columns[:4] == ["rule", "passed", "detail", "level"] and "source" in columns
+
+
+def test_fees_table_shows_power_to_six_places(capfd: pytest.CaptureFixture[str]) -> None:
+    """Voting power is exact (13/60 for a principal member of the ASRC-style scenario);
+    the table shows it to six places (before: rounded to 0.22 by the money format), and
+    json keeps the fraction."""
+    assert main(["fees", ASRC]) == 0
+    out, _ = capfd.readouterr()
+    seagate = next(line for line in out.splitlines() if line.startswith("seagate"))
+    assert seagate.split()[6:8] == ["0.216667", "0.216667"]
+    assert main(["fees", ASRC, "--format", "json"]) == 0
+    out, _ = capfd.readouterr()
+    row = json.loads(out)[0]
+    assert row["member"] == "seagate" and row["shapley_shubik"] == "13/60"
