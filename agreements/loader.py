@@ -121,14 +121,18 @@ def loads(text: str, format: str = "yaml", source: str = "<string>") -> Agreemen
     if format == "yaml":
         data, lines, found = _parse_yaml(text, source)
     elif format == "json":
-        data = _parse_json(text, source)
-        try:
-            return agreement_from_mapping(data, source=source)
-        except ScenarioError:
-            if not isinstance(data, dict):
-                raise
-        # Invalid: validate again with the line of every path (JSON read as YAML).
-        return agreement_from_mapping(data, source=source, lines=_json_lines(text, source))
+        data, duplicated = _parse_json(text, source)
+        if not duplicated:
+            try:
+                return agreement_from_mapping(data, source=source)
+            except ScenarioError:
+                if not isinstance(data, dict):
+                    raise
+        # Invalid: validate again with the line of every path (JSON read as YAML), and
+        # report duplicate keys, which json.loads would silently resolve to the last one.
+        lines, found = _json_lines(text, source)
+        if not found:
+            return agreement_from_mapping(data, source=source, lines=lines)
     else:
         raise AgreementError(f"unsupported format {format!r}; expected 'yaml' or 'json'")
     if found and isinstance(data, dict):
@@ -286,25 +290,35 @@ class _Builder:
         return out
 
 
-def _json_lines(text: str, source: str) -> dict[Parts, int]:
-    """Line of every field path of a JSON document, via the YAML parser ({} if it fails)."""
+def _json_lines(text: str, source: str) -> tuple[dict[Parts, int], list[Problem]]:
+    """Line of every field path of a JSON document and its duplicate keys, via the YAML
+    parser (nothing if that fails)."""
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return {}
+            return {}, []
         builder = _Builder(loader, source)
         builder.build(node, ())
-        return builder.lines
+        return builder.lines, builder.dupes
     except yaml.YAMLError:
-        return {}
+        return {}, []
     finally:
         loader.dispose()
 
 
-def _parse_json(text: str, source: str) -> Any:
+def _parse_json(text: str, source: str) -> tuple[Any, bool]:
+    """The JSON document and whether any object in it repeats a key."""
+    duplicated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicated
+        out = dict(items)
+        duplicated = duplicated or len(out) != len(items)
+        return out
+
     try:
-        return json.loads(text) if text.strip() else None
+        return (json.loads(text, object_pairs_hook=pairs) if text.strip() else None), duplicated
     except json.JSONDecodeError as exc:
         raise ScenarioError([Problem("", f"JSON syntax error: {exc.msg}", exc.lineno, source)],
                             source) from None

@@ -46,7 +46,9 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # no inf/nan anywhere: YAML ``.inf`` or JSON ``Infinity`` is a mistake, not an amount
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
 
 class MemberKind(StrEnum):

@@ -240,3 +240,36 @@ def test_every_bundled_scenario_matches_the_exported_schema(path: Path) -> None:
     data = yaml.load(path.read_text("utf-8"), Loader=_SafeLoader)
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
     assert errors == [], [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5]]
+
+
+def test_duplicate_keys_in_json_are_reported_with_their_line(tmp_path: Path) -> None:
+    """``json.loads`` keeps the last of two equal keys without a word; a scenario file
+    must not (YAML already reports them). The file is otherwise valid."""
+    from agreements.loader import _SafeLoader
+
+    data = yaml.load(BAOSHAN.read_text("utf-8"), Loader=_SafeLoader)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    assert agreements.loads(body, format="json").id == data["id"]  # valid as written
+    first = '"outside_option": '
+    at = body.index(first)
+    end = body.index("\n", at)
+    doubled = body[:end] + "\n" + body[at - 4:end] + body[end:]  # same key, same object
+    line = body[:at].count("\n") + 2
+    with pytest.raises(ScenarioError) as info:
+        agreements.loads(doubled, format="json", source="dup.json")
+    assert [str(p) for p in info.value.problems] == [
+        f"dup.json:{line}: members[0].outside_option: duplicate key 'outside_option'"]
+
+
+@pytest.mark.parametrize(("text", "fmt"), [
+    ("id: x\nname: {en: X}\nmembers:\n  - {id: a, name: {en: A}, kind: enterprise, "
+     "revenue: .inf, outside_option: .nan}\n", "yaml"),
+    ('{"id": "x", "name": {"en": "X"}, "members": [{"id": "a", "name": {"en": "A"}, '
+     '"kind": "enterprise", "revenue": Infinity, "outside_option": NaN}]}', "json"),
+])
+def test_infinite_and_nan_amounts_are_rejected(text: str, fmt: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        agreements.loads(text, format=fmt)
+    assert {p.path: p.message for p in info.value.problems} == {
+        "members[0].revenue": "Input should be a finite number; got inf",
+        "members[0].outside_option": "Input should be a finite number; got nan"}
