@@ -11,6 +11,8 @@ import pytest
 import yaml
 from docx.oxml.ns import qn
 from docx.shared import Cm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agreements.clauses import clause_table, export, schedules
 from agreements.clauses.docx_export import MIN_COLUMN_CM
@@ -163,3 +165,21 @@ def test_export_errors():
         export([table, table], "csv")
     with pytest.raises(InvalidInputError, match="needs a DataFrame"):
         export("not a table", "md")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.001, 10.0), min_size=1, max_size=16),
+       st.floats(10.0, 40.0))
+def test_column_widths_fill_the_page_and_respect_the_floor(raw, usable):
+    """Widths from weights: they span the usable width exactly, none is narrower than
+    the floor (when the floors fit), and wider weights never get narrower columns."""
+    from agreements.clauses.docx_export import column_widths_cm
+
+    weights = [w / sum(raw) for w in raw]
+    widths = column_widths_cm(weights, usable)
+    assert sum(widths) == pytest.approx(usable)
+    if MIN_COLUMN_CM * len(widths) < usable:
+        assert min(widths) >= MIN_COLUMN_CM - 1e-9
+    for a, b, wa, wb in zip(weights, weights[1:], widths, widths[1:], strict=False):
+        if a <= b:
+            assert wa <= wb + 1e-9
