@@ -278,6 +278,15 @@ def _add_plugin_parsers(sub: argparse._SubParsersAction) -> None:
                 note(f"consortium: agreements.{name}.{attr} not added: {exc}")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("consortium-toolkit")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``consortium`` argument parser with every available subcommand."""
     parser = argparse.ArgumentParser(
@@ -286,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "value, draw the contribution graph, check formation rules.",
         epilog="Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_core_parsers(sub)
     _add_plugin_parsers(sub)

@@ -78,3 +78,11 @@ def test_clauses_total_is_exact(capfd: pytest.CaptureFixture[str]) -> None:
     amounts = [Decimal(a.removeprefix("CNY ").replace(",", "")) for a in table["Amount"]]
     assert table.index[-1] == "total" and amounts[-1] == Decimal("1000000.01")
     assert sum(amounts[:-1]) == amounts[-1]
+
+
+def test_version_is_exit_0_on_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    out, err = capfd.readouterr()
+    assert out == f"consortium {version('consortium-toolkit')}\n" and err == ""
