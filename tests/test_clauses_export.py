@@ -183,3 +183,15 @@ def test_column_widths_fill_the_page_and_respect_the_floor(raw, usable):
     for a, b, wa, wb in zip(weights, weights[1:], widths, widths[1:], strict=False):
         if a <= b:
             assert wa <= wb + 1e-9
+
+
+def test_latex_columns_are_at_least_the_floor_wide():
+    """The bilingual LaTeX table gave the clause number 0.42 cm (as the DOCX did)."""
+    import re
+
+    text = export(clause_table(BAOSHAN, lang="zh+en"), "tex")
+    specs = re.findall(r"\\begin\{longtable\}\{([^}]*(?:\}[^}]*)*?)\}\n", text)
+    widths = [float(w) for spec in specs for w in re.findall(r"p\{([0-9.]+)cm\}", spec)]
+    assert widths and min(widths) >= MIN_COLUMN_CM - 0.005
+    first = [float(w) for w in re.findall(r"p\{([0-9.]+)cm\}", specs[0])]
+    assert sum(first) == pytest.approx(22.0, abs=0.05)
