@@ -195,3 +195,14 @@ def test_latex_columns_are_at_least_the_floor_wide():
     assert widths and min(widths) >= MIN_COLUMN_CM - 0.005
     first = [float(w) for w in re.findall(r"p\{([0-9.]+)cm\}", specs[0])]
     assert sum(first) == pytest.approx(22.0, abs=0.05)
+
+
+def test_markdown_keeps_angle_brackets_and_pipes_in_names():
+    """A party called ``A&B <Holdings> | Ltd`` stays readable in rendered Markdown."""
+    from agreements.loader import _SafeLoader  # reads 2.0e9 as a number (YAML 1.2)
+
+    data = yaml.load(BAOSHAN.read_text("utf-8"), Loader=_SafeLoader)
+    data["members"][0]["name"]["en"] = "A&B <Holdings> | Ltd"
+    text = export(clause_table(Agreement.from_mapping(data)), "md")
+    row = next(line for line in text.splitlines() if line.startswith("| 1.1 |"))
+    assert "A&B &lt;Holdings> \\| Ltd" in row and "<Holdings>" not in text

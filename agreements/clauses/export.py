@@ -103,7 +103,13 @@ def _with_index(frame: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ text formats
 def _md_cell(x: Any) -> str:
-    return str(x).replace("|", "\\|").replace("\n", "<br>")
+    """A Markdown table cell: ``|`` escaped, ``<`` as an entity (renderers would take
+    ``<Corp>`` for an HTML tag and drop it), line breaks as ``<br>``.
+
+    >>> _md_cell("A&B <Corp> | 1\\n2")
+    'A&B &lt;Corp> \\\\| 1<br>2'
+    """
+    return str(x).replace("<", "&lt;").replace("|", "\\|").replace("\n", "<br>")
 
 
 def _markdown(tables: list[pd.DataFrame]) -> str:
