@@ -40,24 +40,43 @@ def test_redline_to_a_directory_is_exit_1(capfd: pytest.CaptureFixture[str],
     assert f"cannot write {tmp_path / 'out.md'}" in err
 
 
-def test_waterfall_with_an_agreed_reward_and_no_rates(capfd: pytest.CaptureFixture[str]) -> None:
-    """The EIT KIC scenario is valid (``validate`` says ok) but leaves the inventor reward
-    to the parties: the waterfall names the file and field it lacks instead of calling an
+def _eit_without_rates(tmp_path: Path) -> str:
+    """The EIT KIC scenario with its waterfall section (the agreed rates) removed."""
+    text = Path(EIT).read_text(encoding="utf-8")
+    start = text.index("  waterfall:\n")
+    end = text.index("governance:", start)
+    path = tmp_path / "eit_no_rates.yaml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    return str(path)
+
+
+def test_waterfall_with_an_agreed_reward_and_no_rates(
+        capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A valid scenario (``validate`` says ok) whose inventor reward is 'agreed' with no
+    rates: the waterfall names the file and field it lacks instead of calling an
     anonymous ``<scenario>`` invalid."""
-    a = agreements.load(EIT)
-    assert a.sharing.inventor_reward == "agreed"
+    eit = _eit_without_rates(tmp_path)
+    a = agreements.load(eit)
+    assert a.sharing.inventor_reward == "agreed" and a.sharing.waterfall is None
     with pytest.raises(ScenarioError, match="inventor_reward is 'agreed'"):
         waterfall_table(a, 1e8)
-    assert main(["validate", EIT]) == 0
+    assert main(["validate", eit]) == 0
     capfd.readouterr()
-    assert main(["waterfall", EIT, "--income", "1e8", "--format", "json"]) == 1
+    assert main(["waterfall", eit, "--income", "1e8", "--format", "json"]) == 1
     out, err = capfd.readouterr()
     assert out == ""
     assert "<scenario>" not in err and "is invalid" not in err
     assert err.splitlines() == [
-        f"consortium waterfall: cannot compute the waterfall of {EIT}:",
-        f"  - {EIT}: sharing.waterfall.inventor_reward: sharing.inventor_reward is 'agreed' "
+        f"consortium waterfall: cannot compute the waterfall of {eit}:",
+        f"  - {eit}: sharing.waterfall.inventor_reward: sharing.inventor_reward is 'agreed' "
         "but the waterfall gives no rates; set transfer_rate and implementation_rate"]
+
+
+def test_bundled_eit_waterfall_uses_its_agreed_rates() -> None:
+    """The bundled EIT KIC scenario states its agreed reward (30% of net licence income)."""
+    df = waterfall_table(agreements.load(EIT), 1e8)
+    rewards = df[df["stage"] == "inventor_reward"]
+    assert len(rewards) == 1 and rewards["amount"].iloc[0] > 0
 
 
 @pytest.mark.parametrize("total", ["abc", "nan", "1e", "inf"])
