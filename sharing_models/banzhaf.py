@@ -85,6 +85,7 @@ def banzhaf(game: Game, normalized: bool = True, exact: bool = False) -> pd.Seri
     Notes
     -----
     :math:`O(2^n)`: one streaming pass over the worths (1.7 ms for 20 players, 23 ms for 24).
+    Definition from [Banzhaf1965]_; as a value of any game, [Owen1975]_.
     The Banzhaf value is not efficient; the normalised version is, but it is not
     additive.
     """

@@ -142,7 +142,9 @@ def core_is_empty(game: Game) -> bool:
 
     Notes
     -----
-    Same cost as :func:`cost_of_stability`; exact (Fraction) for exact games.
+    Same cost as :func:`cost_of_stability`; exact (Fraction) for exact games. The core
+    is due to [Gillies1959]_; the LP test is the Bondareva-Shapley theorem
+    [PelegSudholter2007]_.
     """
     return bool(cost_of_stability(game) > 0)  # float CoS is already snapped to 0
 
@@ -227,8 +229,8 @@ def least_core(game: Game) -> LeastCore:
 
     Notes
     -----
-    Costs one prenucleolus computation (the first of its sequential LPs is the least
-    core LP).
+    Costs one prenucleolus computation (its first LP is the least core LP): a sequence
+    of LPs with constraint generation, :math:`O(2^n)` per separation pass.
     """
     from .nucleolus import _solve
 

@@ -172,7 +172,21 @@ class Game:
 
     @classmethod
     def weighted_voting(cls, weights: Mapping[str, int], quota: Any) -> Game:
-        """Simple game: ``v(S) = 1`` when the weights in ``S`` reach ``quota``, else 0.
+        r"""Simple game: ``v(S) = 1`` when the weights in ``S`` reach ``quota``, else 0.
+
+        .. math:: v(S) = 1 \text{ if } \sum_{i \in S} w_i \ge q, \text{ else } 0
+
+        The game behind the Shapley-Shubik index [ShapleyShubik1954]_; for its power
+        indices at scale use :mod:`sharing_models.power`, which never builds the game.
+
+        Raises
+        ------
+        GameError
+            If ``quota`` is not in ``(0, total weight]``.
+
+        Notes
+        -----
+        :math:`O(2^n)` time and memory (one subset-sum pass).
 
         >>> Game.weighted_voting({"a": 2, "b": 1, "c": 1}, 3).value(("a", "b"))
         Fraction(1, 1)
@@ -186,7 +200,22 @@ class Game:
 
     @classmethod
     def bankruptcy(cls, estate: Any, claims: Mapping[str, Any]) -> Game:
-        """O'Neill's bankruptcy game ``v(S) = max(0, E - sum of claims outside S)``.
+        r"""O'Neill's bankruptcy game ``v(S) = max(0, E - sum of claims outside S)``.
+
+        .. math:: v(S) = \max\Bigl(0,\ E - \sum_{i \notin S} c_i\Bigr)
+
+        Its nucleolus is the Talmud rule [AumannMaschler1985]_; the game is from
+        [ONeill1982]_.
+
+        Raises
+        ------
+        InvalidInputError
+            If the estate is negative or exceeds the total claims, or a claim is bad.
+
+        Notes
+        -----
+        :math:`O(2^n)` time and memory for float input (one subset-sum pass); exact
+        input builds Fraction worths in :math:`O(n\,2^n)`.
 
         >>> Game.bankruptcy(200, {"a": 100, "b": 200, "c": 300}).value(("b", "c"))
         Fraction(100, 1)
@@ -209,7 +238,16 @@ class Game:
 
     @classmethod
     def airport(cls, costs: Mapping[str, Any]) -> Game:
-        """Airport cost game ``c(S) = max_{i in S} c_i`` [LittlechildOwen1973]_.
+        r"""Airport cost game ``c(S) = max_{i in S} c_i`` [LittlechildOwen1973]_.
+
+        .. math:: c(S) = \max_{i \in S} c_i, \qquad c(\emptyset) = 0
+
+        For many users of few types use :func:`sharing_models.cost.airport`, which gives
+        the Shapley value (the serial rule) without the game.
+
+        Notes
+        -----
+        :math:`O(2^n)` time and memory: coalitions are filled in order of increasing cost.
 
         >>> g = Game.airport({"small": 4, "big": 10})
         >>> g.cost, g.value(("small", "big"))

@@ -107,7 +107,8 @@ def shapley_sample(
     Each order costs :math:`n+1` worth look-ups or calls. With a :class:`Game` the
     orders are processed in batches as 2-D arrays (prefix masks by cumulative sums), so
     about :math:`10^6` marginal contributions take tens of milliseconds. The error
-    shrinks as :math:`1/\sqrt{K}`.
+    shrinks as :math:`1/\sqrt{K}`. Permutation sampling follows [CastroGomezTejada2009]_;
+    antithetic (reversed) orders as in [Mitchell2022]_.
     """
     n, names, evaluate = _evaluator(game_or_fn, players, vectorized)
     k = _check_samples(samples, antithetic)

@@ -88,7 +88,8 @@ def weighted_shapley(
     -----
     :math:`O(n\,2^n)` for the dividends plus one pass over them; memory three worth
     arrays. Unlike the Shapley value, it is not symmetric: weights express asymmetry
-    that the worths do not show (size, risk borne, bargaining power).
+    that the worths do not show (size, risk borne, bargaining power). Definition from
+    [KalaiSamet1987]_; the dividends :math:`d_v(T)` are Harsanyi's [Harsanyi1963]_.
     """
     n = _check_game(game)
     lam = _check_weights(game, weights)
