@@ -89,7 +89,7 @@ def banzhaf(game: Game, normalized: bool = True, exact: bool = False) -> pd.Seri
     The Banzhaf value is not efficient; the normalised version is, but it is not
     additive.
     """
-    n = _check_game(game)
+    n = _check_game(game, "banzhaf")
     if use_exact(game, exact):
         v = exact_values(game, "banzhaf")
         ones = [1] * (n + 1)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from ._highs import new_highs
 from .exceptions import EmptyCoreWarning, GameError, InvalidInputError, SuspiciousResultWarning
-from .game import Game, _subset_sums
+from .game import Game, _subset_sums, require_game
 from .kohlberg import (
     _independent_rows,
     _solve_exact,
@@ -99,6 +99,7 @@ def in_core(game: Game, allocation: Any, tol: float = 1e-9) -> bool:
     One vectorised pass over all :math:`2^n` coalition sums: :math:`O(2^n)` time and
     memory. [Gillies1959]_
     """
+    require_game(game, "in_core")
     x = allocation_array(game, allocation)
     if game.exact and x.dtype == object:
         sign = -1 if game.cost else 1
@@ -182,6 +183,7 @@ def cost_of_stability(game: Game) -> Any:
     Constraint generation over the :math:`2^n` coalitions: each round is an LP
     (HiGHS) on a working set plus an :math:`O(2^n)` vectorised scan.
     """
+    require_game(game, "the core (cost_of_stability, core_is_empty)")
     v = oriented_float(game)
     n = game.n
     x, rows, duals, value = _cos_lp(v, n)

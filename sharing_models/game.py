@@ -27,7 +27,7 @@ import numpy as np
 
 from .exceptions import GameError, InvalidInputError, TooLargeError
 
-__all__ = ["MAX_PLAYERS", "Game", "popcounts"]
+__all__ = ["MAX_PLAYERS", "Game", "popcounts", "require_game"]
 
 #: Largest number of players a game stored as a full worth array may have.
 MAX_PLAYERS = 30
@@ -43,6 +43,41 @@ def popcounts(n: int) -> np.ndarray:
     """
     masks = np.arange(1 << n, dtype=np.uint64)
     return np.bitwise_count(masks).astype(np.uint8)
+
+
+def require_game(game: Any, concept: str) -> Game:
+    """Check, at a solution concept's boundary, that ``game`` is a TU game.
+
+    A TU game has :math:`v(\\emptyset) = 0`; the concepts that divide :math:`v(N)`
+    (Shapley and its variants, core, nucleolus) rely on it, e.g. the Shapley shares add
+    up to :math:`v(N) - v(\\emptyset)`. Returns ``game``.
+
+    >>> require_game(Game.from_array(["a"], [1, 2]), "shapley")
+    Traceback (most recent call last):
+    ...
+    sharing_models.exceptions.GameError: shapley needs v(empty coalition) = 0, got 1; ...
+    """
+    if not isinstance(game, Game):
+        raise InvalidInputError(
+            f"{concept}: expected a sharing_models.Game; got {type(game).__name__}. "
+            "Build one with Game.from_dict, Game.from_array or Game.from_function."
+        )
+    v0 = game.values[0]
+    if _is_symbolic(v0):
+        import sympy
+
+        nonzero = sympy.simplify(v0) != 0
+    elif isinstance(v0, (float, np.floating)):
+        big = max(1.0, abs(float(game.values.max())), abs(float(game.values.min())))
+        nonzero = bool(v0 != 0) and abs(float(v0)) > 1e-12 * big
+    else:
+        nonzero = v0 != 0
+    if nonzero:
+        raise GameError(
+            f"{concept} needs v(empty coalition) = 0, got {v0}; values[0] is the worth of "
+            "the empty coalition. Subtract it from every worth (or set it to 0) first."
+        )
+    return game
 
 
 def _is_exact_number(x: Any) -> bool:

@@ -82,7 +82,7 @@ def myerson(game: Game, graph: Any, exact: bool = False) -> pd.Series:
     graph it is the Shapley value. Building :math:`v^G` costs :math:`O(2^n)` per step
     for at most :math:`2n` steps; the Shapley value then costs one pass.
     """
-    n = _check_game(game)
+    n = _check_game(game, "myerson")
     exact_mode = use_exact(game, exact)
     vals = exact_values(game, "myerson") if exact_mode else float_values(game)
     restricted = _restrict(vals, _adjacency(game, graph))
@@ -101,7 +101,7 @@ def graph_restricted(game: Game, graph: Any) -> Game:
     >>> graph_restricted(g, [("a", "b"), ("b", "c")]).value(("a", "c"))
     Fraction(0, 1)
     """
-    _check_game(game)
+    _check_game(game, "graph_restricted")
     return Game(game.players, _restrict(game.values, _adjacency(game, graph)), cost=game.cost)
 
 

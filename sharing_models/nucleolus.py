@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from .core import coalition_rows, new_highs, top_violations
-from .exceptions import GameError, SuspiciousResultWarning, TooLargeError
-from .game import Game, _subset_sums
+from .exceptions import EmptyCoreWarning, GameError, SuspiciousResultWarning, TooLargeError
+from .game import Game, _subset_sums, require_game
 from .kohlberg import (
     EXACT_MAX_PLAYERS,
     _check,
@@ -85,10 +85,16 @@ def nucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
     Raises
     ------
     GameError
-        If the imputation set is empty (:math:`v(N) < \\sum_i v(\\{i\\})`); use
-        :func:`prenucleolus`, which exists for every game.
+        If :math:`v(\\emptyset) \\ne 0`, or the imputation set is empty
+        (:math:`v(N) < \\sum_i v(\\{i\\})`); use :func:`prenucleolus`, which exists for
+        every game.
     TooLargeError
         If ``exact=True`` with more than 12 players.
+
+    Warns
+    -----
+    EmptyCoreWarning
+        When the core is empty (the largest excess at the nucleolus is positive).
 
     Examples
     --------
@@ -105,7 +111,22 @@ def nucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
     adds a rational solve of at most :math:`2n` equations and an exact Kohlberg check.
     References: [Schmeidler1969]_, [MaschlerPelegShapley1979]_, [Kohlberg1971]_.
     """
-    return _solve(game, imputation=True, exact=exact).allocation
+    res = _solve(game, imputation=True, exact=exact)
+    top = res.levels[0] if res.levels else 0
+    if isinstance(top, Fraction):
+        empty = top > 0
+    else:
+        vals = game.values if game.values.dtype != object else game.values.astype(float)
+        big = max(1.0, abs(float(vals.max())), abs(float(vals.min())))
+        empty = float(top) > 1e-9 * big
+    if empty:
+        warnings.warn(
+            f"the core is empty (some coalition gains {top} more than it gets at the "
+            "nucleolus); the nucleolus is still defined but it is not a core allocation",
+            EmptyCoreWarning,
+            stacklevel=2,
+        )
+    return res.allocation
 
 
 def prenucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
@@ -143,7 +164,7 @@ def prenucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
 
 def _solve(game: Game, *, imputation: bool, exact: bool | None) -> _Result:
     """Shared driver: orientation, checks, float LPs, optional exact certification."""
-    n = game.n
+    n = require_game(game, "nucleolus" if imputation else "prenucleolus").n
     if exact is None:
         exact = game.exact and n <= EXACT_MAX_PLAYERS
     elif exact and n > EXACT_MAX_PLAYERS:

@@ -93,7 +93,7 @@ def owen(game: Game, unions: Iterable[Any], exact: bool = False) -> pd.Series:
     between unions. All-singleton unions or one grand union give the Shapley value.
     Cost :math:`O(\sum_k 2^{m-1+|B_k|})` at the top level plus the same inside unions.
     """
-    n = _check_game(game)
+    n = _check_game(game, "owen")
     tree = _parse(unions, game)
     exact_mode = use_exact(game, exact)
     vals = exact_values(game, "owen") if exact_mode else float_values(game)

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError, TooLargeError
-from .game import Game
+from .exceptions import TooLargeError
+from .game import Game, require_game
 
 __all__ = ["EXACT_MAX_PLAYERS", "shapley", "shapley_array"]
 
@@ -232,13 +232,8 @@ def _halving_sums(a: np.ndarray, n: int) -> list[Any]:
 
 
 # ---------------------------------------------------------------------- shared helpers
-def _check_game(game: Any) -> int:
-    if not isinstance(game, Game):
-        raise InvalidInputError(
-            f"expected a sharing_models.Game; got {type(game).__name__}. "
-            "Build one with Game.from_dict, Game.from_array or Game.from_function."
-        )
-    return game.n
+def _check_game(game: Any, concept: str = "shapley") -> int:
+    return require_game(game, concept).n
 
 
 def is_symbolic(values: np.ndarray) -> bool:

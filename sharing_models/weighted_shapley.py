@@ -91,7 +91,7 @@ def weighted_shapley(
     that the worths do not show (size, risk borne, bargaining power). Definition from
     [KalaiSamet1987]_; the dividends :math:`d_v(T)` are Harsanyi's [Harsanyi1963]_.
     """
-    n = _check_game(game)
+    n = _check_game(game, "weighted_shapley")
     lam = _check_weights(game, weights)
     if use_exact(game, exact):
         v = exact_values(game, "weighted_shapley")
