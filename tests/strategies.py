@@ -369,3 +369,31 @@ def chained_agreements(draw, min_members: int = 3, max_members: int = 5):
                         for m in members],
             "contributions": contributions, "tasks": tasks,
             "results": [{"id": r} for r in results], "products": products}
+
+
+# ---------------------------------------------------------------- axiom helpers (shared
+# by the property tests of shapley, banzhaf, owen, myerson, weighted_shapley).
+
+
+def with_null_player(game: _Game, i: int) -> _Game:
+    """``game`` changed so that player ``i`` adds nothing to any coalition (v(i) = 0)."""
+    v = game.values.copy()
+    masks = _np.arange(1 << game.n)
+    with_i = masks[(masks >> i & 1) == 1]
+    v[with_i] = v[with_i ^ (1 << i)]
+    return _Game.from_array(game.players, v, cost=game.cost)
+
+
+def relabelled(game: _Game, perm) -> _Game:
+    """The same game with players reordered: new player ``k`` is old ``perm[k]``."""
+    masks = _np.arange(1 << game.n)
+    old = _np.zeros_like(masks)
+    for k, p in enumerate(perm):
+        old |= ((masks >> k) & 1) << p
+    return _Game.from_array([game.players[p] for p in perm], game.values[old], cost=game.cost)
+
+
+def additive_worths(n: int, b) -> _np.ndarray:
+    """Worths ``b(S) = sum_{i in S} b_i`` of the additive game with stand-alone worths b."""
+    masks = _np.arange(1 << n)
+    return ((masks[:, None] >> _np.arange(n)) & 1) @ _np.asarray(b, dtype=float)

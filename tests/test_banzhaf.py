@@ -101,3 +101,28 @@ def test_method_on_game():
     g = Game.weighted_voting({"a": 2, "b": 1, "c": 1}, 3)
     assert g.banzhaf().round(12).tolist() == [0.6, 0.2, 0.2]
     assert g.banzhaf(normalized=False).tolist() == [0.75, 0.25, 0.25]
+
+
+# ---------------------------------------------------------------------- axioms (raw value)
+@settings(max_examples=30, deadline=None)
+@given(float_games(min_n=2, max_n=6), st.data())
+def test_axioms_null_player_symmetry_covariance(g, data):
+    """Raw Banzhaf: null player gets 0, relabelling permutes, and
+    beta(a v + b) = a beta(v) + b for an additive game b (Owen 1975)."""
+    from tests.strategies import additive_worths, relabelled, with_null_player
+
+    i = data.draw(st.integers(0, g.n - 1))
+    assert banzhaf(with_null_player(g, i), normalized=False).iloc[i] == pytest.approx(0, abs=1e-9)
+    perm = data.draw(st.permutations(range(g.n)))
+    h = relabelled(g, perm)
+    np.testing.assert_allclose(
+        banzhaf(h, normalized=False).to_numpy(),
+        banzhaf(g, normalized=False).loc[list(h.players)].to_numpy(), atol=1e-9,
+    )
+    a = data.draw(st.floats(0.1, 10))
+    b = np.random.default_rng(data.draw(st.integers(0, 999))).normal(size=g.n)
+    k = Game.from_array(g.players, a * g.values + additive_worths(g.n, b))
+    np.testing.assert_allclose(
+        banzhaf(k, normalized=False).to_numpy(),
+        a * banzhaf(g, normalized=False).to_numpy() + b, atol=1e-8,
+    )

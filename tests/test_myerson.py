@@ -151,3 +151,32 @@ def test_peer_cross_check():
     ours = myerson(Game.from_array(names, v), [(names[a], names[b]) for a, b in edges])
     theirs = coopgame.myerson(coopgame.Game(v[1:].tolist()), edges)
     np.testing.assert_allclose(ours.to_numpy(), theirs, atol=1e-12)
+
+
+# ---------------------------------------------------------------------- axioms
+@settings(max_examples=30, deadline=None)
+@given(float_games(min_n=2, max_n=6), st.data())
+def test_axioms_additivity_covariance_relabelling(g, data):
+    """Myerson (1977) for a fixed graph: component efficiency on the grand coalition,
+    additivity in v, covariance (a v + additive b gives a mu + b, since the restriction of
+    an additive game is additive) and relabelling players together with the graph."""
+    from tests.strategies import additive_worths, relabelled
+
+    rng = np.random.default_rng(data.draw(st.integers(0, 999)))
+    graph = nx.gnp_random_graph(g.n, 0.5, seed=int(rng.integers(1 << 30)))
+    graph = nx.relabel_nodes(graph, dict(enumerate(g.players)))
+    mu = myerson(g, graph)
+    comps = [sorted(c) for c in nx.connected_components(graph)]
+    for c in comps:
+        assert mu[c].sum() == pytest.approx(g.value(c), abs=1e-8)
+    other = Game.from_array(g.players, np.r_[0.0, rng.normal(size=(1 << g.n) - 1)])
+    np.testing.assert_allclose(myerson(g + other, graph), mu + myerson(other, graph), atol=1e-8)
+    a = data.draw(st.floats(0.1, 10))
+    b = rng.normal(size=g.n)
+    k = Game.from_array(g.players, a * g.values + additive_worths(g.n, b))
+    np.testing.assert_allclose(myerson(k, graph), a * mu + b, atol=1e-8)
+    perm = data.draw(st.permutations(range(g.n)))
+    h = relabelled(g, perm)
+    np.testing.assert_allclose(
+        myerson(h, graph).to_numpy(), mu.loc[list(h.players)].to_numpy(), atol=1e-9
+    )

@@ -193,3 +193,32 @@ def test_game_methods_delegate():
     pd.testing.assert_series_equal(MAJORITY.weighted_shapley([1, 2, 3], exact=True),
                                    weighted_shapley(MAJORITY, [1, 2, 3], exact=True))
     assert MAJORITY.banzhaf(exact=True).tolist() == banzhaf(MAJORITY, exact=True).tolist()
+
+
+# ---------------------------------------------------------------------- axioms
+@settings(max_examples=30, deadline=None)
+@given(float_games(min_n=2, max_n=6), st.data())
+def test_axioms_for_random_unions(g, data):
+    """Owen (1977) for a fixed coalition structure: efficiency, null player, additivity,
+    covariance, and relabelling players (the unions keep their members)."""
+    from tests.strategies import additive_worths, relabelled, with_null_player
+
+    labels = data.draw(st.lists(st.integers(0, 2), min_size=g.n, max_size=g.n))
+    unions = [[p for p, lab in zip(g.players, labels, strict=True) if lab == k]
+              for k in sorted(set(labels))]
+    rng = np.random.default_rng(data.draw(st.integers(0, 999)))
+    x = owen(g, unions)
+    assert x.sum() == pytest.approx(g.values[-1], abs=1e-8)
+    i = data.draw(st.integers(0, g.n - 1))
+    assert owen(with_null_player(g, i), unions).iloc[i] == pytest.approx(0, abs=1e-9)
+    other = Game.from_array(g.players, np.r_[0.0, rng.normal(size=(1 << g.n) - 1)])
+    np.testing.assert_allclose(owen(g + other, unions), x + owen(other, unions), atol=1e-8)
+    a = data.draw(st.floats(0.1, 10))
+    b = rng.normal(size=g.n)
+    k = Game.from_array(g.players, a * g.values + additive_worths(g.n, b))
+    np.testing.assert_allclose(owen(k, unions), a * x + b, atol=1e-8)
+    perm = data.draw(st.permutations(range(g.n)))
+    h = relabelled(g, perm)
+    np.testing.assert_allclose(
+        owen(h, unions).to_numpy(), x.loc[list(h.players)].to_numpy(), atol=1e-9
+    )

@@ -92,3 +92,32 @@ def test_bad_weights(weights, match):
     g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])
     with pytest.raises(InvalidInputError, match=match):
         weighted_shapley(g, weights)
+
+
+# ---------------------------------------------------------------------- axioms
+@settings(max_examples=30, deadline=None)
+@given(float_games(min_n=2, max_n=6), st.data())
+def test_axioms_null_player_additivity_covariance_relabelling(g, data):
+    """Kalai-Samet (1987): efficiency, null player, additivity, covariance under
+    strategic equivalence, and relabelling players together with their weights."""
+    from tests.strategies import additive_worths, relabelled, with_null_player
+
+    rng = np.random.default_rng(data.draw(st.integers(0, 999)))
+    w = dict(zip(g.players, rng.uniform(0.2, 5.0, g.n), strict=True))
+    phi = weighted_shapley(g, w)
+    assert phi.sum() == pytest.approx(g.values[-1], abs=1e-8)
+    i = data.draw(st.integers(0, g.n - 1))
+    assert weighted_shapley(with_null_player(g, i), w).iloc[i] == pytest.approx(0, abs=1e-9)
+    other = Game.from_array(g.players, np.r_[0.0, rng.normal(size=(1 << g.n) - 1)])
+    np.testing.assert_allclose(
+        weighted_shapley(g + other, w), phi + weighted_shapley(other, w), atol=1e-8
+    )
+    a = data.draw(st.floats(0.1, 10))
+    b = rng.normal(size=g.n)
+    k = Game.from_array(g.players, a * g.values + additive_worths(g.n, b))
+    np.testing.assert_allclose(weighted_shapley(k, w), a * phi + b, atol=1e-8)
+    perm = data.draw(st.permutations(range(g.n)))
+    h = relabelled(g, perm)
+    np.testing.assert_allclose(
+        weighted_shapley(h, w).to_numpy(), phi.loc[list(h.players)].to_numpy(), atol=1e-9
+    )
