@@ -115,6 +115,8 @@ def nucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
     top = res.levels[0] if res.levels else 0
     if isinstance(top, Fraction):
         empty = top > 0
+    elif float(top) <= 0:
+        empty = False
     else:
         vals = game.values if game.values.dtype != object else game.values.astype(float)
         big = max(1.0, abs(float(vals.max())), abs(float(vals.min())))
