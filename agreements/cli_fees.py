@@ -14,6 +14,7 @@ as text such as ``13/60``, money as ``2125000.00``), like every other command. E
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -58,17 +59,24 @@ def _shown(value: Any, money: bool) -> Any:
     return value
 
 
-def display(table: pd.DataFrame) -> pd.DataFrame:
+def display(table: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
     """Exact amounts as floats for printing: money rounded to cents, shares to 6 places.
+
+    Columns named like money (``fee``, ``income``, ...) and those in ``money`` (e.g. the
+    per-member columns of a waterfall summary) are amounts; the others are shares.
 
     >>> display(pd.DataFrame({"fee": [Fraction(1, 3)], "banzhaf": [Fraction(1, 3)]}))
         fee   banzhaf
     0  0.33  0.333333
+    >>> display(pd.DataFrame({"acme": [Fraction(2 * 10**7)]}), money=["acme"])
+             acme
+    0  20000000.0
     """
+    amounts = _MONEY | set(money)
     out = table.copy()
     for col in out.columns:
         if out[col].dtype == object:
-            out[col] = [_shown(v, col in _MONEY) for v in out[col]]
+            out[col] = [_shown(v, col in amounts) for v in out[col]]
     return out
 
 
@@ -106,7 +114,8 @@ def cmd_waterfall(args: argparse.Namespace) -> int:
     if any(v != 0 for v in conservation(table)):  # pragma: no cover - guarded by tests
         raise CliError("internal error: the waterfall does not balance")
     out = waterfall_summary(table) if args.summary else table.set_index("year")
-    emit_table(display(out) if args.format == "table" else out, args.format)
+    shown = display(out, money=out.columns if args.summary else ())  # summary: all amounts
+    emit_table(shown if args.format == "table" else out, args.format)
     return 0
 
 

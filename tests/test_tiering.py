@@ -379,3 +379,12 @@ def test_scenario_and_engine_agree_on_valid_bands(bounds):
     except InvalidInputError:
         engine_ok = False
     assert spec_ok == engine_ok
+
+
+def test_cli_waterfall_summary_table_shows_every_column_as_money(capsys):
+    """The people's summary prints members' amounts to the cent (was '2e+07', '1.2012e+07')."""
+    code, out, err = run(["waterfall", str(OPENPOWER), "--income", "1e8", "--summary"], capsys)
+    assert code == 0 and err == ""
+    assert "e+0" not in out
+    assert "20,000,000.00" in out  # the reserve fund
+    assert "12,012,012.01" in out  # a platinum member's distribution
