@@ -76,7 +76,10 @@ def display(table: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
     out = table.copy()
     for col in out.columns:
         if out[col].dtype == object:
-            out[col] = [_shown(v, col in amounts) for v in out[col]]
+            shown = [_shown(v, col in amounts) for v in out[col]]
+            # amounts become float columns (formatted to the cent); anything else keeps
+            # object dtype, so whole numbers next to a missing value stay whole (6, not 6.00)
+            out[col] = shown if col in amounts else pd.Series(shown, out.index, dtype=object)
     return out
 
 

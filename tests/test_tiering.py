@@ -388,3 +388,12 @@ def test_cli_waterfall_summary_table_shows_every_column_as_money(capsys):
     assert "e+0" not in out
     assert "20,000,000.00" in out  # the reserve fund
     assert "12,012,012.01" in out  # a platinum member's distribution
+
+
+def test_cli_fees_table_keeps_months_whole_next_to_an_exempt_member(capsys):
+    """SEMATECH's exempt DARPA row has no access delay; the others still print 0, not 0.00."""
+    code, out, err = run(["fees", str(SCENARIOS / "sematech_1987.yaml")], capsys)
+    assert code == 0 and err == ""
+    amd = next(line for line in out.splitlines() if line.startswith("amd "))
+    assert "0.00" not in amd.split("royalty_free")[0].split("full")[1]
+    assert "10,000,000.00" in amd
