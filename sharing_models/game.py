@@ -230,8 +230,16 @@ class Game:
         total = sum(w)
         if quota <= 0 or quota > total:
             raise GameError(f"quota must be in (0, total weight {total}]; got {quota}")
-        sums = _subset_sums(np.asarray(w, dtype=float))
-        return cls(players, (sums >= quota - 1e-12).astype(int).tolist())
+        if _all_exact([*w, quota]):  # integer/Fraction weights: compare exactly
+            fr = [Fraction(x) for x in (*w, quota)]
+            den = math.lcm(*(x.denominator for x in fr))
+            iw = [int(x * den) for x in fr[:-1]]
+            big = sum(iw) >= 1 << 62  # beyond int64: Python ints in an object array
+            sums = _subset_sums(np.asarray(iw, dtype=object if big else np.int64))
+            win = sums >= fr[-1] * den
+        else:
+            win = _subset_sums(np.asarray(w, dtype=float)) >= quota - 1e-12
+        return cls(players, np.asarray(win, dtype=bool).astype(int).tolist())
 
     @classmethod
     def bankruptcy(cls, estate: Any, claims: Mapping[str, Any]) -> Game:

@@ -108,3 +108,14 @@ def test_superadditive_chunked_matches_small():
     vals2 = vals.copy()
     vals2[-1] -= 1.0
     assert not Game.from_array(g.players, vals2).is_superadditive()
+
+
+def test_weighted_voting_compares_large_integer_weights_exactly():
+    """[10^17 + 1; 10^17, 1]: only both together win. Float sums (10^17 + 1 rounds to
+    10^17) used to make the big voter a dictator."""
+    g = Game.weighted_voting({"a": 10**17, "b": 1}, 10**17 + 1)
+    assert g.values.tolist() == [0, 0, 0, 1]
+    h = Game.weighted_voting({"a": 10**30, "b": 1, "c": 5}, 10**30 + 1)  # beyond int64
+    assert [h.value(s) for s in (("a",), ("a", "b"), ("b", "c"))] == [0, 1, 0]
+    k = Game.weighted_voting({"a": Fraction(1, 3), "b": Fraction(2, 3)}, Fraction(2, 3))
+    assert k.values.tolist() == [0, 0, 1, 1]
