@@ -272,9 +272,14 @@ class Game:
             raise InvalidInputError(f"estate {estate} exceeds the total claims {total}")
         n = len(players)
         _check_size(n, "Game.bankruptcy")
-        if exact:
-            sums = [sum((c[i] for i in range(n) if m >> i & 1), Fraction(0)) for m in range(1 << n)]
-            vals = [max(Fraction(0), Fraction(estate) - (total - s)) for s in sums]
+        if exact:  # scale to integers; int64 subset sums when they fit, else Python ints
+            fr = [Fraction(x) for x in (*c, estate)]
+            den = math.lcm(*(x.denominator for x in fr))
+            ic = [int(x * den) for x in fr[:-1]]
+            big = sum(ic) >= 1 << 62
+            sums = _subset_sums(np.asarray(ic, dtype=object if big else np.int64))
+            scaled = np.maximum(sums - (sum(ic) - int(fr[-1] * den)), 0)
+            vals = [Fraction(int(x), den) for x in scaled]
             return cls(players, vals)
         sums = _subset_sums(np.asarray(c, dtype=float))
         return cls(players, np.maximum(0.0, float(estate) - (float(total) - sums)))
