@@ -236,7 +236,7 @@ def least_core(game: Game) -> LeastCore:
     """
     from .nucleolus import _solve
 
-    res = _solve(game, imputation=False, exact=None)
+    res = _solve(game, imputation=False, exact=None, concept="least_core")
     eps = res.levels[0] if res.levels else 0
     if isinstance(eps, Fraction):
         positive = eps > 0

@@ -164,9 +164,10 @@ def prenucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
     return _solve(game, imputation=False, exact=exact).allocation
 
 
-def _solve(game: Game, *, imputation: bool, exact: bool | None) -> _Result:
+def _solve(game: Game, *, imputation: bool, exact: bool | None,
+           concept: str | None = None) -> _Result:
     """Shared driver: orientation, checks, float LPs, optional exact certification."""
-    n = require_game(game, "nucleolus" if imputation else "prenucleolus").n
+    n = require_game(game, concept or ("nucleolus" if imputation else "prenucleolus")).n
     if exact is None:
         exact = game.exact and n <= EXACT_MAX_PLAYERS
     elif exact and n > EXACT_MAX_PLAYERS:
