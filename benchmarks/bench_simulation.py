@@ -117,7 +117,9 @@ def _simulation_rows(draws: int) -> list[dict]:
 
 
 def _sweep_rows(points: int, draws: int) -> list[dict]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from sharing_models.risk.sweep import local_cluster
 
     project, rules, costs = make_project(6)
     rules = rules.iloc[:, :2].div(rules.iloc[:, :2].sum())
@@ -126,8 +128,7 @@ def _sweep_rows(points: int, draws: int) -> list[dict]:
     pts = random_points(points, seed=7, subsidy=(0.0, 0.6), floor=[0.0, 100.0],
                         probability_scale=(0.6, 1.1), **{"award:trial": [0.0, 5.0, 10.0]})
     t = time.perf_counter()
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
+    with local_cluster(2) as cluster, Client(cluster) as client:
         t_start = time.perf_counter() - t
         client.run(lambda: None)  # workers up and importable
         best = t_inline = float("inf")

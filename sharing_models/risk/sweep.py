@@ -35,6 +35,7 @@ from .policy import lever_rows
 from .simulate import simulate
 
 __all__ = ["POINT_KEYS", "adjust_project", "grid", "lever_point", "levers_from_point",
+           "local_cluster",
            "random_points", "sweep", "without_members"]
 
 PointFn = Callable[[dict[str, Any], np.random.SeedSequence], Any]
@@ -292,17 +293,43 @@ class _OrderedWriter:
             self.frames.append(frame)
 
 
+def local_cluster(n_workers: int = 2, *, processes: bool = True, **kwargs: Any) -> Any:
+    """A ``dask.distributed.LocalCluster`` tuned for sweeps.
+
+    One thread per worker, a random dashboard port, and the workers' statistical
+    profiler switched off: it samples every thread's stack every 10 ms and so competes
+    for the GIL with points whose work is partly pandas (GIL-bound Python). The
+    2-worker speed-up of ``benchmarks/bench_simulation.py`` is recorded in
+    ``benchmarks/RESULTS.md``; on this 2-core machine it varies from run to run
+    (1.5x to 2.1x seen).
+
+    Parameters
+    ----------
+    n_workers : int
+        Worker processes (or threads when ``processes=False``).
+    processes : bool
+        Workers in their own processes (the default) or as threads of this one.
+    **kwargs
+        Passed on to ``LocalCluster``.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
+                            dashboard_address=":0", **kwargs)
+
+
 def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.SeedSequence],
               keys: list[str], writer: _OrderedWriter, scheduler: Any,
               batch_size: int | None, n_workers: int, processes: bool) -> None:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     cluster = None
     if isinstance(scheduler, Client):
         client, own = scheduler, False
     elif scheduler is None:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                               dashboard_address=":0")
+        cluster = local_cluster(n_workers, processes=processes)
         client, own = Client(cluster), True
     elif isinstance(scheduler, str):
         client, own = Client(scheduler), True
