@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -123,7 +124,7 @@ def _sym(value: Fraction) -> sp.Rational:
 
 
 @dataclass(frozen=True)
-class FeeRule:
+class FeeRule(ABC):
     """Base class: a yearly fee as a function of a member's data.
 
     Subclasses implement :meth:`evaluate` (vectorised) and :meth:`formula`.
@@ -137,13 +138,13 @@ class FeeRule:
             return out
         return out[0].item() if isinstance(out[0], np.generic) else out[0]
 
-    def evaluate(self, data: Any) -> np.ndarray:  # pragma: no cover - abstract
+    @abstractmethod
+    def evaluate(self, data: Any) -> np.ndarray:
         """Fees for every member in ``data`` (float64 or object array of Fraction)."""
-        raise NotImplementedError
 
-    def formula(self) -> sp.Expr:  # pragma: no cover - abstract
+    @abstractmethod
+    def formula(self) -> sp.Expr:
         """The rule as a sympy expression in the symbols of its metrics."""
-        raise NotImplementedError
 
     def metrics(self) -> tuple[str, ...]:
         """Names of the member data columns the rule reads."""

@@ -8,6 +8,7 @@ correlate any two of them through a Gaussian copula.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,17 +19,17 @@ from ..exceptions import InvalidInputError
 __all__ = ["Distribution", "Empirical", "Fixed", "LogNormal", "Normal", "Triangular"]
 
 
-class Distribution:
+class Distribution(ABC):
     """A marginal distribution drawn from a standard normal ``z`` (its copula coordinate)."""
 
-    def from_normal(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+    @abstractmethod
+    def from_normal(self, z: np.ndarray) -> np.ndarray:
         """Quantile transform: the value whose CDF is ``Phi(z)``."""
-        raise NotImplementedError
 
     @property
-    def mean(self) -> float:  # pragma: no cover - interface
+    @abstractmethod
+    def mean(self) -> float:
         """The distribution's mean."""
-        raise NotImplementedError
 
     @property
     def random(self) -> bool:

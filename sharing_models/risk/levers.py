@@ -15,6 +15,7 @@ first-purchase procurement) and the cost-of-stability view of subsidies [Bachrac
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -67,13 +68,14 @@ class LeverEffect:
         return self.cost_relief.sum(axis=1) + self.revenue_topup.sum(axis=1)
 
 
-class Lever:
+class Lever(ABC):
     """Base class: a lever maps :class:`Draws` to a :class:`LeverEffect`."""
 
-    def apply(self, draws: Draws, project: Project) -> LeverEffect:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def apply(self, draws: Draws, project: Project) -> LeverEffect:
+        """The lever's effect on a batch of draws."""
 
-    def validate(self, project: Project) -> None:
+    def validate(self, project: Project) -> None:  # noqa: B027 - optional hook
         """Raise :class:`InvalidInputError` when the lever does not fit ``project``."""
 
 
