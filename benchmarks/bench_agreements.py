@@ -17,6 +17,7 @@ Rows (every figure measured in this run, best of several repeats, ``time.perf_co
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 import warnings
@@ -32,6 +33,10 @@ from agreements import Agreement, agreement_game, coalition_worth, compare_share
 
 AREA = "agreements"
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.strategies import random_agreement_mapping  # noqa: E402
 
 
 def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
@@ -59,36 +64,9 @@ def big_scenario(n: int) -> dict[str, Any]:
 
 
 def random_agreement(n: int, seed: int) -> Agreement:
-    """2 contributions per member, 8 chained tasks with any-of needs, 4 products."""
-    rng = np.random.default_rng(seed)
-    contributions = []
-    for i in range(n):
-        for k in range(2):
-            c = {"id": f"c{i}_{k}", "member": f"m{i}", "kind": "data",
-                 "valuation": float(rng.integers(1, 20)), "cost": float(rng.integers(0, 5))}
-            if rng.random() < 0.6:
-                c["substitute_price"] = c["cost"] + float(rng.integers(1, 10))
-            contributions.append(c)
-    ids = [c["id"] for c in contributions]
-    tasks = []
-    for t in range(8):
-        pick = [ids[j] for j in rng.choice(len(ids), size=4, replace=False)]
-        needs: dict[str, Any] = {"all_of": pick[:2], "any_of": [pick[2:]]}
-        if t >= 2:
-            needs["all_of"].append(f"r{int(rng.integers(0, t))}")
-        tasks.append({"id": f"t{t}", "needs": needs, "produces": [f"r{t}"],
-                      "cost": float(rng.integers(1, 10))})
-    products = [{"id": f"p{p}", "revenue": {"expected": float(rng.integers(50, 200))},
-                 "needs": {"all_of": [f"r{int(rng.integers(2, 8))}"],
-                           "any_of": [[f"r{int(rng.integers(0, 8))}",
-                                       ids[int(rng.integers(len(ids)))]]]}}
-                for p in range(4)]
-    return Agreement.from_mapping({
-        "id": "gen", "name": {"en": "Generated"},
-        "members": [{"id": f"m{i}", "name": {"en": f"M{i}"}, "kind": "enterprise"}
-                    for i in range(n)],
-        "contributions": contributions, "tasks": tasks,
-        "results": [{"id": f"r{t}"} for t in range(8)], "products": products})
+    """2 contributions per member, 8 chained tasks with any-of needs, 4 products
+    (the generator the tests use: ``tests.strategies.random_agreement_mapping``)."""
+    return Agreement.from_mapping(random_agreement_mapping(n, seed))
 
 
 def _load_rows(sizes: tuple[int, ...], repeats: int) -> list[dict[str, Any]]:

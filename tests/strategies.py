@@ -5,6 +5,8 @@ Append new strategies; do not rewrite existing ones.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as _np
 from hypothesis import strategies as _st
 
@@ -397,3 +399,38 @@ def additive_worths(n: int, b) -> _np.ndarray:
     """Worths ``b(S) = sum_{i in S} b_i`` of the additive game with stand-alone worths b."""
     masks = _np.arange(1 << n)
     return ((masks[:, None] >> _np.arange(n)) & 1) @ _np.asarray(b, dtype=float)
+
+
+_KINDS = ["cash", "background_ip", "staff", "equipment", "facility", "data"]
+
+
+def random_agreement_mapping(n: int, seed: int, products: int = 4) -> dict[str, Any]:
+    """A seeded random agreement mapping for tests and benchmarks: 2 contributions per
+    member, 8 chained tasks with any-of needs, a few products."""
+    rng = _np.random.default_rng(seed)
+    contributions = []
+    for i in range(n):
+        for k in range(2):
+            c = {"id": f"c{i}_{k}", "member": f"m{i}", "kind": _KINDS[(i + k) % len(_KINDS)],
+                 "valuation": float(rng.integers(1, 20)), "cost": float(rng.integers(0, 5))}
+            if rng.random() < 0.6:
+                c["substitute_price"] = c["cost"] + float(rng.integers(1, 10))
+            contributions.append(c)
+    ids = [c["id"] for c in contributions]
+    tasks = []
+    for t in range(8):
+        pick = [ids[j] for j in rng.choice(len(ids), size=4, replace=False)]
+        needs: dict[str, Any] = {"all_of": pick[:2], "any_of": [pick[2:]]}
+        if t >= 2:
+            needs["all_of"].append(f"r{int(rng.integers(0, t))}")
+        tasks.append({"id": f"t{t}", "needs": needs, "produces": [f"r{t}"],
+                      "cost": float(rng.integers(1, 10))})
+    prods = [{"id": f"p{p}", "revenue": {"expected": float(rng.integers(50, 200))},
+              "needs": {"all_of": [f"r{int(rng.integers(2, 8))}"],
+                        "any_of": [[f"r{int(rng.integers(0, 8))}",
+                                    ids[int(rng.integers(len(ids)))]]]}}
+             for p in range(products)]
+    return {"id": "gen", "name": {"en": "Generated"},
+            "members": [{"id": f"m{i}", "name": {"en": f"M{i}"}, "kind": "enterprise"}
+                        for i in range(n)], "contributions": contributions,
+            "tasks": tasks, "results": [{"id": f"r{t}"} for t in range(8)], "products": prods}

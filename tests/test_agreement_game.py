@@ -24,9 +24,7 @@ from agreements.game import (
     product_recipes,
 )
 from sharing_models import TooLargeError, shapley
-from tests.strategies import chained_agreements
-
-KINDS = ["cash", "background_ip", "staff", "equipment", "facility", "data"]
+from tests.strategies import chained_agreements, random_agreement_mapping
 
 
 def _members(ids: list[str]) -> list[dict[str, Any]]:
@@ -123,40 +121,10 @@ def test_recipe_cap() -> None:
         agreement_game(Agreement.from_mapping(data))
 
 
-def random_mapping(n: int, seed: int, products: int = 4) -> dict[str, Any]:
-    """A random agreement: 2 contributions per member, 8 chained tasks, a few products."""
-    rng = np.random.default_rng(seed)
-    contributions = []
-    for i in range(n):
-        for k in range(2):
-            c = {"id": f"c{i}_{k}", "member": f"m{i}", "kind": KINDS[(i + k) % len(KINDS)],
-                 "valuation": float(rng.integers(1, 20)), "cost": float(rng.integers(0, 5))}
-            if rng.random() < 0.6:
-                c["substitute_price"] = c["cost"] + float(rng.integers(1, 10))
-            contributions.append(c)
-    ids = [c["id"] for c in contributions]
-    tasks = []
-    for t in range(8):
-        pick = [ids[j] for j in rng.choice(len(ids), size=4, replace=False)]
-        needs: dict[str, Any] = {"all_of": pick[:2], "any_of": [pick[2:]]}
-        if t >= 2:
-            needs["all_of"].append(f"r{int(rng.integers(0, t))}")
-        tasks.append({"id": f"t{t}", "needs": needs, "produces": [f"r{t}"],
-                      "cost": float(rng.integers(1, 10))})
-    prods = [{"id": f"p{p}", "revenue": {"expected": float(rng.integers(50, 200))},
-              "needs": {"all_of": [f"r{int(rng.integers(2, 8))}"],
-                        "any_of": [[f"r{int(rng.integers(0, 8))}",
-                                    ids[int(rng.integers(len(ids)))]]]}}
-             for p in range(products)]
-    return {"id": "gen", "name": {"en": "Generated"},
-            "members": _members([f"m{i}" for i in range(n)]), "contributions": contributions,
-            "tasks": tasks, "results": [{"id": f"r{t}"} for t in range(8)], "products": prods}
-
-
 def test_twenty_members_build_in_under_two_seconds() -> None:
     """Issue 3: 20 members build in < 2 s (measured ~0.2 s); best of 3 so that a busy
     CI machine does not fail it on one slow run."""
-    a = Agreement.from_mapping(random_mapping(20, seed=7))
+    a = Agreement.from_mapping(random_agreement_mapping(20, seed=7))
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
@@ -173,14 +141,14 @@ def test_twenty_members_build_in_under_two_seconds() -> None:
 
 
 def test_exact_and_float_games_agree() -> None:
-    a = Agreement.from_mapping(random_mapping(6, seed=11))
+    a = Agreement.from_mapping(random_agreement_mapping(6, seed=11))
     exact = agreement_game(a, exact=True)
     assert exact.exact
     assert_allclose([float(x) for x in exact.values], agreement_game(a).values, atol=1e-9)
 
 
 def test_too_many_members_for_the_full_game() -> None:
-    a = Agreement.from_mapping(random_mapping(25, seed=1, products=1))
+    a = Agreement.from_mapping(random_agreement_mapping(25, seed=1, products=1))
     with pytest.raises(TooLargeError, match="coalition_worth"):
         agreement_game(a)
     assert coalition_worth(a, a.member_ids) >= 0

@@ -26,6 +26,7 @@ from sharing_models.claims import (
     random_arrival,
     talmud,
 )
+from tests.reference import brute_shapley
 from tests.strategies import claims_problems
 
 TALMUD_CLAIMS = {"a": 100, "b": 200, "c": 300}
@@ -84,17 +85,6 @@ def arrival_orders(estate, claims) -> list[Fraction]:
     return [t / math.factorial(n) for t in total]
 
 
-def shapley_brute(game: Game) -> list[Fraction]:
-    n = game.n
-    out = [F(0)] * n
-    for order in itertools.permutations(range(n)):
-        mask = 0
-        for i in order:
-            out[i] += game.values[mask | 1 << i] - game.values[mask]
-            mask |= 1 << i
-    return [x / math.factorial(n) for x in out]
-
-
 # ---------------------------------------------------------------- axioms (hypothesis)
 @settings(max_examples=80, deadline=None)
 @given(claims_problems(), st.sampled_from(sorted(RULES)))
@@ -133,7 +123,7 @@ def test_cea_cel_duality_and_talmud_self_duality(problem):
 def test_random_arrival_is_shapley_of_bankruptcy_game(problem):
     estate, claims = problem
     game = Game.bankruptcy(estate, claims)
-    assert random_arrival(estate, claims).tolist() == shapley_brute(game)
+    assert random_arrival(estate, claims).tolist() == brute_shapley(game)
 
 
 @settings(max_examples=40, deadline=None)

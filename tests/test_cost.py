@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 from fractions import Fraction
 
 import numpy as np
@@ -13,19 +12,8 @@ from hypothesis import given, settings
 
 from sharing_models import Game, InvalidInputError
 from sharing_models.cost import airport
+from tests.reference import brute_shapley
 from tests.strategies import airport_facilities
-
-
-def shapley_brute(game: Game) -> list[Fraction]:
-    """Shapley value by averaging marginal costs over all n! orders."""
-    n = game.n
-    out = [Fraction(0)] * n
-    for order in itertools.permutations(range(n)):
-        mask = 0
-        for i in order:
-            out[i] += game.values[mask | 1 << i] - game.values[mask]
-            mask |= 1 << i
-    return [x / math.factorial(n) for x in out]
 
 
 def test_littlechild_owen_example():
@@ -56,7 +44,7 @@ def test_counts_hand_computed():
 def test_equals_shapley_of_airport_game(facility):
     costs, _ = facility
     game = Game.airport(costs)
-    assert airport(costs).tolist() == shapley_brute(game)
+    assert airport(costs).tolist() == brute_shapley(game)
 
 
 @settings(max_examples=30, deadline=None)
@@ -70,7 +58,7 @@ def test_counts_equal_expanded_users(facility):
     for name, charge in expanded.items():
         assert charge == grouped[name.split("#")[0]]
     if len(users) <= 7:
-        assert expanded.tolist() == shapley_brute(Game.airport(users))
+        assert expanded.tolist() == brute_shapley(Game.airport(users))
 
 
 @settings(max_examples=60, deadline=None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from fractions import Fraction
 
@@ -15,21 +14,10 @@ from hypothesis import strategies as st
 
 from sharing_models import EXACT_MAX_PLAYERS, Game, InvalidInputError, TooLargeError, shapley
 from sharing_models.shapley import _weighted_bit_sums, shapley_array
+from tests.reference import brute_shapley
 from tests.strategies import exact_games, float_games
 
 FAST = settings(max_examples=40, deadline=None)
-
-
-def brute_shapley(game: Game) -> list[Fraction]:
-    """The textbook definition: average marginal contribution over all n! orders."""
-    n, v = game.n, game.values
-    phi = [Fraction(0)] * n
-    for order in itertools.permutations(range(n)):
-        mask = 0
-        for p in order:
-            phi[p] += Fraction(v[mask | 1 << p]) - Fraction(v[mask])
-            mask |= 1 << p
-    return [x / math.factorial(n) for x in phi]
 
 
 # ---------------------------------------------------------------------- published values
