@@ -401,7 +401,7 @@ def additive_worths(n: int, b) -> _np.ndarray:
     return ((masks[:, None] >> _np.arange(n)) & 1) @ _np.asarray(b, dtype=float)
 
 
-_KINDS = ["cash", "background_ip", "staff", "equipment", "facility", "data"]
+_RANDOM_CONTRIBUTION_KINDS = ["cash", "background_ip", "staff", "equipment", "facility", "data"]
 
 
 def random_agreement_mapping(n: int, seed: int, products: int = 4) -> dict[str, Any]:
@@ -411,7 +411,7 @@ def random_agreement_mapping(n: int, seed: int, products: int = 4) -> dict[str, 
     contributions = []
     for i in range(n):
         for k in range(2):
-            c = {"id": f"c{i}_{k}", "member": f"m{i}", "kind": _KINDS[(i + k) % len(_KINDS)],
+            c = {"id": f"c{i}_{k}", "member": f"m{i}", "kind": _RANDOM_CONTRIBUTION_KINDS[(i + k) % len(_RANDOM_CONTRIBUTION_KINDS)],
                  "valuation": float(rng.integers(1, 20)), "cost": float(rng.integers(0, 5))}
             if rng.random() < 0.6:
                 c["substitute_price"] = c["cost"] + float(rng.integers(1, 10))
