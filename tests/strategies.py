@@ -411,7 +411,8 @@ def random_agreement_mapping(n: int, seed: int, products: int = 4) -> dict[str, 
     contributions = []
     for i in range(n):
         for k in range(2):
-            c = {"id": f"c{i}_{k}", "member": f"m{i}", "kind": _RANDOM_CONTRIBUTION_KINDS[(i + k) % len(_RANDOM_CONTRIBUTION_KINDS)],
+            kind = _RANDOM_CONTRIBUTION_KINDS[(i + k) % len(_RANDOM_CONTRIBUTION_KINDS)]
+            c = {"id": f"c{i}_{k}", "member": f"m{i}", "kind": kind,
                  "valuation": float(rng.integers(1, 20)), "cost": float(rng.integers(0, 5))}
             if rng.random() < 0.6:
                 c["substitute_price"] = c["cost"] + float(rng.integers(1, 10))
