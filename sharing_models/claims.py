@@ -10,8 +10,8 @@ Exact input (``int``, ``Fraction``, sympy rationals) gives ``Fraction`` awards; 
 makes the result float. A sympy *estate* (e.g. ``sympy.Symbol("E", nonnegative=True)``)
 gives symbolic awards: :func:`proportional` accepts symbolic claims too; the
 piecewise-linear rules (:func:`constrained_equal_awards`, :func:`constrained_equal_losses`,
-:func:`talmud`) return :class:`sympy.Piecewise` awards in the estate and need numeric
-claims, since they compare claims; :func:`random_arrival` needs numbers throughout.
+:func:`talmud`, :func:`random_arrival`) return :class:`sympy.Piecewise` awards in the
+estate and need numeric claims, since they compare claims.
 With a symbolic estate the bounds ``0 <= E <= sum c`` are checked only when sympy can
 decide them, and the formulas assume them.
 """
@@ -33,6 +33,7 @@ from .power import MAX_TABLE_CELLS, window_counts
 
 __all__ = [
     "MAX_RANDOM_ARRIVAL",
+    "MAX_RANDOM_ARRIVAL_SYMBOLIC",
     "RULES",
     "compare_rules",
     "constrained_equal_awards",
@@ -45,6 +46,9 @@ __all__ = [
 #: Most claimants for which :func:`random_arrival` enumerates all ``2**n`` coalitions (the
 #: only method for float claims; exact claims beyond this use counting tables).
 MAX_RANDOM_ARRIVAL = 22
+
+#: Most claimants for a symbolic estate in :func:`random_arrival` (pieces grow as ``2**n``).
+MAX_RANDOM_ARRIVAL_SYMBOLIC = 12
 
 
 def proportional(estate: Any, claims: Any) -> pd.Series:
@@ -219,15 +223,23 @@ def random_arrival(estate: Any, claims: Any) -> pd.Series:
     Raises
     ------
     InvalidInputError
-        As :func:`proportional`; symbolic input.
+        As :func:`proportional`; symbolic claims (a symbolic estate is fine).
     TooLargeError
         More than :data:`MAX_RANDOM_ARRIVAL` float claims, or exact claims whose
-        counting table (claimants x estate in units of the gcd) is too large.
+        counting table (claimants x estate in units of the gcd) is too large, or more
+        than :data:`MAX_RANDOM_ARRIVAL_SYMBOLIC` claimants with a symbolic estate.
 
     Examples
     --------
     >>> random_arrival(200, {"a": 100, "b": 200, "c": 300}).tolist()
     [Fraction(100, 3), Fraction(250, 3), Fraction(250, 3)]
+
+    With a symbolic estate each award is a continuous piecewise-linear ``Piecewise``:
+
+    >>> import sympy
+    >>> E = sympy.Symbol("E", nonnegative=True)
+    >>> random_arrival(E, {"a": 100, "b": 200})["a"]
+    Piecewise((E/2, E <= 100), (50, E <= 200), (E/2 - 50, True))
 
     Notes
     -----
@@ -236,15 +248,22 @@ def random_arrival(estate: Any, claims: Any) -> pd.Series:
     tables (``int``/``Fraction`` input): with claims and estate in units of their gcd,
     :math:`O(r\\, n^2 E)` by the generating functions of :mod:`sharing_models.power`
     (``sum_T min(c_i, E - c(T))^+`` by coalition size, from a doubly cumulative table),
-    so 200 claimants with estate 3,000 units take well under a second.
+    so 200 claimants with estate 3,000 units take well under a second. Symbolic estate:
+    the award of ``i`` is :math:`\\sum_P w_P \\min(c_i, (E - P)^+)` over the distinct
+    sums ``P`` of later arrivals' claims, so its slope steps up by ``w_P`` at ``E = P``
+    and down at ``E = P + c_i``; one sweep over those breakpoints gives the pieces,
+    :math:`O(n\\, 2^n)` at worst.
     """
     e, c, labels, mode = _prepare(estate, claims)
     if mode == "symbolic":
-        raise InvalidInputError(
-            "random_arrival needs numeric estate and claims; substitute values first "
-            "(expr.subs(...)) or use proportional/constrained_equal_awards/talmud, which "
-            "accept a symbolic estate"
-        )
+        _require_numeric_claims(c, mode, "random_arrival")
+        if len(c) > MAX_RANDOM_ARRIVAL_SYMBOLIC:
+            raise TooLargeError(
+                f"random_arrival with a symbolic estate on {len(c)} claimants: at most "
+                f"{MAX_RANDOM_ARRIVAL_SYMBOLIC} (the formula has up to 2**n pieces); "
+                "substitute a number for the estate, or use talmud (O(n) pieces)"
+            )
+        return _series(_random_arrival_piecewise(e, c), labels, "random_arrival", mode)
     if mode == "exact":
         ints, estate_int, unit = _as_integers(e, c)
         if _prefer_tables(len(c), estate_int):
@@ -403,6 +422,46 @@ def _random_arrival(e: Any, c: list[Any], mode: str) -> list[Any]:
             out.append(Fraction(num, math.factorial(n) * scale))
         else:
             out.append(float(np.dot(group, np.asarray(fact, float) / math.factorial(n))))
+    return out
+
+
+def _random_arrival_piecewise(e: Any, c: list[Any]) -> list[Any]:
+    """Random arrival awards as continuous piecewise-linear ``Piecewise`` in the estate."""
+    import sympy
+
+    def rat(x: Fraction) -> Any:
+        return sympy.Rational(x.numerator, x.denominator)
+
+    n = len(c)
+    exact = [Fraction(int(sympy.Rational(x).p), int(sympy.Rational(x).q)) for x in c]
+    total = sum(exact, Fraction(0))
+    out = []
+    for i in range(n):
+        states: dict[tuple[int, Fraction], int] = {(0, Fraction(0)): 1}  # (|T|, c(T)) -> count
+        for j in range(n):
+            if j != i:
+                for (k, p), cnt in list(states.items()):
+                    states[k + 1, p + exact[j]] = states.get((k + 1, p + exact[j]), 0) + cnt
+        step: dict[Fraction, Fraction] = {}  # slope change at each breakpoint
+        for (k, p), cnt in states.items():
+            w = Fraction(cnt * math.factorial(k) * math.factorial(n - 1 - k), math.factorial(n))
+            step[p] = step.get(p, Fraction(0)) + w
+            step[p + exact[i]] = step.get(p + exact[i], Fraction(0)) - w
+        pieces: list[list[Fraction]] = []  # [start, value at start, slope, end]
+        x0, y0, slope = Fraction(0), Fraction(0), step.get(Fraction(0), Fraction(0))
+        for b in [*sorted(x for x in step if 0 < x < total), total]:
+            if pieces and pieces[-1][2] == slope:
+                pieces[-1][3] = b  # same line: extend the last piece
+            else:
+                pieces.append([x0, y0, slope, b])
+            x0, y0 = b, y0 + slope * (b - x0)
+            slope += step.get(b, Fraction(0))
+        if not pieces:  # total == 0: every claim is zero
+            pieces = [[Fraction(0), Fraction(0), Fraction(0), Fraction(0)]]
+        lines = [sympy.expand(rat(y) + rat(sl) * (e - rat(x))) for x, y, sl, _ in pieces]
+        args = [(line, sympy.Le(e, rat(p[3]))) for line, p in zip(lines[:-1], pieces,
+                                                                   strict=False)]
+        out.append(sympy.Piecewise(*args, (lines[-1], True)))
     return out
 
 

@@ -186,11 +186,28 @@ def test_random_arrival_twenty_claimants():
 def test_symbolic_estate_piecewise_matches_numbers():
     e = sympy.Symbol("E", nonnegative=True)
     for name in ("proportional", "constrained_equal_awards", "constrained_equal_losses",
-                 "talmud"):
+                 "talmud", "random_arrival"):
         sym = RULES[name](e, TALMUD_CLAIMS)
         for value in (0, 50, 100, 150, 200, 275, 300, 350, 450, 520, 600):
             numeric = RULES[name](value, TALMUD_CLAIMS).tolist()
             assert [F(str(v.subs(e, value))) for v in sym] == numeric, (name, value)
+
+
+@given(st.lists(st.sampled_from([0, 1, 2, 3, 5, F(7, 2), 10]), min_size=1, max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_symbolic_random_arrival_equals_numbers_at_every_breakpoint(values):
+    """The Piecewise formula equals the exact numeric rule at every partial sum of claims
+    (where the slope may change) and halfway between neighbouring ones."""
+    e = sympy.Symbol("E", nonnegative=True)
+    claims = {f"p{i}": v for i, v in enumerate(values)}
+    formula = random_arrival(e, claims)
+    sums = sorted({sum((F(v) for v, keep in zip(values, mask, strict=True) if keep), F(0))
+                   for mask in itertools.product([0, 1], repeat=len(values))})
+    points = sums + [(a + b) / 2 for a, b in itertools.pairwise(sums)]
+    for value in points:
+        numeric = random_arrival(value, claims).tolist()
+        at = sympy.Rational(value.numerator, value.denominator)
+        assert [F(str(x.subs(e, at))) for x in formula] == numeric, value
 
 
 def test_proportional_symbolic_claims():
@@ -202,8 +219,10 @@ def test_proportional_symbolic_claims():
 
 def test_symbolic_limits_are_explained():
     e = sympy.Symbol("E")
-    with pytest.raises(InvalidInputError, match="random_arrival needs numeric"):
-        random_arrival(e, TALMUD_CLAIMS)
+    with pytest.raises(InvalidInputError, match="random_arrival compares claims"):
+        random_arrival(e, {"a": sympy.Symbol("a"), "b": 2})
+    with pytest.raises(TooLargeError, match="symbolic estate on 13 claimants: at most 12"):
+        random_arrival(e, {f"c{i}": i + 1 for i in range(13)})
     with pytest.raises(InvalidInputError, match="claims must be numbers"):
         talmud(e, {"a": sympy.Symbol("a"), "b": 2})
     positive = sympy.Symbol("t", positive=True)
