@@ -2,6 +2,9 @@
 trips, Markdown/HTML/LaTeX contents (agreements.clauses.export)."""
 
 import hashlib
+import re
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,8 +17,10 @@ from docx.shared import Cm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import agreements
 from agreements.clauses import clause_table, export, schedules
 from agreements.clauses.docx_export import MIN_COLUMN_CM
+from agreements.clauses.export import _TEX_GAP_CM, _TEX_TEXT_CM
 from agreements.model import Agreement
 from sharing_models.exceptions import InvalidInputError
 
@@ -154,7 +159,9 @@ def test_latex_prints_fee_formula_as_math():
     row = table.loc[table["Heading"] == "Membership fees"].iloc[0]
     assert row["Formula"] == "fee = min(max(1% × R, 1,000,000), 15,000,000)"
     tex = export(table, "tex")
-    assert r"$\mathit{fee} = \min\left(\max\left(1\% \cdot R, 1{,}000{,}000\right)" in tex
+    # plain parentheses and break points after argument commas, so it wraps in its cell
+    assert (r"$\mathit{fee} = \min(\max(1\% \cdot R,\allowbreak 1{,}000{,}000),"
+            r"\allowbreak 15{,}000{,}000)$") in tex
 
 
 def test_export_errors():
@@ -187,14 +194,13 @@ def test_column_widths_fill_the_page_and_respect_the_floor(raw, usable):
 
 def test_latex_columns_are_at_least_the_floor_wide():
     """The bilingual LaTeX table gave the clause number 0.42 cm (as the DOCX did)."""
-    import re
-
     text = export(clause_table(BAOSHAN, lang="zh+en"), "tex")
     specs = re.findall(r"\\begin\{longtable\}\{([^}]*(?:\}[^}]*)*?)\}\n", text)
     widths = [float(w) for spec in specs for w in re.findall(r"p\{([0-9.]+)cm\}", spec)]
     assert widths and min(widths) >= MIN_COLUMN_CM - 0.005
     first = [float(w) for w in re.findall(r"p\{([0-9.]+)cm\}", specs[0])]
-    assert sum(first) == pytest.approx(22.0, abs=0.05)
+    gaps = len(first) * _TEX_GAP_CM  # the table and its column gaps fill the text width
+    assert sum(first) + gaps == pytest.approx(_TEX_TEXT_CM - 0.2, abs=0.05)
 
 
 def test_markdown_keeps_angle_brackets_and_pipes_in_names():
@@ -206,3 +212,23 @@ def test_markdown_keeps_angle_brackets_and_pipes_in_names():
     text = export(clause_table(Agreement.from_mapping(data)), "md")
     row = next(line for line in text.splitlines() if line.startswith("| 1.1 |"))
     assert "A&B &lt;Holdings> \\| Ltd" in row and "<Holdings>" not in text
+
+
+@pytest.mark.skipif(shutil.which("xelatex") is None, reason="needs xelatex (TeX Live)")
+@pytest.mark.parametrize("lang", ["en", "zh+en"])
+@pytest.mark.parametrize("scenario", ["sematech_1987", "openpower_style_foundation",
+                                      "lingang_eda"])
+def test_latex_compiles_without_missing_glyphs_or_spill(tmp_path, scenario, lang):
+    """The .tex a lawyer gets compiles with xelatex, every Chinese glyph is found, and
+    no line runs more than a few points past its cell (long formulas wrap or shrink)."""
+    agreement = agreements.load(ROOT / "scenarios" / f"{scenario}.yaml")
+    tex = tmp_path / "clauses.tex"
+    tex.write_text(export([clause_table(agreement, lang=lang),
+                           *schedules(agreement, lang=lang).values()], "tex"), "utf-8")
+    run = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error",
+                          tex.name], cwd=tmp_path, capture_output=True, timeout=240)
+    log = (tmp_path / "clauses.log").read_text("utf-8", errors="replace")
+    assert run.returncode == 0, log[-2000:]
+    assert "Missing character" not in log
+    spill = [float(x) for x in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide", log)]
+    assert max(spill, default=0.0) < (20.0 if lang == "en" else 25.0), spill

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
@@ -176,8 +177,45 @@ _TEX_ESCAPE = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#
                "^": r"\textasciicircum{}"}
 
 
-def _tex(x: Any) -> str:
-    return "".join(_TEX_ESCAPE.get(ch, ch) for ch in str(x))
+#: Text width of landscape A4 with 15 mm margins, and the gap LaTeX leaves per column.
+_TEX_TEXT_CM, _TEX_GAP_CM = 26.7, 2 * 0.106  # \tabcolsep = 3pt each side
+
+
+def _tex(x: Any, source: bool = False) -> str:
+    """LaTeX-escaped text that may wrap after ``_`` and ``/`` (identifiers, long exact
+    fractions); a ``source`` field such as ``results[r_x].ownership`` also after
+    ``. [ ] ,``.
+
+    >>> print(_tex("r_a 1/3"), _tex("x[1].y", source=True))
+    r\\_\\allowbreak{}a 1/\\allowbreak{}3 x[\\allowbreak{}1]\\allowbreak{}.\\allowbreak{}y
+    """
+    out = "".join(_TEX_ESCAPE.get(ch, ch) for ch in str(x))
+    for ch in (r"\_", "/", *((".", "[", "]", ",") if source else ())):
+        out = out.replace(ch, ch + r"\allowbreak{}")
+    return out
+
+
+def _cell_math(latex: str) -> str:
+    """A formula for a narrow table cell. Parts joined by ``;\\quad`` go on their own
+    lines; a part with argument commas (``", "``; digit groups are ``{,}``) becomes inline
+    math that may wrap there (plain parentheses, since TeX cannot break inside
+    ``\\left( ... \\right)``); any other part is shrunk to the column if wider
+    (``\\fitmath``, defined in the preamble).
+
+    >>> print(_cell_math(r"\\min\\left(x, 1{,}000\\right); \\quad y = 1"))
+    $\\min(x,\\allowbreak 1{,}000)$;\\newline \\fitmath{y = 1}
+    """
+    parts = []
+    for part in re.split(r";\s*\\quad\s*", latex):
+        plain = part.replace(r"\left(", "(").replace(r"\right)", ")")
+        wrapped = plain.replace(", ", r",\allowbreak ")
+        parts.append(f"${wrapped}$" if ", " in plain else rf"\fitmath{{{part}}}")
+    return r";\newline ".join(parts)
+
+
+_FITMATH = (r"\newsavebox{\cellbox}\newcommand{\fitmath}[1]{\sbox{\cellbox}{$#1$}"
+            r"\ifdim\wd\cellbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\cellbox}}"
+            r"\else\usebox{\cellbox}\fi}")
 
 
 def _latex(tables: list[pd.DataFrame]) -> str:
@@ -191,7 +229,8 @@ def _latex(tables: list[pd.DataFrame]) -> str:
     if cjk:  # Noto CJK where installed, else xeCJK's default CJK font
         out += [r"\usepackage{xeCJK}",
                 r"\IfFontExistsTF{Noto Serif CJK SC}{\setCJKmainfont{Noto Serif CJK SC}}{}"]
-    out += [r"\begin{document}"]
+    out += [r"\usepackage{graphicx}", _FITMATH, r"\setlength{\tabcolsep}{3pt}",
+            r"\begin{document}"]
     for t in tables:
         out.append(rf"\section*{{{_tex(t.attrs.get('title', ''))}}}")
         out += [_tex(line) + r"\\" for line in title_lines(t)]
@@ -202,17 +241,20 @@ def _latex(tables: list[pd.DataFrame]) -> str:
                 out.append(rf"\subsection*{{{_tex(heading)}}}")
             part.attrs = dict(t.attrs)
             frame = _with_index(part)
-            widths = column_widths_cm(column_weights(part), 22.0)  # + column gaps
-            spec = "".join(rf"p{{{w:.2f}cm}}" for w in widths)
+            usable = _TEX_TEXT_CM - _TEX_GAP_CM * len(frame.columns) - 0.2
+            widths = column_widths_cm(column_weights(part), usable)
+            spec = "".join(rf">{{\raggedright\arraybackslash}}p{{{w:.2f}cm}}" for w in widths)
+            small = len(frame.columns) > 9  # bilingual tables: two columns per field
+            out += [r"\begingroup\footnotesize"] if small else []
             out += [rf"\begin{{longtable}}{{{spec}}}", r"\toprule",
                     " & ".join(rf"\textbf{{{_tex(c)}}}" for c in frame.columns) + r" \\",
                     r"\midrule", r"\endhead"]
             for key, r in zip(part.index, frame.itertuples(False), strict=True):
-                cells = [f"${latex[str(key)]}$" if fields.get(c) == "formula"
-                         and str(key) in latex else _tex(x)
+                cells = [_cell_math(latex[str(key)]) if fields.get(c) == "formula"
+                         and str(key) in latex else _tex(x, fields.get(c) == "source")
                          for c, x in zip(frame.columns, r, strict=True)]
                 out.append(" & ".join(cells) + r" \\")
-            out += [r"\bottomrule", r"\end{longtable}"]
+            out += [r"\bottomrule", r"\end{longtable}"] + ([r"\endgroup"] if small else [])
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 
