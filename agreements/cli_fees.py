@@ -109,7 +109,7 @@ def cmd_fees(args: argparse.Namespace) -> int:
 def cmd_waterfall(args: argparse.Namespace) -> int:
     from sharing_models.waterfall import conservation, waterfall_summary
 
-    from .tiering import waterfall_table
+    from .waterfall import waterfall_table
 
     agreement = load_or_fail(args.file)
     table = _computed("waterfall", args.file,

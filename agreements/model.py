@@ -18,7 +18,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat
 
-from .tiering import FeeSpec, TiersSpec, WaterfallSpec
+from .tiering import FeeSpec, TiersSpec
+from .waterfall import WaterfallSpec
 
 __all__ = [
     "AccessTerms",

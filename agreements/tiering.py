@@ -1,13 +1,16 @@
-"""Tiered membership, fees and revenue waterfalls in scenario files.
+"""Tiered membership and fees in scenario files.
 
-The ``sharing.fees``, ``sharing.tiers`` and ``sharing.waterfall`` sections of a scenario,
-as strict pydantic v2 models, and the functions that turn an :class:`Agreement` into the
-:mod:`sharing_models` objects and tables:
+The ``sharing.fees`` and ``sharing.tiers`` sections of a scenario, as strict pydantic v2
+models, and the functions that turn an :class:`Agreement` into the :mod:`sharing_models`
+objects and tables:
 
+* :func:`fee_rule` -> a :mod:`sharing_models.fees` rule;
 * :func:`tier_schedule` -> :class:`sharing_models.tiers.TierSchedule`;
-* :func:`fee_table` -> each member's tier, fee, votes, seats, voting power, access;
-* :func:`waterfall_table` -> the year-by-year revenue waterfall for a given income;
-* :func:`tier_vs_contribution` -> tier outcome against the Shapley value.
+* :func:`member_table` -> the member data the fee rules read;
+* :func:`fee_table` -> each member's tier, fee, votes, seats, voting power, access.
+
+The revenue waterfall (``sharing.waterfall``) is in :mod:`agreements.waterfall`, and tier
+outcomes against the Shapley value in :mod:`agreements.tier_vs_contribution`.
 
 A fee rule in YAML (SEMATECH, [IrwinKlenow1996]_)::
 
@@ -40,8 +43,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sharing_models import fees as fr
-from sharing_models import tier_vs_contribution as tvc
-from sharing_models import waterfall as wf
 from sharing_models.fees import exact_number
 from sharing_models.tiers import Rights, Tier, TierSchedule, tier_accounts
 
@@ -52,19 +53,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Band",
-    "CostItem",
     "Discount",
     "FeeSpec",
-    "RewardSpec",
     "RightsSpec",
     "TierSpec",
     "TiersSpec",
-    "WaterfallSpec",
+    "fee_rule",
     "fee_table",
     "member_table",
     "tier_schedule",
-    "tier_vs_contribution",
-    "waterfall_table",
 ]
 
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -303,36 +300,6 @@ def _tiling_problems(levels: list[tuple[str, Any, Any, Any]]) -> list[tuple[tupl
     return out
 
 
-class CostItem(_Strict):
-    """A cost recovered from income, in order, before anything else is paid."""
-
-    item: str = Field(min_length=1)
-    recipient: str = Field(min_length=1, description="Who is repaid (a member id or a name).")
-    amount: Money
-
-
-class RewardSpec(_Strict):
-    """An agreed reward to the people who made a result."""
-
-    transfer_rate: Share = 0.5
-    implementation_rate: Share = 0.05
-    implementation_years: Annotated[int, Field(ge=0, le=50)] = 3
-
-
-class WaterfallSpec(_Strict):
-    """How income from results flows; unset fields follow the rest of ``sharing``."""
-
-    stream: Literal["licence", "transfer", "implementation"] = "licence"
-    costs: list[CostItem] | Literal["tasks", "none"] | None = Field(
-        None, description="Costs to recover; 'tasks': task budgets to task leads. "
-                          "Default: 'tasks' when sharing.cost_recovery_first, else none.")
-    inventor_reward: Literal["statutory", "none"] | RewardSpec | None = None
-    reserve: Share | None = Field(None, description="Default: sharing.reserve_fund.")
-    distribution: Literal["fixed", "proportional", "equal", "shapley", "banzhaf",
-                          "nucleolus", "owen", "tiered", "fee_based", "blend"] | None = None
-    unit: Annotated[float, Field(gt=0)] = 0.01
-
-
 # ---------------------------------------------------------------------- specs -> engine
 def fee_rule(spec: FeeSpec) -> fr.FeeRule:
     """The :mod:`sharing_models.fees` rule of a fee spec (modifiers wrapped around it).
@@ -513,160 +480,3 @@ def fee_table(agreement: Agreement, years: int = 1) -> pd.DataFrame:
     order = {m: i for i, m in enumerate(agreement.member_ids)}
     acc = acc.assign(_o=[order[m] for m in acc.index]).sort_values(["year", "_o"], kind="stable")
     return acc.drop(columns="_o").rename_axis("member")
-
-
-# ---------------------------------------------------------------------- waterfall
-def _reward(agreement: Agreement, spec: WaterfallSpec) -> wf.InventorReward:
-    choice = spec.inventor_reward
-    if choice is None:
-        choice = agreement.sharing.inventor_reward
-    if isinstance(choice, RewardSpec):
-        return wf.InventorReward(choice.transfer_rate, choice.implementation_rate,
-                                 choice.implementation_years)
-    if choice == "statutory":
-        return wf.InventorReward.statutory()
-    if choice == "none":
-        return wf.InventorReward.none()
-    if choice == "agreed":
-        raise ScenarioError([Problem("sharing.waterfall.inventor_reward", "sharing."
-                                     "inventor_reward is 'agreed' but the waterfall gives no "
-                                     "rates; set transfer_rate and implementation_rate")])
-    return wf.InventorReward(transfer_rate=choice)  # a number: share of net licence income
-
-
-def _costs(agreement: Agreement, spec: WaterfallSpec) -> list[tuple[str, str, Any]]:
-    costs = spec.costs
-    if costs is None:
-        costs = "tasks" if agreement.sharing.cost_recovery_first else "none"
-    if costs == "none":
-        return []
-    if costs == "tasks":
-        return [(t.id, t.lead or "consortium", t.cost) for t in agreement.tasks if t.cost > 0]
-    return [(c.item, c.recipient, c.amount) for c in costs]
-
-
-def distribution_shares(agreement: Agreement, method: str | None = None) -> pd.Series:
-    """Members' shares of distributed income under ``method`` (default: the waterfall's
-    ``distribution``, else ``sharing.method``, else equal).
-
-    >>> from agreements.loader import load
-    >>> distribution_shares(load("scenarios/baoshan_medical_devices.yaml")).tolist()
-    [Fraction(11, 20), Fraction(1, 5), Fraction(3, 20), Fraction(1, 10)]
-    """
-    s = agreement.sharing
-    spec = s.waterfall or WaterfallSpec()
-    method = method or spec.distribution or (s.method.value if s.method else "equal")
-    ids = agreement.member_ids
-    if method == "blend":
-        if not s.blend:
-            raise ScenarioError([Problem("sharing.blend", "distribution 'blend' needs "
-                                         "sharing.blend weights per method")])
-        parts = {str(k.value): distribution_shares(agreement, str(k.value)) for k in s.blend}
-        return wf.blend_shares(parts, {str(k.value): v for k, v in s.blend.items()})
-    if method == "tiered":
-        schedule = tier_schedule(agreement)
-        if schedule is None or all(t.rights.income_share is None for t in schedule.tiers):
-            raise ScenarioError([Problem("sharing.tiers", "distribution 'tiered' needs tiers "
-                                         "with rights.income_share")])
-        tiers = fee_table(agreement)["tier"]
-        tiers = tiers[tiers != "exempt"]
-        present = {t: schedule.tier(t).rights.income_share or 0 for t in set(tiers)}
-        return wf.tiered_shares(tiers, present).reindex(ids, fill_value=Fraction(0))
-    if method == "fee_based":
-        fees = fee_table(agreement)["fee"]
-        return (fees / sum(fees)).reindex(ids, fill_value=Fraction(0)).rename("share")
-    if method == "equal":
-        return pd.Series([Fraction(1, len(ids))] * len(ids), index=ids, name="share")
-    if method in ("fixed", "proportional"):
-        weights = dict.fromkeys(ids, Fraction(0))
-        if method == "fixed":
-            if not s.fixed_shares:
-                raise ScenarioError([Problem("sharing.fixed_shares", "distribution 'fixed' "
-                                             "needs sharing.fixed_shares")])
-            weights.update({m: exact_number(v) for m, v in s.fixed_shares.items()})
-        for c in agreement.contributions if method == "proportional" else []:
-            weights[c.member] += exact_number(c.valuation)
-        return _shares_of(pd.Series(weights, dtype=object), method)
-    from .shares import compare_shares
-
-    col = compare_shares(agreement, methods=[method], exact=len(ids) <= 12)[method]
-    return _shares_of(col.map(exact_number), method)
-
-
-def _shares_of(weights: pd.Series, method: str) -> pd.Series:
-    total = sum(weights, Fraction(0))
-    if total <= 0 or any(w < 0 for w in weights):
-        raise AgreementError(f"distribution {method!r} gives weights {weights.to_dict()}; "
-                             "expected non-negative weights with a positive total")
-    return (weights / total).rename("share")
-
-
-def waterfall_table(agreement: Agreement, income: Any, years: int = 1) -> pd.DataFrame:
-    """The revenue waterfall of ``income`` a year for ``years`` years (tidy, exact).
-
-    Parameters
-    ----------
-    agreement : Agreement
-    income : number or sequence
-        Income each year from the waterfall's ``stream`` (default licence income).
-    years : int
-        Years, when ``income`` is one number.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``year, stage, item, recipient, amount``; income equals outflows every year
-        (:func:`sharing_models.waterfall.conservation`).
-
-    Examples
-    --------
-    >>> from agreements.loader import load
-    >>> t = waterfall_table(load("scenarios/asrc_storage_tiers.yaml"), 1e7)
-    >>> t.groupby("stage", sort=False)["amount"].sum().tolist()
-    [Decimal('10000000.00'), Decimal('1500000.00'), Decimal('2125000.00'), Decimal('637500.00'),
-     Decimal('5737500.00')]
-    """
-    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
-        raise AgreementError(f"years must be a whole number >= 1; got {years!r}")
-    s = agreement.sharing
-    spec = s.waterfall or WaterfallSpec()
-    per_year = [income] * years if pd.api.types.is_scalar(income) else list(income)
-    reserve = spec.reserve if spec.reserve is not None else s.reserve_fund
-    return wf.waterfall({spec.stream: per_year}, distribution_shares(agreement),
-                        costs=_costs(agreement, spec), reward=_reward(agreement, spec),
-                        reserve=reserve, unit=spec.unit)
-
-
-# ---------------------------------------------------------------------- tier vs Shapley
-def tier_vs_contribution(agreement: Agreement, method: str = "shapley") -> pd.DataFrame:
-    """What each member gets under the tier rule against its Shapley value, per year.
-
-    The value shared is :math:`v(N)` of the agreement's game; the tier rule splits it as
-    the waterfall's distribution would (tier income shares, or pro rata to fees), and the
-    comparison is with each member's ``method`` share (Shapley by default) and its outside
-    option. ``fee`` and ``net`` (tier outcome minus fee) are shown alongside.
-
-    >>> from agreements.loader import load
-    >>> t = tier_vs_contribution(load("scenarios/asrc_storage_tiers.yaml"))
-    >>> bool(sum(t["subsidy"]) == 0)
-    True
-    """
-    from .shares import compare_shares
-
-    schedule = tier_schedule(agreement)
-    if schedule is None:
-        raise AgreementError(f"{agreement.id}: no sharing.tiers or sharing.fees to compare")
-    exact = len(agreement.members) <= 12
-    shares = compare_shares(agreement, methods=[method], exact=exact)
-    grand = exact_number(shares.attrs["grand_value"])
-    has_shares = any(t.rights.income_share is not None for t in schedule.tiers)
-    rule = distribution_shares(agreement, "tiered" if has_shares else "fee_based")
-    fees = fee_table(agreement)
-    outcome = rule * grand
-    phi = shares[method].map(exact_number)
-    outside = {m.id: m.outside_option for m in agreement.members}
-    table = tvc.tier_vs_contribution(outcome, phi, outside, tiers=fees["tier"],
-                                     total=grand if sum(phi) != 0 else None)
-    table.insert(1, "fee", fees["fee"].reindex(table.index))
-    table["net"] = table["tier_outcome"] - table["fee"]
-    return table

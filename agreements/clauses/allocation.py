@@ -94,7 +94,7 @@ def _rule_shares(agreement: Agreement, method: SharingMethod) -> pd.Series | Non
     return None
 
 
-#: Rules whose shares :func:`agreements.tiering.distribution_shares` computes.
+#: Rules whose shares :func:`agreements.waterfall.distribution_shares` computes.
 _TIERING = ("tiered", "fee_based", "blend")
 
 #: Largest number of members for which game-based shares are computed exactly.
@@ -103,7 +103,7 @@ EXACT_MEMBERS = 10
 
 def _computed_shares(agreement: Agreement, method: str) -> pd.Series:
     if method in _TIERING:
-        from ..tiering import distribution_shares
+        from ..waterfall import distribution_shares
 
         return _from_allocation(agreement, distribution_shares(agreement, method))
     exact_game = len(agreement.members) <= EXACT_MEMBERS
@@ -142,7 +142,7 @@ def resolve_shares(agreement: Agreement, allocation: Any = None) -> Shares:
 
 def distribution_method(agreement: Agreement) -> str | None:
     """The rule dividing income: ``sharing.waterfall.distribution``, else
-    ``sharing.method`` (as :func:`agreements.tiering.distribution_shares` reads them)."""
+    ``sharing.method`` (as :func:`agreements.waterfall.distribution_shares` reads them)."""
     spec = agreement.sharing.waterfall
     if spec is not None and spec.distribution is not None:
         return str(spec.distribution)
