@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import yaml
@@ -20,22 +19,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from agreements import ScenarioError
-from agreements.cli import main
 from agreements.errors import AgreementError
 from agreements.loader import agreement_from_mapping, load
 from agreements.tier_vs_contribution import tier_vs_contribution
 from agreements.tiering import TiersSpec, fee_table, member_table, tier_schedule
 from sharing_models import InvalidInputError
 from sharing_models.tiers import Tier, TierSchedule
-
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-ASRC = SCENARIOS / "asrc_storage_tiers.yaml"
-OPENPOWER = SCENARIOS / "openpower_style_foundation.yaml"
-SEMATECH = SCENARIOS / "sematech_1987.yaml"
-
-
-def raw(path: Path) -> dict:
-    return yaml.safe_load(path.read_text("utf-8"))
+from tests.scenario_files import ASRC, OPENPOWER, SCENARIOS, SEMATECH, raw, run
 
 
 def problems(data: dict) -> list[tuple[str, str]]:
@@ -236,12 +226,6 @@ def test_no_fees_is_a_clear_error():
 
 
 # ---------------------------------------------------------------------- CLI
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_cli_fees_json_and_csv(capsys):
     code, out, err = run(["fees", str(ASRC), "--format", "json"], capsys)
     assert code == 0 and err == ""

@@ -8,31 +8,14 @@ import csv
 import io
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
-import yaml
 
 from agreements import ScenarioError
-from agreements.cli import main
 from agreements.loader import agreement_from_mapping, load
 from agreements.waterfall import distribution_shares, waterfall_table
 from sharing_models.waterfall import conservation
-
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-ASRC = SCENARIOS / "asrc_storage_tiers.yaml"
-OPENPOWER = SCENARIOS / "openpower_style_foundation.yaml"
-SEMATECH = SCENARIOS / "sematech_1987.yaml"
-
-
-def raw(path: Path) -> dict:
-    return yaml.safe_load(path.read_text("utf-8"))
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.scenario_files import ASRC, OPENPOWER, SCENARIOS, SEMATECH, raw, run
 
 
 def test_asrc_waterfall_conserves_every_cent():

@@ -1,0 +1,28 @@
+"""Bundled scenario files and small helpers the agreement tests share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agreements.cli import main
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+ASRC = SCENARIOS / "asrc_storage_tiers.yaml"
+OPENPOWER = SCENARIOS / "openpower_style_foundation.yaml"
+SEMATECH = SCENARIOS / "sematech_1987.yaml"
+
+
+def raw(path: Path) -> dict[str, Any]:
+    """A scenario file as plain data (safe YAML), to edit before validating."""
+    return yaml.safe_load(path.read_text("utf-8"))
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the ``consortium`` CLI in-process: exit code, stdout, stderr."""
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
