@@ -5,16 +5,22 @@
 
 - **stages** are the agreement's tasks in dependency order (a task that needs another's
   result comes after it), each with its success probability and budget, spent at its
-  start (durations add up: a sequential stage-gated plan); a sure, free stage
-  ``start`` comes first when some product needs no task result (or there are no tasks);
+  start. The tasks form a graph (a DAG), not a chain: a task ``requires`` the tasks
+  producing the results it needs and is attempted once they have all succeeded; tasks
+  that need no task result run in parallel from year 0, and a failed task blocks only
+  the tasks and products that need its results. A task starts when the last task it
+  requires ends (year 0 when none), and ends ``duration_months / 12`` later. A sure,
+  free stage ``start`` comes first when some product needs no task result (or there
+  are no tasks);
 - **products** earn their life-time margin, valued at launch,
 
   .. math:: R_p \\, m_p \\sum_{t=1}^{T_p} (1 + r_p)^{-t},
 
-  once the last task they need has succeeded and then with their market success
-  probability; the annual revenue law (fixed, lognormal, triangular, empirical) is the
-  agreement's, scaled by the same factor (so its mean matches
-  :func:`agreements.game.expected_value` before the probabilities);
+  once every task producing a result they need has succeeded (``after``; launch when
+  the last of them ends) and then with their market success probability; the annual
+  revenue law (fixed, lognormal, triangular, empirical) is the agreement's, scaled by
+  the same factor (so its mean matches :func:`agreements.game.expected_value` before
+  the probabilities);
 - **members** keep their risk tolerance (``inf`` = risk-neutral when not given) and
   outside option; each defaults with the default clause's probability and forfeits
   its ``forfeit_share`` of income;
@@ -25,6 +31,11 @@
   the game-theoretic ones from :meth:`Agreement.shares` (as proportions of
   :math:`v(N)`) and the Borch rule ``borch`` (shares proportional to risk tolerance)
   [Borch1962]_.
+
+Simplification: a requirement is an AND of tasks. An ``any_of`` group that a
+contribution can satisfy imposes no task requirement (the contribution is there from
+the start); a group made only of task results is read conservatively as needing *all*
+of those tasks (an OR of tasks is not modelled).
 
 :func:`scenario_point` runs one sweep point on one of several cases (for
 :func:`sharing_models.risk.sweep.sweep`).
@@ -107,18 +118,17 @@ def _needed_ids(needs: Needs) -> list[str]:
     return [*needs.all_of, *(x for group in needs.any_of for x in group)]
 
 
-def _needed_tasks(needs: Needs, agreement: Agreement) -> set[str]:
-    """Every task whose result ``needs`` uses, directly or through other tasks."""
-    producer = {r: t for t in agreement.tasks for r in t.produces}
-    seen: set[str] = set()
-    todo = list(_needed_ids(needs))
-    while todo:
-        x = todo.pop()
-        task = producer.get(x)
-        if task is not None and task.id not in seen:
-            seen.add(task.id)
-            todo.extend(_needed_ids(task.needs))
-    return seen
+def _required_tasks(needs: Needs, producer: Mapping[str, str],
+                    order: Sequence[str]) -> tuple[str, ...]:
+    """Tasks (in ``order``) producing the results ``needs`` requires directly: those in
+    ``all_of``, and every option of an ``any_of`` group made only of task results (a
+    group with a contribution in it needs no task)."""
+    ids = list(needs.all_of)
+    for group in needs.any_of:
+        if all(x in producer for x in group):
+            ids += group
+    tasks = {producer[x] for x in ids if x in producer}
+    return tuple(t for t in order if t in tasks)
 
 
 def _revenue_law(product: Any, scale: float) -> Distribution:
@@ -142,7 +152,7 @@ def _revenue_law(product: Any, scale: float) -> Distribution:
 def project_from_agreement(agreement: Agreement, *, overrun: Distribution | None = None,
                            discount_rate: float | None = None,
                            default_probability: float | None = None) -> Project:
-    """The stage-gated risk model of an agreement (see the module docstring).
+    """The stage-gated risk model of an agreement: its task graph (module docstring).
 
     ``overrun`` (a multiplier law for every stage's cost), ``discount_rate`` (for stage
     and launch timing; default the mean of the products' rates) and
@@ -150,25 +160,34 @@ def project_from_agreement(agreement: Agreement, *, overrun: Distribution | None
 
     >>> import agreements
     >>> p = project_from_agreement(agreements.load("scenarios/baoshan_medical_devices.yaml"))
-    >>> [s.name for s in p.stages], p.default_clause
-    (['t_automation', 't_analysers', 't_clinical'], 0.5)
+    >>> [(s.name, s.requires, s.year) for s in p.stages]  # two tasks in parallel
+    [('t_automation', (), 0.0), ('t_analysers', (), 0.0),
+     ('t_clinical', ('t_automation', 't_analysers'), 1.5)]
+    >>> [(x.name, x.after, x.year) for x in p.products], p.default_clause
+    ([('p_smart_lab', ('t_clinical',), 2.25), ('p_software_licence', ('t_automation',), 1.0)],
+     0.5)
     """
     tasks = {t.id: t for t in agreement.tasks}
     order = _task_order(agreement)
-    start, stages, end = 0.0, [], {}
+    producer = {r: t.id for t in agreement.tasks for r in t.produces}
+    stages, end = [], {}
     for tid in order:
         t = tasks[tid]
+        requires = tuple(x for x in _required_tasks(t.needs, producer, order) if x != tid)
+        start = max((end[x] for x in requires), default=0.0)
         stages.append(Stage(tid, t.success_probability, t.cost,
-                            overrun if overrun is not None else Fixed(1.0), year=start))
-        start += (t.duration_months or 0) / 12.0
-        end[tid] = start
-    if not stages or any(not _needed_tasks(p.needs, agreement) for p in agreement.products):
+                            overrun if overrun is not None else Fixed(1.0), year=start,
+                            requires=requires))
+        end[tid] = start + (t.duration_months or 0) / 12.0
+    afters = [_required_tasks(p.needs, producer, order) for p in agreement.products]
+    if not stages or not all(afters):
         # a sure, free first gate for products that need no task result
         stages.insert(0, Stage(_START, 1.0, 0.0))
     rates = [p.discount_rate for p in agreement.products]
     rate = discount_rate if discount_rate is not None else (float(np.mean(rates)) if rates
                                                             else 0.0)
-    products = [_product(p, agreement, order, end) for p in agreement.products]
+    products = [_product(p, after or (_START,), end)
+                for p, after in zip(agreement.products, afters, strict=True)]
     dp = agreement.default.default_probability if default_probability is None \
         else default_probability
     members = tuple(RiskMember(m.id, m.risk_tolerance or math.inf, m.outside_option, dp)
@@ -177,12 +196,11 @@ def project_from_agreement(agreement: Agreement, *, overrun: Distribution | None
                    default_clause=float(agreement.default.forfeit_share), discount_rate=rate)
 
 
-def _product(p: Any, agreement: Agreement, order: list[str], end: dict[str, float]) -> Product:
+def _product(p: Any, after: tuple[str, ...], end: dict[str, float]) -> Product:
+    """A product launched when the last task it needs (``after``) ends."""
     r = p.discount_rate
     annuity = sum((1 + r) ** -t for t in range(1, p.years + 1))
-    needed = _needed_tasks(p.needs, agreement)
-    after = max(needed, key=order.index) if needed else _START
-    year = end.get(after, 0.0)
+    year = max(end.get(x, 0.0) for x in after)
     return Product(p.id, _revenue_law(p, p.operating_margin * annuity), after=after,
                    year=year, probability=p.success_probability)
 

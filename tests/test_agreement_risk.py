@@ -73,10 +73,13 @@ def test_baoshan_project(baoshan):
     assert [s.probability for s in p.stages] == [tasks[s.name].success_probability
                                                  for s in p.stages]
     assert [s.cost for s in p.stages] == [tasks[s.name].cost for s in p.stages]
-    assert [s.year for s in p.stages] == [0.0, 1.0, 2.5]  # 12 + 18 months
+    # a task graph: automation and analysers in parallel from year 0, clinical validation
+    # once both have succeeded, after the longer of them (18 months)
+    assert [s.requires for s in p.stages] == [(), (), ("t_automation", "t_analysers")]
+    assert [s.year for s in p.stages] == [0.0, 0.0, 1.5]
     smart, licence = p.products
-    assert (smart.after, smart.year) == ("t_clinical", 3.25)
-    assert (licence.after, licence.year) == ("t_automation", 1.0)
+    assert (smart.after, smart.year) == (("t_clinical",), 1.5 + 9 / 12)
+    assert (licence.after, licence.year) == (("t_automation",), 1.0)
     for ours, theirs in zip(p.products, baoshan.products, strict=True):
         # life-time margin at launch: the game's expected value before the probability
         assert ours.probability == theirs.success_probability
@@ -98,9 +101,10 @@ def test_tasks_in_dependency_order_and_product_gating():
     a = small(tasks_reversed=True)
     p = project_from_agreement(a)
     assert [s.name for s in p.stages] == ["t0", "t1"]
+    assert [s.requires for s in p.stages] == [(), ("t0",)]
     assert [s.year for s in p.stages] == [0.0, 0.5]
     (early,) = p.products
-    assert early.after == "t0" and early.year == 0.5
+    assert early.after == ("t0",) and early.year == 0.5
     assert isinstance(early.revenue, Fixed)
     assert early.revenue.value == pytest.approx(20 * 0.5 * (1 / 1.1 + 1 / 1.21))
     sim = simulate_agreement(a, draws=20_000, seed=0, methods=["equal"], discount_rate=0.0)
@@ -129,8 +133,9 @@ def test_product_needing_no_task_result_is_not_gated():
                              "revenue": {"expected": 5}, "years": 1})
     p = project_from_agreement(agreements.Agreement.from_mapping(data))
     assert [s.name for s in p.stages] == ["start", "t0", "t1"]
-    assert [(x.name, x.after, x.year) for x in p.products] == [("early", "t0", 0.5),
-                                                               ("service", "start", 0.0)]
+    assert [(x.name, x.after, x.year) for x in p.products] == [("early", ("t0",), 0.5),
+                                                               ("service", ("start",), 0.0)]
+    assert [s.requires for s in p.stages] == [None, (), ("t0",)]
 
 
 def test_sharing_rules(baoshan):

@@ -323,3 +323,18 @@ def test_each_rule_can_split_costs_its_own_way():
     lead = sim.payoffs("lead")
     np.testing.assert_allclose(lead["m1"], 0.1 * sim.revenue)
     np.testing.assert_allclose(lead["m0"], 0.7 * sim.revenue - sim.cost)
+
+
+def test_pro_rata_with_a_subnormal_share_of_costs_paid_stays_finite():
+    """A defaulter that paid only a subnormal fraction of the costs keeps a subnormal
+    share weight: dividing revenue by it overflowed to inf/NaN payoffs (hypothesis case
+    of test_a_subsidy_paying_everything_removes_every_loss)."""
+    p = Project((Stage("s0", 0.3, 0.0), Stage("s1", 0.3, 2.225073858507e-311, year=1.0),
+                 Stage("s2", 0.3, 1.0, year=2.0)),
+                (Product("x0", Fixed(40.0), after="s0", year=3.0),),
+                tuple(RiskMember(f"m{i}", 2.0, 0.0, 0.2 * (i == 3)) for i in range(4)),
+                default_clause="pro_rata")
+    rules = pd.DataFrame({"r0": [0.0, 0.0, 0.0, 1.0]}, index=[f"m{i}" for i in range(4)])
+    sim = simulate(p, rules, draws=500, seed=0, levers=[CostSubsidy(1.0)])
+    assert np.isfinite(sim.payoff).all() and (sim.payoff >= 0).all()
+    np.testing.assert_allclose(sim.payoff.sum(axis=1)[:, 0], sim.outcome)

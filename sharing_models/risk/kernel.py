@@ -1,7 +1,9 @@
 """The per-chunk computation of :func:`~sharing_models.risk.simulate`.
 
 One call of :meth:`Kernel.run` draws a chunk of copula normals, plays the stage-gated
-project out (defaults, successes, overruns, market success, revenue, timing), applies
+project out (defaults, successes, overruns, market success, revenue, timing), stage by
+stage in list order along its dependency graph (a stage is attempted when every stage
+it requires succeeded and some member is still active), applies
 the levers and writes every member's payoff under every rule; see
 :mod:`sharing_models.risk.simulate` for the formulas.
 """
@@ -50,6 +52,8 @@ class Kernel:
         self.col = {name: i for i, name in enumerate(project.variables)}
         rate = project.discount_rate
         self.stage_df = np.array([(1 + rate) ** -s.year for s in project.stages])
+        self.requires = project.requirements
+        self.after = [list(project.product_stages(pr)) for pr in project.products]
 
     def _z(self, name: str, b: int, z: np.ndarray) -> np.ndarray | None:
         i = self.col.get(name)
@@ -84,7 +88,7 @@ class Kernel:
         n = len(self.p.products)
         rev, reached, disc = np.zeros((b, n)), np.zeros((b, n), dtype=bool), np.ones((b, n))
         for j, pr in enumerate(self.p.products):
-            reached[:, j] = success[:, self.p.stage_index(pr.after)]
+            reached[:, j] = success[:, self.after[j]].all(axis=1)
             zm = self._z(f"market:{pr.name}", b, z)
             if zm is not None:
                 reached[:, j] &= zm > special.ndtri(1.0 - pr.probability)
@@ -109,11 +113,7 @@ class Kernel:
         dstage = self._defaults(z, aux)
         any_active = np.arange(k)[None, :] < dstage.max(axis=1)[:, None]  # (B, K)
         ok, overrun = self._stages(z, b)
-        ok &= any_active
-        before = np.concatenate([np.ones((b, 1), dtype=bool),
-                                 np.cumprod(ok, axis=1, dtype=bool)[:, :-1]], axis=1)
-        attempted = before & any_active
-        success = attempted & ok
+        attempted, success = self._gates(ok, any_active)
         planned = np.array([st.cost for st in self.p.stages])
         cost = np.where(attempted, planned * overrun * self.stage_df, 0.0)
         rev, reached, disc = self._products(z, success)
@@ -129,6 +129,18 @@ class Kernel:
         self._allocate(net, cost, total_rev, dstage, out)
         net_total = net.sum(axis=1)
         return total_rev - net_total, total_rev, net_total, gov
+
+    def _gates(self, ok: np.ndarray, any_active: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Attempted and succeeded stages (B, K): stage ``j`` is attempted when a member
+        is active and every stage it requires succeeded (they come earlier in the list)."""
+        attempted = np.empty_like(ok)
+        success = np.empty_like(ok)
+        for j, req in enumerate(self.requires):
+            attempted[:, j] = any_active[:, j]
+            for i in req:
+                attempted[:, j] &= success[:, i]
+            success[:, j] = attempted[:, j] & ok[:, j]
+        return attempted, success
 
     def _allocate(self, net: np.ndarray, cost: np.ndarray, total_rev: np.ndarray,
                   dstage: np.ndarray, out: np.ndarray) -> None:
@@ -156,8 +168,13 @@ class Kernel:
         member_cost = np.einsum("bmkr,bkr->bmr", weight, per_unit)
         f = self._keep_factor(cost, act, dstage)  # (B, M)
         ws = f @ self.s  # (B, R): the rule's share weights still held
-        scale = np.divide(total_rev[:, None], ws, out=np.zeros_like(ws), where=ws > 0)
-        pay = f[:, :, None] * scale[:, None, :] * self.s[None]
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = np.divide(total_rev[:, None], ws, out=np.zeros_like(ws), where=ws > 0)
+            pay = f[:, :, None] * scale[:, None, :] * self.s[None]
+        if not np.isfinite(scale).all():  # ws so tiny (subnormal) that 1 / ws overflows
+            bi, ri = np.nonzero(~np.isfinite(scale))
+            pay[bi, :, ri] = (total_rev[bi, None] * (f[bi] * self.s[:, ri].T)
+                              / ws[bi, ri, None])
         lost = np.argwhere(ws <= 0)  # everyone with a share forfeited it: keep the rule
         if lost.size:
             pay[lost[:, 0], :, lost[:, 1]] = total_rev[lost[:, 0], None] * self.s[:, lost[:, 1]].T

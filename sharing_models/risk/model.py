@@ -1,9 +1,12 @@
 """The risk model of a stage-gated consortium project, as plain frozen dataclasses.
 
-A :class:`Project` is a sequence of :class:`Stage` s (milestones) attempted in order: a
-stage is attempted only when every earlier stage succeeded, and its cost (planned cost
-times an overrun multiplier) is paid whether it succeeds or not. Each :class:`Product`
-earns revenue once the stage it needs has succeeded. Members (:class:`RiskMember`) may
+A :class:`Project` is a list of :class:`Stage` s (milestones, tasks) forming a
+dependency graph (a DAG): a stage is attempted only when every stage it ``requires``
+succeeded (by default the previous stage in the list, so a plain list is one sequential
+chain of stage-gates; stages that require nothing run in parallel from the start), and
+its cost (planned cost times an overrun multiplier) is paid whether it succeeds or not.
+A failed stage blocks only the stages and products that need it. Each :class:`Product`
+earns revenue once every stage it comes ``after`` has succeeded. Members (:class:`RiskMember`) may
 default or withdraw; the project's ``default_clause`` says what a defaulter keeps of its
 revenue share: nothing (``"forfeit"``), the fraction of the project's cost it had paid
 (``"pro_rata"``), all of it (``"keep"``), or ``1 - f`` for a number ``f`` in [0, 1]
@@ -40,9 +43,18 @@ DefaultClause = Literal["forfeit", "pro_rata", "keep"] | float
 
 @dataclass(frozen=True)
 class Stage:
-    """A stage-gate: attempted if all earlier stages succeeded; its cost is always paid.
+    """A stage-gate: attempted if every stage it requires succeeded; its cost is always paid.
 
     ``cost`` is the planned cost, ``overrun`` a multiplier on it, ``year`` when it is spent.
+    ``requires`` names the stages that must all succeed before this one is attempted:
+    ``None`` (default) the previous stage in the project's list (none for the first), so
+    a plain list of stages is a sequential chain; ``()`` nothing, so the stage starts at
+    once, in parallel with the others. A single name may be given as a string.
+
+    >>> Stage("clinical", 0.85, 8.0, requires=["software", "analyser"]).requires
+    ('software', 'analyser')
+    >>> Stage("software", 0.8, 15.0, requires="platform").requires
+    ('platform',)
     """
 
     name: str
@@ -50,19 +62,44 @@ class Stage:
     cost: float
     overrun: Distribution = field(default_factory=lambda: Fixed(1.0))
     year: float = 0.0
+    requires: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requires",
+                           _names(self.requires, f"stage {self.name!r}: requires"))
 
 
 @dataclass(frozen=True)
 class Product:
-    """A revenue stream earned once stage ``after`` (default: the last stage) succeeds
-    and the product then succeeds on the market (``probability``)."""
+    """A revenue stream earned once the stages it comes ``after`` succeed and the
+    product then succeeds on the market (``probability``).
+
+    ``after`` is a stage name, a tuple of stage names (all must succeed; a list is
+    turned into a tuple) or ``None`` (the last stage).
+
+    Two stages run in parallel (neither requires anything) and feed one product, which
+    is reached with probability ``0.8 * 0.5 * 0.9``:
+
+    >>> p = Project(stages=(Stage("software", 0.8, 10.0, requires=()),
+    ...                     Stage("analyser", 0.5, 20.0, requires=())),
+    ...             products=(Product("lab", Fixed(100.0), after=("software", "analyser"),
+    ...                               probability=0.9),),
+    ...             members=(RiskMember("a"),))
+    >>> p.requirements, p.product_stages(p.products[0])
+    (((), ()), (0, 1))
+    """
 
     name: str
     revenue: Distribution
-    after: str | None = None
+    after: str | tuple[str, ...] | None = None
     year: float = 0.0
     delay: Distribution = field(default_factory=lambda: Fixed(0.0))
     probability: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.after, str):
+            object.__setattr__(self, "after",
+                               _names(self.after, f"product {self.name!r}: after"))
 
 
 @dataclass(frozen=True)
@@ -130,6 +167,25 @@ class Project:
             return len(self.stages) - 1
         return [s.name for s in self.stages].index(name)
 
+    @property
+    def requirements(self) -> tuple[tuple[int, ...], ...]:
+        """Positions of the stages each stage requires (``requires=None``: the previous)."""
+        pos = {s.name: i for i, s in enumerate(self.stages)}
+        out = []
+        for i, s in enumerate(self.stages):
+            if s.requires is None:
+                out.append((i - 1,) if i else ())
+            else:
+                out.append(tuple(pos[n] for n in s.requires))
+        return tuple(out)
+
+    def product_stages(self, product: Product) -> tuple[int, ...]:
+        """Positions of the stages ``product`` needs (``after``; ``None``: the last)."""
+        after = product.after
+        if after is None or isinstance(after, str):
+            return (self.stage_index(after),)
+        return tuple(self.stage_index(n) for n in after)
+
     def correlation_matrix(self) -> np.ndarray:
         """Correlation matrix of the copula normals (identity where none is given)."""
         names = self.variables
@@ -139,6 +195,18 @@ class Project:
             if a in pos and b in pos:
                 corr[pos[a], pos[b]] = corr[pos[b], pos[a]] = rho
         return corr
+
+
+def _names(value: object, what: str) -> tuple[str, ...] | None:
+    """``None``, a name or a sequence of names as a tuple of names (``None`` kept)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (tuple, list)) and all(isinstance(n, str) for n in value):
+        return tuple(value)
+    raise InvalidInputError(f"{what} must be None, a stage name or a tuple of stage names; "
+                            f"got {value!r}")
 
 
 def _unique(names: Sequence[str], what: str) -> list[str]:
@@ -161,12 +229,8 @@ def _problems(p: Project) -> list[str]:
                        f"got {s.probability}")
         if not (math.isfinite(s.cost) and s.cost >= 0):
             out.append(f"stages[{i}] {s.name!r}: cost must be a finite number >= 0; got {s.cost}")
-    stage_names = {s.name for s in p.stages}
-    for i, x in enumerate(p.products):
-        if x.after is not None and x.after not in stage_names:
-            out.append(f"products[{i}] {x.name!r}: unknown stage {x.after!r} in 'after'")
-        if not 0.0 <= x.probability <= 1.0:
-            out.append(f"products[{i}] {x.name!r}: probability must be in [0, 1]")
+    out += _requires_problems(p)
+    out += _product_problems(p)
     for i, m in enumerate(p.members):
         if not m.risk_tolerance > 0:
             out.append(f"members[{i}] {m.name!r}: risk_tolerance must be > 0; got "
@@ -183,6 +247,36 @@ def _problems(p: Project) -> list[str]:
         out.append(f"discount_rate must be > -1; got {p.discount_rate}")
     if not out:
         out += _correlation_problems(p)
+    return out
+
+
+def _product_problems(p: Project) -> list[str]:
+    out: list[str] = []
+    stage_names = {s.name for s in p.stages}
+    for i, x in enumerate(p.products):
+        after = (x.after,) if isinstance(x.after, str) else x.after
+        if after == ():
+            out.append(f"products[{i}] {x.name!r}: 'after' must name at least one stage "
+                       f"(or be None: the last stage)")
+        for n in after or ():
+            if n not in stage_names:
+                out.append(f"products[{i}] {x.name!r}: unknown stage {n!r} in 'after'")
+        if not 0.0 <= x.probability <= 1.0:
+            out.append(f"products[{i}] {x.name!r}: probability must be in [0, 1]")
+    return out
+
+
+def _requires_problems(p: Project) -> list[str]:
+    """Every required stage must be known and listed before the stage requiring it."""
+    out: list[str] = []
+    names = [s.name for s in p.stages]
+    for i, s in enumerate(p.stages):
+        for n in s.requires or ():
+            if n not in names:
+                out.append(f"stages[{i}] {s.name!r}: unknown stage {n!r} in 'requires'")
+            elif names.index(n) >= i:
+                out.append(f"stages[{i}] {s.name!r}: requires stage {n!r}, which must be "
+                           f"listed before it")
     return out
 
 
