@@ -27,10 +27,13 @@ import numpy as np
 
 from .exceptions import GameError, InvalidInputError, TooLargeError
 
-__all__ = ["MAX_PLAYERS", "Game", "popcounts", "require_game"]
+__all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "Game", "popcounts", "require_game"]
 
 #: Largest number of players a game stored as a full worth array may have.
 MAX_PLAYERS = 30
+
+#: From this many players on, :meth:`Game.from_function` shows a progress bar.
+PROGRESS_PLAYERS = 18
 
 Coalition = Iterable[str] | frozenset[str] | str
 
@@ -194,16 +197,33 @@ class Game:
 
     @classmethod
     def from_function(
-        cls, players: Iterable[str], fn: Callable[[frozenset[str]], Any], *, cost: bool = False
+        cls, players: Iterable[str], fn: Callable[[frozenset[str]], Any], *, cost: bool = False,
+        progress: bool | None = None,
     ) -> Game:
         """Game whose worth of ``S`` is ``fn(frozenset_of_names)``; ``fn`` is called 2^n times.
+
+        Calling a Python function 2^n times is the cost (about a million calls a second
+        for a cheap ``fn``): from :data:`PROGRESS_PLAYERS` players on, a tqdm bar shows
+        progress (``progress=None``: when stderr is a terminal), and Ctrl-C stops it
+        cleanly. Where the worths can be computed with array operations, build them with
+        numpy and use :meth:`from_array` instead.
 
         >>> Game.from_function(["a", "b", "c"], lambda s: len(s) ** 2).value("abc")
         Fraction(9, 1)
         """
         players = _check_players(players)
-        _check_size(len(players), "Game.from_function")
-        return cls(players, [fn(_names(m, players)) for m in range(1 << len(players))], cost=cost)
+        n = len(players)
+        _check_size(n, "Game.from_function")
+        masks: Iterable[int] = range(1 << n)
+        if n >= PROGRESS_PLAYERS and progress is not False:
+            import sys
+
+            from tqdm.auto import tqdm
+
+            masks = tqdm(masks, total=1 << n, unit="coalition", unit_scale=True, leave=False,
+                         desc="Game.from_function", file=sys.stderr,
+                         disable=not (progress or sys.stderr.isatty()))
+        return cls(players, [fn(_names(m, players)) for m in masks], cost=cost)
 
     @classmethod
     def weighted_voting(cls, weights: Mapping[str, int], quota: Any) -> Game:

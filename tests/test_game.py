@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sharing_models import ConsortiumError, Game, GameError, TooLargeError
+from sharing_models.game import PROGRESS_PLAYERS
 
 
 def glove() -> Game:
@@ -144,3 +145,13 @@ def test_exact_bankruptcy_game_matches_definition_and_is_vectorised():
     t0 = time.perf_counter()
     Game.bankruptcy(500, {f"p{i}": 10 * i + 5 for i in range(16)})
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_from_function_shows_progress_on_large_games(capsys):
+    """2^18 Python calls: a tqdm bar on stderr when asked, none when told not to."""
+    players = [f"p{i}" for i in range(PROGRESS_PLAYERS)]
+    game = Game.from_function(players, len, progress=True)
+    assert game.value(players) == PROGRESS_PLAYERS
+    assert "Game.from_function" in capsys.readouterr().err
+    Game.from_function(players, len, progress=False)
+    assert capsys.readouterr().err == ""
