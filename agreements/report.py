@@ -51,7 +51,8 @@ tbody tr:nth-child(even) td{background:#eef3fb}
 td.num{text-align:right;white-space:nowrap}
 .walk{color:#b03a2e;font-weight:bold}.note{color:#555;font-size:.85rem}
 figure{margin:.5rem 0}img{max-width:100%;height:auto;display:block}
-@media (max-width:600px){main{padding:.6rem}h1{font-size:1.25rem}table{font-size:.75rem}}
+@media (max-width:600px){main{padding:.6rem}h1{font-size:1.25rem}table{font-size:.75rem}
+figure{overflow-x:auto;-webkit-overflow-scrolling:touch}figure img{max-width:none;width:600px}}
 """
 
 
