@@ -16,9 +16,6 @@ from hypothesis import strategies as st
 from sharing_models import Game, InvalidInputError, TooLargeError
 from sharing_models.claims import (
     RULES,
-    _as_integers,
-    _random_arrival,
-    _random_arrival_tables,
     compare_rules,
     constrained_equal_awards,
     constrained_equal_losses,
@@ -26,6 +23,7 @@ from sharing_models.claims import (
     random_arrival,
     talmud,
 )
+from sharing_models.claims._numeric import _as_integers, _random_arrival, _random_arrival_tables
 from tests.reference import brute_shapley
 from tests.strategies import claims_problems
 
