@@ -40,14 +40,8 @@ from sharing_models.risk import (
     risk_summary,
     simulate,
 )
-from sharing_models.risk.sweep import (
-    adjust_project,
-    grid,
-    levers_from_point,
-    random_points,
-    sweep,
-    without_members,
-)
+from sharing_models.risk.sweep import adjust_project, levers_from_point, without_members
+from sharing_models.sweep import grid, random_points, sweep
 
 from .cli_common import CliError, add_format_argument, emit_table, load_or_fail, note
 from .risk import RiskCase, risk_case, scenario_point

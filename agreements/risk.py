@@ -38,7 +38,7 @@ the start); a group made only of task results is read conservatively as needing 
 of those tasks (an OR of tasks is not modelled).
 
 :func:`scenario_point` runs one sweep point on one of several cases (for
-:func:`sharing_models.risk.sweep.sweep`).
+:func:`sharing_models.sweep.sweep`).
 """
 
 from __future__ import annotations

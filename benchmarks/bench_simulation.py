@@ -39,7 +39,8 @@ from sharing_models.risk import (  # noqa: E402
     risk_summary,
     simulate,
 )
-from sharing_models.risk.sweep import lever_point, random_points, sweep  # noqa: E402
+from sharing_models.risk.sweep import lever_point  # noqa: E402
+from sharing_models.sweep import random_points, sweep  # noqa: E402
 
 AREA = "simulation"
 
@@ -127,7 +128,7 @@ def _cpu_seconds() -> float:
 def _sweep_rows(points: int, draws: int, repeats: int = 3) -> list[dict]:
     from distributed import Client
 
-    from sharing_models.risk.sweep import local_cluster
+    from sharing_models.sweep import local_cluster
 
     project, rules, costs = make_project(6)
     rules = rules.iloc[:, :2].div(rules.iloc[:, :2].sum())

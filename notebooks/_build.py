@@ -587,7 +587,7 @@ from dask.distributed import Client, LocalCluster
 
 from agreements.synthetic import SyntheticConfig, synthetic_agreements
 from sharing_models import SuspiciousResultWarning
-from sharing_models.risk.sweep import grid, sweep
+from sharing_models.sweep import grid, sweep
 
 SWEEP_RULES = ["equal", "proportional", "borch"]
 with warnings.catch_warnings():

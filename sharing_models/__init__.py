@@ -4,9 +4,11 @@ tiers and fees, and risk-sharing simulation.
 ``sharing_models`` never imports ``agreements``.
 
 Submodules keep their names where a function shares it: ``sharing_models.waterfall``
-is the module (the function is ``sharing_models.waterfall.waterfall``); ``claims``,
-``cost``, ``power``, ``fees``, ``tiers``, ``fee_rights``, ``tier_vs_contribution``
-and the ``risk`` subpackage are reached as ``sharing_models.<name>``.
+is the module (the function is ``sharing_models.waterfall.waterfall``), and likewise
+``sharing_models.sweep`` (``sharing_models.sweep.sweep`` runs a parameter sweep on
+Dask); ``claims``, ``cost``, ``power``, ``fees``, ``tiers``, ``fee_rights``,
+``tier_vs_contribution`` and the ``risk`` subpackage are reached as
+``sharing_models.<name>``.
 """
 
 from . import (
@@ -16,6 +18,7 @@ from . import (
     fees,
     power,
     risk,
+    sweep,
     tier_vs_contribution,
     tiers,
     waterfall,
@@ -87,6 +90,7 @@ __all__ = [
     "risk",
     "shapley",
     "shapley_sample",
+    "sweep",
     "tier_accounts",
     "tier_vs_contribution",
     "tiers",

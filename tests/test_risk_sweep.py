@@ -10,7 +10,8 @@ import pytest
 
 from sharing_models import InvalidInputError
 from sharing_models.risk import LogNormal, Product, Project, RiskMember, Stage, Triangular
-from sharing_models.risk.sweep import grid, lever_point, levers_from_point, random_points, sweep
+from sharing_models.risk.sweep import lever_point, levers_from_point
+from sharing_models.sweep import grid, random_points, sweep
 
 PROJECT = Project(
     (Stage("design", 0.8, 10.0, Triangular(1.0, 1.0, 1.4)), Stage("trial", 0.6, 25.0, year=1.0)),

@@ -6,7 +6,8 @@ with the Borch-optimal rule (:func:`borch_rule`), test formation
 (:func:`individual_rationality`, :func:`dispute_summary`, :func:`blocking_coalitions`,
 :func:`nash_bargaining`), try policy levers (:func:`compare_levers`,
 :func:`least_subsidy_rate`) and run parameter sweeps on Dask
-(:mod:`sharing_models.risk.sweep`, imported on demand).
+(:mod:`sharing_models.sweep`; the risk points of :mod:`sharing_models.risk.sweep` are
+imported on demand).
 """
 
 from .borch import BorchRule, borch_rule, borch_shares, distance_from_borch
