@@ -177,8 +177,6 @@ def test_revenue_clauses_follow_the_waterfall():
     """ASRC-style scenario (figures illustrative): task budgets repaid to task leads first,
     an agreed quarter of licence income to the researchers, a 10% reserve, tiered shares."""
     path = ROOT / "scenarios" / "asrc_storage_tiers.yaml"
-    if not path.exists():
-        pytest.skip("ASRC scenario not present")
     table = clause_table(path)
     rows = table.loc[table["Section"] == "Revenue distribution"].set_index("Heading")
     assert rows.loc["Distribution rule", "Source field"] == "sharing.waterfall.distribution"
