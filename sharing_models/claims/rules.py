@@ -18,17 +18,7 @@ from ._input import _is_zero, _prepare, _require_numeric_claims, _series, _sum, 
 from ._numeric import _as_integers, _cea, _cel, _random_arrival, _random_arrival_tables
 from ._piecewise import _random_arrival_piecewise, _talmud_piecewise
 
-__all__ = [
-    "MAX_RANDOM_ARRIVAL",
-    "MAX_RANDOM_ARRIVAL_SYMBOLIC",
-    "RULES",
-    "compare_rules",
-    "constrained_equal_awards",
-    "constrained_equal_losses",
-    "proportional",
-    "random_arrival",
-    "talmud",
-]
+# The public names are listed once, in sharing_models.claims.__all__.
 
 #: Most claimants for which :func:`random_arrival` enumerates all ``2**n`` coalitions (the
 #: only method for float claims; exact claims beyond this use counting tables).
