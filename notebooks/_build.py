@@ -552,7 +552,7 @@ accepting = effects["members_accepting"].unstack("rule").reindex(index=cost.inde
                                                                   columns=RULES)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), width_ratios=[3, 2])
 im = ax1.imshow(accepting.to_numpy(), cmap="YlGn", vmin=0, vmax=len(a.members))
-ax1.set_xticks(range(len(RULES)), RULES)
+ax1.set_xticks(range(len(RULES)), RULES, rotation=30, ha="right")
 ax1.set_yticks(range(len(accepting)), accepting.index)
 for (i, j), k in np.ndenumerate(accepting.to_numpy()):
     ax1.text(j, i, f"{k}/{len(a.members)}", ha="center", va="center",
