@@ -6,18 +6,26 @@
 - **stages** are the agreement's tasks in dependency order (a task that needs another's
   result comes after it), each with its success probability and budget, spent at its
   start. The tasks form a graph (a DAG), not a chain: a task ``requires`` the tasks
-  producing the results it needs and is attempted once they have all succeeded; tasks
-  that need no task result run in parallel from year 0, and a failed task blocks only
-  the tasks and products that need its results. A task starts when the last task it
-  requires ends (year 0 when none), and ends ``duration_months / 12`` later. A sure,
-  free stage ``start`` comes first when some product needs no task result (or there
-  are no tasks);
+  producing the results it needs and is attempted once its needs are met: every task
+  producing a result in ``all_of`` succeeded, and, for each ``any_of`` group made only
+  of task results, at least one of the tasks producing them succeeded (an OR-group;
+  each result has one producing task). An ``any_of`` group with a contribution in it
+  needs no task (the contribution is there from the start). Tasks that need no task
+  result run in parallel from year 0, and a failed task blocks only the tasks and
+  products that need its results. A task starts when its needs can be met on the
+  plan: when the last of its ``all_of`` tasks ends and, for each OR-group, the
+  *earliest* of the group's tasks ends (it can start once one of them is done; year 0
+  when it needs none); it ends ``duration_months / 12`` later. Timing is fixed, not
+  drawn: a task whose OR-group is met only by a later task still starts at that
+  earliest end. A sure, free stage ``start`` comes first when some product needs no
+  task result (or there are no tasks);
 - **products** earn their life-time margin, valued at launch,
 
   .. math:: R_p \\, m_p \\sum_{t=1}^{T_p} (1 + r_p)^{-t},
 
-  once every task producing a result they need has succeeded (``after``; launch when
-  the last of them ends) and then with their market success probability; the annual
+  once their needs are met in the same way (``after``: the ``all_of`` tasks and the
+  OR-groups; launch when they can be met on the plan, as a task's start) and then with
+  their market success probability; the annual
   revenue law (fixed, lognormal, triangular, empirical) is the agreement's, scaled by
   the same factor (so its mean matches :func:`agreements.game.expected_value` before
   the probabilities);
@@ -31,11 +39,6 @@
   the game-theoretic ones from :meth:`Agreement.shares` (as proportions of
   :math:`v(N)`) and the Borch rule ``borch`` (shares proportional to risk tolerance)
   [Borch1962]_.
-
-Simplification: a requirement is an AND of tasks. An ``any_of`` group that a
-contribution can satisfy imposes no task requirement (the contribution is there from
-the start); a group made only of task results is read conservatively as needing *all*
-of those tasks (an OR of tasks is not modelled).
 
 :func:`scenario_point` runs one sweep point on one of several cases (for
 :func:`sharing_models.sweep.sweep`).
@@ -68,6 +71,7 @@ from sharing_models.risk import (
     borch_shares,
     simulate,
 )
+from sharing_models.risk.model import Requirement
 from sharing_models.risk.sweep import lever_point
 
 from .errors import AgreementError
@@ -118,17 +122,32 @@ def _needed_ids(needs: Needs) -> list[str]:
     return [*needs.all_of, *(x for group in needs.any_of for x in group)]
 
 
-def _required_tasks(needs: Needs, producer: Mapping[str, str],
-                    order: Sequence[str]) -> tuple[str, ...]:
-    """Tasks (in ``order``) producing the results ``needs`` requires directly: those in
-    ``all_of``, and every option of an ``any_of`` group made only of task results (a
-    group with a contribution in it needs no task)."""
-    ids = list(needs.all_of)
+def _required_tasks(needs: Needs, producer: Mapping[str, str], order: Sequence[str],
+                    skip: str | None = None) -> tuple[Requirement, ...]:
+    """The requirements of ``needs`` on tasks: the tasks producing its ``all_of`` results
+    (in ``order``), then one OR-group (a tuple of the producing tasks, in ``order``) per
+    ``any_of`` group made only of task results; a group with a contribution in it needs
+    no task. Task ``skip`` (the one needing) is left out; a group of one task is that
+    task, and a group already met by a required task (or repeated) is dropped."""
+    rank = {t: i for i, t in enumerate(order)}
+    tasks = {producer[x] for x in needs.all_of if x in producer} - {skip}
+    groups: list[tuple[str, ...]] = []
     for group in needs.any_of:
         if all(x in producer for x in group):
-            ids += group
-    tasks = {producer[x] for x in ids if x in producer}
-    return tuple(t for t in order if t in tasks)
+            options = tuple(sorted({producer[x] for x in group} - {skip}, key=rank.__getitem__))
+            if len(options) == 1:
+                tasks.add(options[0])
+            elif options and options not in groups:
+                groups.append(options)
+    groups = [g for g in groups if not tasks & set(g)]
+    return (*sorted(tasks, key=rank.__getitem__), *groups)
+
+
+def _ready(requirements: Sequence[Requirement], end: Mapping[str, float]) -> float:
+    """When ``requirements`` can be met on the plan: the latest end of the required
+    tasks, the earliest end within each OR-group (0 when there are none)."""
+    return max((end.get(e, 0.0) if isinstance(e, str) else min(end.get(x, 0.0) for x in e)
+                for e in requirements), default=0.0)
 
 
 def _revenue_law(product: Any, scale: float) -> Distribution:
@@ -173,8 +192,8 @@ def project_from_agreement(agreement: Agreement, *, overrun: Distribution | None
     stages, end = [], {}
     for tid in order:
         t = tasks[tid]
-        requires = tuple(x for x in _required_tasks(t.needs, producer, order) if x != tid)
-        start = max((end[x] for x in requires), default=0.0)
+        requires = _required_tasks(t.needs, producer, order, skip=tid)
+        start = _ready(requires, end)
         stages.append(Stage(tid, t.success_probability, t.cost,
                             overrun if overrun is not None else Fixed(1.0), year=start,
                             requires=requires))
@@ -196,11 +215,11 @@ def project_from_agreement(agreement: Agreement, *, overrun: Distribution | None
                    default_clause=float(agreement.default.forfeit_share), discount_rate=rate)
 
 
-def _product(p: Any, after: tuple[str, ...], end: dict[str, float]) -> Product:
-    """A product launched when the last task it needs (``after``) ends."""
+def _product(p: Any, after: tuple[Requirement, ...], end: dict[str, float]) -> Product:
+    """A product launched when the tasks it needs (``after``) can be met on the plan."""
     r = p.discount_rate
     annuity = sum((1 + r) ** -t for t in range(1, p.years + 1))
-    year = max(end.get(x, 0.0) for x in after)
+    year = _ready(after, end)
     return Product(p.id, _revenue_law(p, p.operating_margin * annuity), after=after,
                    year=year, probability=p.success_probability)
 

@@ -440,21 +440,26 @@ def random_agreement_mapping(n: int, seed: int, products: int = 4) -> dict[str, 
 @_st.composite
 def risk_dag_projects(draw, max_members: int = 4, defaults: bool = True):
     """A :func:`risk_projects` project rewired as a random task graph: each stage keeps
-    ``requires=None`` (the previous stage) or requires a random set of earlier stages,
-    and each product comes after one or two random stages."""
+    ``requires=None`` (the previous stage) or requires a random set of earlier stages
+    and OR-groups of them, and each product comes after one or two random stages or
+    OR-groups."""
     from dataclasses import replace as _replace
 
     from sharing_models import risk as _risk
+
+    def element(names: list[str]) -> Any:
+        one = _st.sampled_from(names)
+        return one | _st.lists(one, min_size=1, max_size=2, unique=True).map(tuple)
 
     base = draw(risk_projects(max_members=max_members, defaults=defaults))
     names = [s.name for s in base.stages]
     stages = []
     for i, s in enumerate(base.stages):
         requires = None if draw(_st.booleans()) else tuple(draw(_st.lists(
-            _st.sampled_from(names[:i]), unique=True, max_size=i))) if i else ()
+            element(names[:i]), max_size=i))) if i else ()
         stages.append(_replace(s, requires=requires))
     products = tuple(_replace(p, after=tuple(draw(_st.lists(
-        _st.sampled_from(names), min_size=1, max_size=2, unique=True))))
+        element(names), min_size=1, max_size=2))))
         for p in base.products)
     return _risk.Project(tuple(stages), products, base.members, base.default_clause,
                          base.correlations, base.discount_rate)

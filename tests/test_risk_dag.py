@@ -113,6 +113,42 @@ def test_stages_requiring_nothing_start_at_once_and_levers_follow_them():
     assert insured.government.mean() == pytest.approx(10.0, abs=5 * np.sqrt(50.0 / n))
 
 
+@pytest.mark.parametrize(("pa", "pb", "pc"), [(0.8, 0.6, 0.7), (0.5, 0.2, 0.3), (1.0, 0.4, 0.9)])
+def test_or_group_frequencies_match_the_exact_probabilities(pa, pb, pc):
+    """d requires a and (b or c), all three independent and in parallel:
+    P(d attempted) = pa (1 - (1 - pb)(1 - pc)) (200k draws, 5 standard errors)."""
+    p = Project((Stage("a", pa, 1.0, requires=()), Stage("b", pb, 1.0, requires=()),
+                 Stage("c", pc, 1.0, requires=()),
+                 Stage("d", 0.5, 1.0, requires=("a", ("b", "c")))),
+                (Product("x", Fixed(10.0), after="d"),), (RiskMember("m"),))
+    assert p.requirements == ((), (), (), (0, (1, 2)))
+    rec = _Record()
+    n = 200_000
+    sim = simulate(p, ONE, draws=n, seed=17, levers=[rec])
+    attempted, success = rec.frequencies()
+    either = 1 - (1 - pb) * (1 - pc)
+    _within(attempted, [1.0, 1.0, 1.0, pa * either], n)
+    _within(success, [pa, pb, pc, pa * either * 0.5], n)
+    _within((sim.revenue > 0).mean(), pa * either * 0.5, n)
+    # draw by draw: d is attempted exactly when a and (b or c) succeeded
+    att, suc = np.concatenate(rec.attempted), np.concatenate(rec.success)
+    np.testing.assert_array_equal(att[:, 3], suc[:, 0] & (suc[:, 1] | suc[:, 2]))
+
+
+def test_a_product_after_an_or_group_earns_when_either_stage_succeeds():
+    p = Project((Stage("x", 0.5, 1.0, requires=()), Stage("y", 0.4, 1.0, requires=())),
+                (Product("either", Fixed(10.0), after=(("x", "y"),)),
+                 Product("both", Fixed(100.0), after=("x", "y"))), (RiskMember("m"),))
+    assert [p.product_stages(x) for x in p.products] == [((0, 1),), (0, 1)]
+    rec = _Record()
+    n = 100_000
+    sim = simulate(p, ONE, draws=n, seed=8, levers=[rec])
+    suc = np.concatenate(rec.success)
+    expected = 10.0 * (suc[:, 0] | suc[:, 1]) + 100.0 * (suc[:, 0] & suc[:, 1])
+    np.testing.assert_array_equal(sim.revenue, expected)
+    _within((sim.revenue > 0).mean(), 1 - 0.5 * 0.6, n)
+
+
 # ------------------------------------------------------------- the chain is the default
 def chain_project(explicit: bool = False) -> Project:
     """Three stage-gates with overruns, defaults, copula correlations and two products;
@@ -206,10 +242,30 @@ def test_requires_and_after_are_validated_all_at_once():
         assert part in msg
 
 
+def test_or_groups_are_validated_all_at_once():
+    with pytest.raises(InvalidInputError) as err:
+        Project((Stage("a", 0.5, 1.0, requires=()), Stage("b", 0.5, 1.0, requires=[["a", "zz"]]),
+                 Stage("c", 0.5, 1.0, requires=("a", ())),
+                 Stage("d", 0.5, 1.0, requires=(("a", "e"),)), Stage("e", 0.5, 1.0)),
+                (Product("x", Fixed(1.0), after=(("a", "nope"),)),
+                 Product("y", Fixed(1.0), after=("a", []))),
+                (RiskMember("m"),))
+    msg = str(err.value)
+    for part in ("stages[1] 'b': unknown stage 'zz' in 'requires'",
+                 "stages[2] 'c': empty OR-group in 'requires'",
+                 "stages[3] 'd': requires stage 'e', which must be listed before it",
+                 "products[0] 'x': unknown stage 'nope' in 'after'",
+                 "products[1] 'y': empty OR-group in 'after'"):
+        assert part in msg
+    assert msg.count("\n  - ") == 5
+
+
 @pytest.mark.parametrize(("make", "match"), [
     (lambda: Stage("a", 0.5, 1.0, requires=3), "stage 'a': requires must be None, a stage"),
     (lambda: Stage("a", 0.5, 1.0, requires=("b", 2)), "stage 'a': requires must be"),
     (lambda: Product("x", Fixed(1.0), after={"a"}), "product 'x': after must be None"),
+    (lambda: Stage("a", 0.5, 1.0, requires=("b", ("c", 2))), "stage 'a': requires must be"),
+    (lambda: Stage("a", 0.5, 1.0, requires=(("b", ("c",)),)), "stage 'a': requires must be"),
 ])
 def test_requires_and_after_types(make, match):
     with pytest.raises(InvalidInputError, match=match):
@@ -223,6 +279,8 @@ def test_names_are_normalised():
     assert Stage("a", 0.5, 1.0).requires is None
     assert Product("x", Fixed(1.0), after="a").after == "a"
     assert Product("x", Fixed(1.0), after=["a", "b"]).after == ("a", "b")
+    assert Stage("a", 0.5, 1.0, requires=["b", ["c", "d"]]).requires == ("b", ("c", "d"))
+    assert Product("x", Fixed(1.0), after=[["a", "b"]]).after == (("a", "b"),)
     p = Project((Stage("a", 0.5, 1.0), Stage("b", 0.5, 1.0), Stage("c", 0.5, 1.0, requires=())),
                 (Product("x", Fixed(1.0)), Product("y", Fixed(1.0), after=["b", "a"])),
                 (RiskMember("m"),))
@@ -263,9 +321,10 @@ def _agreement(tasks, product_needs):
     })
 
 
-def test_any_of_groups_of_results_need_every_option_and_contributions_none():
-    """An any_of group of task results is read as needing all of them (conservative);
-    a group a contribution can satisfy needs no task."""
+def test_any_of_groups_of_results_are_or_groups_and_contributions_need_none():
+    """An any_of group of task results is an OR-group of the tasks producing them (the
+    task starts, the product launches, when the earliest of them ends); a group a
+    contribution can satisfy needs no task."""
     tasks = [
         {"id": "t0", "produces": ["r0"], "duration_months": 12},
         {"id": "t1", "produces": ["r1"], "duration_months": 6},
@@ -276,7 +335,38 @@ def test_any_of_groups_of_results_need_every_option_and_contributions_none():
     p = project_from_agreement(_agreement(tasks, [
         {"all_of": ["r2"]}, {"any_of": [["r1", "c_a"]]}, {"any_of": [["r3", "r1"]]}]))
     assert [(s.name, s.requires, s.year) for s in p.stages] == [
-        ("start", None, 0.0), ("t0", (), 0.0), ("t1", (), 0.0), ("t2", ("t0", "t1"), 1.0),
+        ("start", None, 0.0), ("t0", (), 0.0), ("t1", (), 0.0), ("t2", (("t0", "t1"),), 0.5),
         ("t3", (), 0.0)]
     assert [(x.after, x.year) for x in p.products] == [
-        (("t2",), 1.25), (("start",), 0.0), (("t1", "t3"), 0.5)]
+        (("t2",), 0.75), (("start",), 0.0), ((("t1", "t3"),), 0.0)]
+
+
+def test_any_of_of_two_parallel_tasks_is_one_or_group_starting_at_the_earliest_end():
+    """t1 (12 months) and t2 (6 months) run in parallel; t3 needs r1 or r2 and c_a: it
+    requires (("t1", "t2"),) and starts when t2 ends; it is attempted when either
+    succeeds (simulated), and so is the product after it."""
+    tasks = [
+        {"id": "t1", "produces": ["r1"], "duration_months": 12, "success_probability": 0.6},
+        {"id": "t2", "produces": ["r2"], "duration_months": 6, "success_probability": 0.3},
+        {"id": "t3", "needs": {"all_of": ["c_a"], "any_of": [["r1", "r2"]]},
+         "produces": ["r3"], "duration_months": 3},
+    ]
+    a = _agreement(tasks, [{"all_of": ["r3"]}, {"any_of": [["r2", "r1"]]}])
+    p = project_from_agreement(a)
+    assert [(s.name, s.requires, s.year) for s in p.stages] == [
+        ("t1", (), 0.0), ("t2", (), 0.0), ("t3", (("t1", "t2"),), 0.5)]
+    assert [(x.after, x.year) for x in p.products] == [
+        (("t3",), 0.75), ((("t1", "t2"),), 0.5)]
+    rec = _Record()
+    n = 40_000
+    simulate_agreement(a, draws=n, seed=4, methods=["equal"], default_probability=0.0,
+                       levers=[rec])
+    attempted, _ = rec.frequencies()
+    _within(attempted, [1.0, 1.0, 1 - 0.4 * 0.7], n)
+
+
+def test_a_result_has_one_producing_task():
+    """So an any_of group of results maps to one task per result."""
+    tasks = [{"id": "t1", "produces": ["r1"]}, {"id": "t2", "produces": ["r1"]}]
+    with pytest.raises(agreements.AgreementError, match="already produced by task 't1'"):
+        _agreement(tasks, [{"all_of": ["r1"]}])

@@ -2,8 +2,9 @@
 
 One call of :meth:`Kernel.run` draws a chunk of copula normals, plays the stage-gated
 project out (defaults, successes, overruns, market success, revenue, timing), stage by
-stage in list order along its dependency graph (a stage is attempted when every stage
-it requires succeeded and some member is still active), applies
+stage in list order along its dependency graph (a stage is attempted when some member
+is still active and every requirement is met: each required stage succeeded, and at
+least one stage of each required OR-group succeeded), applies
 the levers and writes every member's payoff under every rule; see
 :mod:`sharing_models.risk.simulate` for the formulas.
 """
@@ -53,7 +54,7 @@ class Kernel:
         rate = project.discount_rate
         self.stage_df = np.array([(1 + rate) ** -s.year for s in project.stages])
         self.requires = project.requirements
-        self.after = [list(project.product_stages(pr)) for pr in project.products]
+        self.after = [project.product_stages(pr) for pr in project.products]
 
     def _z(self, name: str, b: int, z: np.ndarray) -> np.ndarray | None:
         i = self.col.get(name)
@@ -88,7 +89,7 @@ class Kernel:
         n = len(self.p.products)
         rev, reached, disc = np.zeros((b, n)), np.zeros((b, n), dtype=bool), np.ones((b, n))
         for j, pr in enumerate(self.p.products):
-            reached[:, j] = success[:, self.after[j]].all(axis=1)
+            reached[:, j] = _met(success, self.after[j])
             zm = self._z(f"market:{pr.name}", b, z)
             if zm is not None:
                 reached[:, j] &= zm > special.ndtri(1.0 - pr.probability)
@@ -132,13 +133,12 @@ class Kernel:
 
     def _gates(self, ok: np.ndarray, any_active: np.ndarray) -> tuple[np.ndarray, ...]:
         """Attempted and succeeded stages (B, K): stage ``j`` is attempted when a member
-        is active and every stage it requires succeeded (they come earlier in the list)."""
+        is active and every requirement is met (a required stage succeeded, or some stage
+        of a required OR-group did; they come earlier in the list)."""
         attempted = np.empty_like(ok)
         success = np.empty_like(ok)
         for j, req in enumerate(self.requires):
-            attempted[:, j] = any_active[:, j]
-            for i in req:
-                attempted[:, j] &= success[:, i]
+            attempted[:, j] = any_active[:, j] & _met(success[:, :j], req)
             success[:, j] = attempted[:, j] & ok[:, j]
         return attempted, success
 
@@ -196,6 +196,15 @@ class Kernel:
         paid = np.matmul(active, cost[:, :, None])[:, :, 0]
         frac = np.divide(paid, total, out=np.ones_like(paid), where=total > 0)
         return np.where(defaulted, frac, 1.0)
+
+
+def _met(success: np.ndarray, requirements: tuple[int | tuple[int, ...], ...]) -> np.ndarray:
+    """Draws (B,) in which every requirement is met: the stage at a position succeeded,
+    and some stage of each OR-group (a tuple of positions) did."""
+    met = np.ones(success.shape[0], dtype=bool)
+    for e in requirements:
+        met &= success[:, e] if isinstance(e, int) else success[:, list(e)].any(axis=1)
+    return met
 
 
 def _cost_matrix(cost_shares: Any, members: tuple[str, ...], rules: pd.Index) -> np.ndarray:

@@ -1,12 +1,14 @@
 """The risk model of a stage-gated consortium project, as plain frozen dataclasses.
 
 A :class:`Project` is a list of :class:`Stage` s (milestones, tasks) forming a
-dependency graph (a DAG): a stage is attempted only when every stage it ``requires``
-succeeded (by default the previous stage in the list, so a plain list is one sequential
-chain of stage-gates; stages that require nothing run in parallel from the start), and
-its cost (planned cost times an overrun multiplier) is paid whether it succeeds or not.
-A failed stage blocks only the stages and products that need it. Each :class:`Product`
-earns revenue once every stage it comes ``after`` has succeeded. Members (:class:`RiskMember`) may
+dependency graph (a DAG): a stage is attempted only when every requirement in its
+``requires`` is met (by default the previous stage in the list, so a plain list is one
+sequential chain of stage-gates; stages that require nothing run in parallel from the
+start), and its cost (planned cost times an overrun multiplier) is paid whether it
+succeeds or not. A requirement is a stage name (that stage succeeded) or a tuple of
+names, an OR-group (at least one of those stages succeeded). A failed stage blocks only
+the stages and products that need it. Each :class:`Product` earns revenue once every
+requirement it comes ``after`` is met. Members (:class:`RiskMember`) may
 default or withdraw; the project's ``default_clause`` says what a defaulter keeps of its
 revenue share: nothing (``"forfeit"``), the fraction of the project's cost it had paid
 (``"pro_rata"``), all of it (``"keep"``), or ``1 - f`` for a number ``f`` in [0, 1]
@@ -26,7 +28,7 @@ References: [Borch1962]_ for the risk-sharing setting, [Nelsen2006]_ for copulas
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,6 +41,8 @@ __all__ = ["DEFAULT_CLAUSES", "Product", "Project", "RiskMember", "Stage"]
 
 DEFAULT_CLAUSES = ("forfeit", "pro_rata", "keep")
 DefaultClause = Literal["forfeit", "pro_rata", "keep"] | float
+#: A requirement: a stage name (it must succeed) or an OR-group of names (one must).
+Requirement = str | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -46,15 +50,22 @@ class Stage:
     """A stage-gate: attempted if every stage it requires succeeded; its cost is always paid.
 
     ``cost`` is the planned cost, ``overrun`` a multiplier on it, ``year`` when it is spent.
-    ``requires`` names the stages that must all succeed before this one is attempted:
-    ``None`` (default) the previous stage in the project's list (none for the first), so
-    a plain list of stages is a sequential chain; ``()`` nothing, so the stage starts at
-    once, in parallel with the others. A single name may be given as a string.
+    ``requires`` lists the requirements that must all be met before this one is
+    attempted: each is a stage name (that stage must succeed) or a tuple of names, an
+    OR-group (at least one of them must succeed); ``None`` (default) the previous stage
+    in the project's list (none for the first), so a plain list of stages is a
+    sequential chain; ``()`` nothing, so the stage starts at once, in parallel with the
+    others. A single name may be given as a string; lists are turned into tuples.
 
     >>> Stage("clinical", 0.85, 8.0, requires=["software", "analyser"]).requires
     ('software', 'analyser')
     >>> Stage("software", 0.8, 15.0, requires="platform").requires
     ('platform',)
+
+    ``design`` AND (``lab_a`` OR ``lab_b``):
+
+    >>> Stage("pilot", 0.7, 5.0, requires=["design", ["lab_a", "lab_b"]]).requires
+    ('design', ('lab_a', 'lab_b'))
     """
 
     name: str
@@ -62,7 +73,7 @@ class Stage:
     cost: float
     overrun: Distribution = field(default_factory=lambda: Fixed(1.0))
     year: float = 0.0
-    requires: tuple[str, ...] | None = None
+    requires: tuple[Requirement, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "requires",
@@ -74,8 +85,9 @@ class Product:
     """A revenue stream earned once the stages it comes ``after`` succeed and the
     product then succeeds on the market (``probability``).
 
-    ``after`` is a stage name, a tuple of stage names (all must succeed; a list is
-    turned into a tuple) or ``None`` (the last stage).
+    ``after`` is a stage name, a tuple of requirements (all must be met; each a stage
+    name, or a tuple of names of which at least one must succeed; lists are turned into
+    tuples) or ``None`` (the last stage).
 
     Two stages run in parallel (neither requires anything) and feed one product, which
     is reached with probability ``0.8 * 0.5 * 0.9``:
@@ -87,11 +99,17 @@ class Product:
     ...             members=(RiskMember("a"),))
     >>> p.requirements, p.product_stages(p.products[0])
     (((), ()), (0, 1))
+
+    With ``after=(("software", "analyser"),)`` either stage is enough (an OR-group):
+
+    >>> either = Product("kit", Fixed(50.0), after=[["software", "analyser"]])
+    >>> either.after, p.product_stages(either)
+    ((('software', 'analyser'),), ((0, 1),))
     """
 
     name: str
     revenue: Distribution
-    after: str | tuple[str, ...] | None = None
+    after: str | tuple[Requirement, ...] | None = None
     year: float = 0.0
     delay: Distribution = field(default_factory=lambda: Fixed(0.0))
     probability: float = 1.0
@@ -168,23 +186,25 @@ class Project:
         return [s.name for s in self.stages].index(name)
 
     @property
-    def requirements(self) -> tuple[tuple[int, ...], ...]:
-        """Positions of the stages each stage requires (``requires=None``: the previous)."""
+    def requirements(self) -> tuple[tuple[int | tuple[int, ...], ...], ...]:
+        """Positions of the stages each stage requires (``requires=None``: the previous);
+        an OR-group is a tuple of positions."""
         pos = {s.name: i for i, s in enumerate(self.stages)}
         out = []
         for i, s in enumerate(self.stages):
             if s.requires is None:
                 out.append((i - 1,) if i else ())
             else:
-                out.append(tuple(pos[n] for n in s.requires))
+                out.append(tuple(_positions(e, pos.__getitem__) for e in s.requires))
         return tuple(out)
 
-    def product_stages(self, product: Product) -> tuple[int, ...]:
-        """Positions of the stages ``product`` needs (``after``; ``None``: the last)."""
+    def product_stages(self, product: Product) -> tuple[int | tuple[int, ...], ...]:
+        """Positions of the stages ``product`` needs (``after``; ``None``: the last); an
+        OR-group is a tuple of positions."""
         after = product.after
         if after is None or isinstance(after, str):
             return (self.stage_index(after),)
-        return tuple(self.stage_index(n) for n in after)
+        return tuple(_positions(e, self.stage_index) for e in after)
 
     def correlation_matrix(self) -> np.ndarray:
         """Correlation matrix of the copula normals (identity where none is given)."""
@@ -197,16 +217,37 @@ class Project:
         return corr
 
 
-def _names(value: object, what: str) -> tuple[str, ...] | None:
-    """``None``, a name or a sequence of names as a tuple of names (``None`` kept)."""
+def _positions(element: Requirement, index: Callable[[str], int]) -> int | tuple[int, ...]:
+    """A requirement's stage position, or an OR-group's tuple of positions."""
+    if isinstance(element, str):
+        return index(element)
+    return tuple(index(n) for n in element)
+
+
+def _names(value: object, what: str) -> tuple[Requirement, ...] | None:
+    """``None``, a name or a sequence of requirements (names, or sequences of names: an
+    OR-group) as a tuple of requirements, lists turned into tuples (``None`` kept)."""
     if value is None:
         return None
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, (tuple, list)) and all(isinstance(n, str) for n in value):
-        return tuple(value)
-    raise InvalidInputError(f"{what} must be None, a stage name or a tuple of stage names; "
-                            f"got {value!r}")
+
+    def group(x: object) -> bool:
+        return isinstance(x, (tuple, list)) and all(isinstance(n, str) for n in x)
+
+    if isinstance(value, (tuple, list)) and all(isinstance(e, str) or group(e) for e in value):
+        return tuple(e if isinstance(e, str) else tuple(e) for e in value)
+    raise InvalidInputError(f"{what} must be None, a stage name or a tuple of stage names "
+                            f"or OR-groups (tuples of stage names); got {value!r}")
+
+
+def _group_problems(where: str, field: str, element: Requirement) -> tuple[list[str], list[str]]:
+    """Problems of an empty OR-group, and the names a requirement refers to."""
+    if isinstance(element, str):
+        return [], [element]
+    if not element:
+        return [f"{where}: empty OR-group in {field!r} (it must name at least one stage)"], []
+    return [], list(element)
 
 
 def _unique(names: Sequence[str], what: str) -> list[str]:
@@ -258,25 +299,32 @@ def _product_problems(p: Project) -> list[str]:
         if after == ():
             out.append(f"products[{i}] {x.name!r}: 'after' must name at least one stage "
                        f"(or be None: the last stage)")
-        for n in after or ():
-            if n not in stage_names:
-                out.append(f"products[{i}] {x.name!r}: unknown stage {n!r} in 'after'")
+        for element in after or ():
+            bad, names = _group_problems(f"products[{i}] {x.name!r}", "after", element)
+            out += bad
+            for n in names:
+                if n not in stage_names:
+                    out.append(f"products[{i}] {x.name!r}: unknown stage {n!r} in 'after'")
         if not 0.0 <= x.probability <= 1.0:
             out.append(f"products[{i}] {x.name!r}: probability must be in [0, 1]")
     return out
 
 
 def _requires_problems(p: Project) -> list[str]:
-    """Every required stage must be known and listed before the stage requiring it."""
+    """Every required stage (also inside an OR-group) must be known and listed before
+    the stage requiring it; an OR-group must not be empty."""
     out: list[str] = []
     names = [s.name for s in p.stages]
     for i, s in enumerate(p.stages):
-        for n in s.requires or ():
-            if n not in names:
-                out.append(f"stages[{i}] {s.name!r}: unknown stage {n!r} in 'requires'")
-            elif names.index(n) >= i:
-                out.append(f"stages[{i}] {s.name!r}: requires stage {n!r}, which must be "
-                           f"listed before it")
+        for element in s.requires or ():
+            bad, needed = _group_problems(f"stages[{i}] {s.name!r}", "requires", element)
+            out += bad
+            for n in needed:
+                if n not in names:
+                    out.append(f"stages[{i}] {s.name!r}: unknown stage {n!r} in 'requires'")
+                elif names.index(n) >= i:
+                    out.append(f"stages[{i}] {s.name!r}: requires stage {n!r}, which must "
+                               f"be listed before it")
     return out
 
 
