@@ -104,9 +104,9 @@ class RiskCase:
     cost_shares: pd.DataFrame
 
 
-def _task_order(agreement: Agreement) -> list[str]:
-    """Task ids in dependency order (file order among independent tasks)."""
-    producer = {r: t.id for t in agreement.tasks for r in t.produces}
+def _task_order(agreement: Agreement, producer: Mapping[str, str]) -> list[str]:
+    """Task ids in dependency order (file order among independent tasks); ``producer``
+    maps each result to the task producing it."""
     deps = {t.id: {producer[x] for x in _needed_ids(t.needs) if x in producer} - {t.id}
             for t in agreement.tasks}
     order: list[str] = []
@@ -187,8 +187,8 @@ def project_from_agreement(agreement: Agreement, *, overrun: Distribution | None
      0.5)
     """
     tasks = {t.id: t for t in agreement.tasks}
-    order = _task_order(agreement)
     producer = {r: t.id for t in agreement.tasks for r in t.produces}
+    order = _task_order(agreement, producer)
     stages, end = [], {}
     for tid in order:
         t = tasks[tid]

@@ -92,8 +92,6 @@ def _random_arrival_piecewise(e: Any, c: list[Any]) -> list[Any]:
                 pieces.append([x0, y0, slope, b])
             x0, y0 = b, y0 + slope * (b - x0)
             slope += step.get(b, Fraction(0))
-        if not pieces:  # total == 0: every claim is zero
-            pieces = [[Fraction(0), Fraction(0), Fraction(0), Fraction(0)]]
         lines = [sympy.expand(rat(y) + rat(sl) * (e - rat(x))) for x, y, sl, _ in pieces]
         args = [(line, sympy.Le(e, rat(p[3]))) for line, p in zip(lines[:-1], pieces,
                                                                    strict=False)]
