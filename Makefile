@@ -42,3 +42,8 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The notebooks are committed without outputs: clear them after running one in JupyterLab.
+.PHONY: notebooks-clear
+notebooks-clear: $(VENV)/.installed-dev
+	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
