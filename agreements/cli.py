@@ -34,12 +34,12 @@ from .cli_common import (
     CliError,
     add_format_argument,
     emit_table,
-    format_table,
     load_or_fail,
     note,
 )
+from .sharing.display import format_fixed
 
-__all__ = ["build_parser", "main", "shares_blocks"]
+__all__ = ["build_parser", "main", "shares_blocks", "shown_columns"]
 
 #: Known subcommand modules written elsewhere, in help order (others are found too).
 PLUGINS = ("cli_fees", "cli_risk", "cli_clauses", "cli_report")
@@ -64,76 +64,111 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_shares(args: argparse.Namespace) -> int:
     import warnings
 
-    from .shares import compare_shares
+    from .shares import shown_shares
 
     agreement = load_or_fail(args.file)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        df = compare_shares(agreement, methods=args.method, exact=args.exact,
-                            as_percent=args.percent)
+        df = shown_shares(agreement, methods=args.method, exact=True if args.exact else None,
+                          decimals=args.decimals)
     for w in caught:
         note(f"warning: {w.message}")
-    grand = float(df.attrs.get("grand_value", 0.0))
+    grand = df.attrs.get("grand_value", 0)
     if grand == 0:
         note("note: v(N) = 0: no coalition's expected revenue covers its costs, so every "
              "rule shares nothing (see docs/agreement-game.md)")
     elif args.format == "table":
-        note(f"v(N) = {grand:,.2f} {agreement.currency} to share among "
+        note(f"v(N) = {format_fixed(grand, 2)} {agreement.currency} to share among "
              f"{len(agreement.members)} members")
     if args.shares_only:
         df = df[[c for c in df.columns if not c.endswith(("_in_core", "_gain"))]]
-    if not args.exact:
-        numbers = df.select_dtypes("number").columns
-        scale = max(1.0, float(df[numbers].abs().max().max()))
-        values = df[numbers].where(df[numbers].abs() > 1e-12 * scale, 0.0)  # LP noise
-        df[numbers] = values + 0.0  # no "-0.0"
-    if args.format == "table" and not args.details:
-        sys.stdout.write(shares_blocks(df, agreement.currency, args.percent))
+    if args.format == "table":
+        sys.stdout.write(shares_blocks(df, agreement.currency, args.percent, args.decimals,
+                                       details=args.details))
     else:
-        emit_table(df, args.format)
+        emit_table(shown_columns(df, args.decimals, args.format), args.format)
     return 0
 
 
-def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False) -> str:
-    """The readable ``table`` view of :func:`agreements.shares.compare_shares`' result.
+def _shown_text(df: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    """Shown columns as text: money to the cent, percentages to ``decimals`` places."""
+    out = pd.DataFrame(index=df.index)
+    for c in df.columns:
+        if str(c).endswith("_in_core"):
+            out[c] = df[c].map(lambda x: "yes" if x else "no")
+        elif str(c).endswith("_exact"):
+            out[c] = df[c].map(str)
+        else:
+            places = decimals if str(c).endswith("_pct") else 2
+            out[c] = df[c].map(lambda x, p=places: "" if x is None else format_fixed(x, p))
+    return out
 
-    Instead of one row of 3 x (number of rules) columns: the shares block (members x
-    rules), then each member's gain over its outside option (members x rules), then one
-    line naming the rules whose allocation is in the core. Without ``_gain`` and
-    ``_in_core`` columns it is the shares block alone.
 
-    >>> df = pd.DataFrame({"equal": [5.0, 5.0], "fixed": [8.0, 2.0],
-    ...                    "equal_in_core": [True, True], "fixed_in_core": [False, False],
-    ...                    "equal_gain": [4.0, 1.0], "fixed_gain": [7.0, -2.0]},
-    ...                   index=pd.Index(["a", "b"], name="member"))
+def shown_columns(df: pd.DataFrame, decimals: int, fmt: str) -> pd.DataFrame:
+    """The table of :func:`agreements.shares.shown_shares` for CSV/JSON: shown figures as
+    decimals (numbers in JSON, text without thousands separators in CSV), exact amounts
+    as text (``p/q``), core flags as booleans."""
+    out = pd.DataFrame(index=df.index)
+    for c in df.columns:
+        name = str(c)
+        if name.endswith("_in_core"):
+            out[c] = df[c].astype(bool)
+        elif name.endswith("_exact"):
+            out[c] = df[c].map(str)
+        else:
+            places = decimals if name.endswith("_pct") else 2
+            text = df[c].map(lambda x, p=places: None if x is None
+                             else format_fixed(x, p, thousands=False))
+            out[c] = text if fmt == "csv" else text.map(
+                lambda t: None if t is None else float(t))
+    return out
+
+
+def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False,
+                  decimals: int = 2, details: bool = False) -> str:
+    """The readable ``table`` view of :func:`agreements.shares.shown_shares`' result.
+
+    The shares block (members x rules, money or, with ``percent``, percent of
+    :math:`v(N)`, with the ``total`` row), then each member's gain over its outside
+    option, then one line naming the rules whose allocation is in the core.
+    ``details``: one wide table of every column.
+
+    >>> from fractions import Fraction as F
+    >>> df = pd.DataFrame({"equal": [F(5), F(5), F(10)], "equal_pct": [F(50), F(50), F(100)],
+    ...                    "equal_exact": [F(5), F(5), F(10)],
+    ...                    "equal_in_core": [True] * 3, "equal_gain": [F(4), F(1), F(5)]},
+    ...                   index=pd.Index(["a", "b", "total"], name="member"))
     >>> print(shares_blocks(df, "EUR"), end="")
     shares (EUR)
-           equal fixed
+           equal
     member
-    a       5.00  8.00
-    b       5.00  2.00
+    a       5.00
+    b       5.00
+    total  10.00
     <BLANKLINE>
     gain over outside option (EUR)
-           equal fixed
+           equal
     member
-    a       4.00  7.00
-    b       1.00 -2.00
+    a       4.00
+    b       1.00
+    total   5.00
     <BLANKLINE>
     in the core: equal
-    not in the core: fixed
     """
-    flags = ("_in_core", "_gain")
+    text = _shown_text(df, decimals)
+    if details:
+        return text.to_string() + "\n"
+    flags = ("_in_core", "_gain", "_pct", "_exact")
     rules = [c for c in df.columns if not str(c).endswith(flags)]
-    shares = format_table(df[rules], "table")
+    cols = [f"{r}_pct" for r in rules] if percent else rules
+    block = text[cols].rename(columns=lambda c: c.removesuffix("_pct"))
+    unit = f" ({currency})" if currency else ""
+    parts = [f"shares{' (% of v(N))' if percent else unit}\n{block.to_string()}\n"]
     gains = [f"{r}_gain" for r in rules if f"{r}_gain" in df.columns]
     cores = [r for r in rules if f"{r}_in_core" in df.columns]
-    if not gains and not cores:
-        return shares
-    unit = f" ({currency})" if currency else ""
-    parts = [f"shares{' (% of v(N))' if percent else unit}\n{shares}"]
     if gains:
-        block = df[gains].rename(columns=lambda c: c[: -len("_gain")])
-        parts.append(f"gain over outside option{unit}\n{format_table(block, 'table')}")
+        g = text[gains].rename(columns=lambda c: c.removesuffix("_gain"))
+        parts.append(f"gain over outside option{unit}\n{g.to_string()}\n")
     if cores:
         inside = [r for r in cores if bool(df[f"{r}_in_core"].all())]
         outside = [r for r in cores if r not in inside]
@@ -219,7 +254,10 @@ def _add_core_parsers(sub: argparse._SubParsersAction) -> None:
                         "proportional, equal, fixed; default all")
     add_format_argument(p)
     p.add_argument("--percent", action="store_true", help="shares in percent of v(N)")
-    p.add_argument("--exact", action="store_true", help="exact fractions (small agreements)")
+    p.add_argument("--exact", action="store_true",
+                   help="compute exactly at any size (default: exact up to 12 members)")
+    p.add_argument("--decimals", type=int, default=2, choices=range(0, 7), metavar="D",
+                   help="decimal places of shown percentages (default 2)")
     p.add_argument("--shares-only", action="store_true",
                    help="omit the <method>_in_core and <method>_gain columns")
     p.add_argument("--details", action="store_true",

@@ -21,6 +21,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from sharing_models.exceptions import ConsortiumError
+
 from .cli_common import CliError, load_or_fail, note
 
 __all__ = ["add_clauses_parser", "add_redline_parser"]
@@ -73,13 +75,14 @@ def _write(tables: Any, fmt: str, output: str | None) -> None:
 def _allocation(path: str, method: str | None) -> Any:
     if method is None:
         return None
-    from .clauses.allocation import EXACT_MEMBERS
+    from .sharing import allocate
 
     agreement = load_or_fail(path)
-    shares = agreement.shares(methods=[method], exact=len(agreement.members) <= EXACT_MEMBERS)
-    if method not in shares.columns:
-        raise CliError(f"sharing rule {method!r} gave no result for this agreement", 1)
-    column = shares[method]
+    try:
+        column = allocate(agreement, method)["amount"]
+    except ConsortiumError as exc:
+        raise CliError(f"sharing rule {method!r} gave no result for this agreement: "
+                       f"{str(exc).splitlines()[0]}", 1) from None
     if sum(column.tolist()) == 0:
         raise CliError(f"the {method} shares of this agreement are all zero (the consortium "
                        "creates no value in its game): there is nothing to divide", 1)

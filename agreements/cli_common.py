@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
@@ -25,6 +26,7 @@ import pandas as pd
 
 from .errors import AgreementError
 from .model import Agreement
+from .sharing.display import format_fixed
 
 __all__ = [
     "FORMATS",
@@ -81,19 +83,40 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
         raise CliError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", 2)
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     if fmt == "table":
+        frame = frame.copy()
+        for col in [c for c in frame.columns if frame[c].dtype == "object"]:
+            frame[col] = [_human(float(x)) if isinstance(x, Fraction) else x
+                          for x in frame[col]]
         return frame.to_string(float_format=_human) + "\n"
-    if fmt == "csv":
-        return frame.to_csv()
     flat = frame.copy()
     for col in [c for c in flat.columns if flat[c].dtype == "object"]:  # exact numbers
-        flat[col] = [x if x is None or isinstance(x, (str, int, float, bool)) else str(x)
-                     for x in flat[col]]
+        flat[col] = [_exact_text(x, fmt) for x in flat[col]]
+    if fmt == "csv":
+        return flat.to_csv()
     if flat.index.name is None and not isinstance(flat.index, pd.RangeIndex):
         flat.index.name = "id"
     if not isinstance(flat.index, pd.RangeIndex):
         flat = flat.reset_index()
     return json.dumps(json.loads(flat.to_json(orient="records", force_ascii=False)),
                       ensure_ascii=False)
+
+
+def _exact_text(x: object, fmt: str) -> object:
+    """An exact number as its decimal when it has one (``Fraction(259494027, 100)`` ->
+    ``2594940.27``; a number in JSON, text in CSV), else as ``p/q`` text.
+
+    >>> _exact_text(Fraction(259494027, 100), "csv"), _exact_text(Fraction(1, 3), "json")
+    ('2594940.27', '1/3')
+    """
+    if x is None or isinstance(x, (str, int, float, bool)):
+        return x
+    if isinstance(x, Fraction):
+        d = x.denominator
+        places = next((k for k in range(13) if 10**k % d == 0), None)
+        if places is not None:
+            text = format_fixed(x, places, thousands=False)
+            return text if fmt == "csv" else float(text)
+    return str(x)
 
 
 def _human(x: float) -> str:

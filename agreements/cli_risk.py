@@ -45,6 +45,7 @@ from sharing_models.sweep import grid, random_points, sweep
 
 from .cli_common import CliError, add_format_argument, emit_table, load_or_fail, note
 from .risk import RiskCase, risk_case, scenario_point
+from .sharing import RULES
 from .synthetic import SyntheticConfig, synthetic_agreements
 
 __all__ = [
@@ -87,7 +88,8 @@ def _case(args: argparse.Namespace) -> tuple[Any, RiskCase, dict[str, float]]:
     point = parse_levers(args.lever)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SuspiciousResultWarning)
-        case = risk_case(agreement, args.method)
+        case = risk_case(agreement, args.method,
+                         risk_neutral=bool(getattr(args, "risk_neutral", False)))
     for w in caught:
         note(f"consortium {args.command}: {w.message}")
     leaving = [k.split(":", 1)[1] for k, v in point.items() if k.startswith("without:") and v]
@@ -108,6 +110,9 @@ def _add_common(p: argparse.ArgumentParser, draws: int) -> None:
                    help="sharing rule, repeatable: fixed, equal, proportional, borch, "
                         "shapley, banzhaf, nucleolus, owen (default: the agreement's own, "
                         "shapley and borch)")
+    p.add_argument("--risk-neutral", action="store_true",
+                   help="every member risk-neutral and no defaults: the setting of the "
+                        "agreement's game, where mean payoffs equal the rules' shares")
     add_format_argument(p)
 
 
@@ -123,18 +128,35 @@ def add_simulate_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    """Print each member's risk metrics under each rule."""
-    _, case, point = _case(args)
+    """Print each member's risk metrics under each rule, beside the rule's shown share
+    (``share``, money; ``share_pct``) from the one sharing path."""
+    agreement, case, point = _case(args)
     start = time.perf_counter()
     sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
                    seed=args.seed, levers=levers_from_point(point, case.project),
                    out=args.out)
     table = risk_summary(sim, levels=(args.level,))
     table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
+    table = table.join(shown_rule_shares(agreement, list(sim.rules)))
     note(f"consortium simulate: {args.draws:,} draws x {len(sim.members)} members x "
          f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s")
     emit_table(table, args.format)
     return 0
+
+
+def shown_rule_shares(agreement: Any, rules: list[str]) -> pd.DataFrame:
+    """Shown shares (``share`` in money, ``share_pct``) by (rule, member), the figures of
+    :func:`agreements.shares.shown_shares`; rules it cannot show are left out."""
+    from .shares import shown_shares
+
+    known = [r for r in rules if r in RULES]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = shown_shares(agreement, known).drop(index="total")
+    rows = [(r, m, df.loc[m, r], df.loc[m, f"{r}_pct"])
+            for r in known if r in df.columns for m in df.index]
+    out = pd.DataFrame(rows, columns=["rule", "member", "share", "share_pct"])
+    return out.set_index(["rule", "member"])
 
 
 # ---------------------------------------------------------------------- formation

@@ -21,6 +21,7 @@ from sharing_models import Game, TooLargeError
 
 from .errors import AgreementError
 from .model import Agreement
+from .project import Plan, RiskWeights, risk_weights
 from .recipes import MAX_RECIPES, _Inputs, _recipe_masks, expected_value, product_recipes
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "agreement_game",
     "coalition_worth",
     "expected_value",
+    "grand_plan",
     "product_recipes",
 ]
 
@@ -51,7 +53,7 @@ class _Costs:
     price: list[Any]
 
     @classmethod
-    def of(cls, agreement: Agreement, exact: bool) -> _Costs:
+    def of(cls, agreement: Agreement, exact: bool, weights: RiskWeights) -> _Costs:
         num = (lambda x: Fraction(str(x))) if exact else float
         index = {m: i for i, m in enumerate(agreement.member_ids)}
         owner, own, price = [], [], []
@@ -62,8 +64,8 @@ class _Costs:
             price.append(sub)
         for t in agreement.tasks:
             owner.append(-1)
-            own.append(num(t.cost))
-            price.append(num(t.cost))
+            own.append(num(t.cost) * weights.task[t.id])
+            price.append(own[-1])
         return cls(owner, own, price)
 
     def split(self, union: int, n: int, exact: bool) -> tuple[Any, list[Any], int, int]:
@@ -164,9 +166,13 @@ class _Evaluator:
         inputs = _Inputs.of(agreement)
         recipes = _recipe_masks(agreement, inputs)
         self.space = space
-        self.costs = _Costs.of(agreement, space.exact)
-        evs = [(expected_value(p, space.exact), recipes[p.id]) for p in agreement.products]
-        self.products = [(ev, rs) for ev, rs in evs if ev > 0]
+        weights = risk_weights(agreement, space.exact)
+        self.costs = _Costs.of(agreement, space.exact, weights)
+        evs = [(expected_value(p, space.exact) * weights.product[p.id], recipes[p.id], p.id)
+               for p in agreement.products]
+        self.products = [(ev, rs) for ev, rs, _ in evs if ev > 0]
+        self.product_ids = [pid for ev, _, pid in evs if ev > 0]
+        self.inputs = inputs
         self.shared = _shared_atoms([rs for _, rs in self.products])
         self.cache: dict[tuple[int, int], np.ndarray | None] = {}
         self.cached = 0
@@ -289,6 +295,40 @@ class _Evaluator:
         return best
 
 
+    # ------------------------------------------------------------ the grand plan
+    def grand_plan(self) -> Plan:
+        """What the whole consortium carries out: the input set of greatest value for
+        the grand coalition (every product whose recipe it holds is made)."""
+        sp = self.space
+        plans = self.plans()
+        if plans is not None:
+            unions = {u for u, _ in plans}
+        else:
+            unions = set()
+            for b in _bases([rs for _, rs in self.products], self.shared):
+                u = b
+                for k, (_, rs) in enumerate(self.products):
+                    options = [(self.recipe_value(k, r), r) for r in rs if not r & self.shared & ~b]
+                    best = max(((float(a[0]), r) for a, r in options if a is not None),
+                               default=(0.0, 0))
+                    u |= best[1] if best[0] > 0 else 0
+                unions.add(u)
+        best_value, best_u, best_q = sp.zero, 0, ()
+        for u in sorted(unions, key=lambda m: (m.bit_count(), m)):
+            made = tuple(k for k, (_, rs) in enumerate(self.products)
+                         if any(r & u == r for r in rs))
+            base, d, _, _ = self.costs.split(u, sp.n, sp.exact)
+            value = sum((self.products[k][0] for k in made), sp.zero) - base + sum(d, sp.zero)
+            if value > best_value:
+                best_value, best_u, best_q = value, u, made
+        inputs, products = self.inputs, self.product_ids
+        atoms = [a for i, a in enumerate(inputs.atoms) if best_u >> i & 1]
+        tasks = frozenset(a for a in atoms if a in inputs.task_needs)
+        upfront = sum((self.costs.own_cost[i] for i, a in enumerate(inputs.atoms)
+                       if best_u >> i & 1 and a not in inputs.task_needs), sp.zero)
+        return Plan(tasks, frozenset(products[k] for k in best_q), upfront)
+
+
 # ---------------------------------------------------------------------- the game
 def agreement_game(agreement: Agreement, exact: bool = False) -> Game:
     """The agreement's TU game: worth of each coalition of members acting alone.
@@ -381,6 +421,22 @@ def agreement_game(agreement: Agreement, exact: bool = False) -> Game:
         )
     values = _Evaluator(agreement, _Space(n, exact)).worths()
     return Game(agreement.member_ids, list(values) if exact else values)
+
+
+def grand_plan(agreement: Agreement, exact: bool = False) -> Plan:
+    """The plan of greatest expected value for the whole consortium: the tasks it carries
+    out, the products it makes and the sure cost of the contributions it uses.
+
+    Its value is :math:`v(N)`; the risk simulation plays this plan out, so under risk
+    neutrality the simulated mean outcome is :math:`v(N)`.
+
+    >>> import agreements
+    >>> plan = grand_plan(agreements.load("scenarios/baoshan_medical_devices.yaml"))
+    >>> sorted(plan.tasks), sorted(plan.products)
+    (['t_analysers', 't_automation', 't_clinical'], ['p_smart_lab', 'p_software_licence'])
+    """
+    n = len(agreement.members)
+    return _Evaluator(agreement, _Space(n, exact, coalition=(1 << n) - 1)).grand_plan()
 
 
 def coalition_worth(agreement: Agreement, coalition: Iterable[str],

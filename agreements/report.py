@@ -31,6 +31,7 @@ import pandas as pd
 from sharing_models import ConsortiumError, InvalidInputError, TooLargeError
 
 from .model import Agreement
+from .sharing.display import format_fixed
 
 __all__ = ["build_report"]
 
@@ -153,74 +154,103 @@ def _graph(agreement: Agreement) -> str:
 
 
 def _shares(agreement: Agreement, zh: bool) -> tuple[str, pd.DataFrame | None, Any]:
-    """Shares section; also the shares frame and the game (None when unavailable)."""
+    """Shares section (the shown figures of :func:`agreements.shares.shown_shares`);
+    also that table and the game (None when unavailable)."""
+    from .shares import shown_shares
+
     head = "<h2>Shares under each sharing rule</h2>"
     try:
         game = agreement.game()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            df = agreement.shares(game=game)
+            df = shown_shares(agreement, game=game)
     except ConsortiumError as exc:
         return head + _p(f"Shares could not be computed: {exc}"), None, None
     notes = "".join(_p(f"Note: {w.message}") for w in caught)
-    rules = [c for c in df.columns if not c.endswith(("_in_core", "_gain"))]
-    grand = float(df.attrs["grand_value"])
-    shares = df[rules].astype(float)
-    table = shares.copy()
-    table.insert(0, "name", [_label(agreement, False)[m] for m in table.index])
-    table.loc["total"] = ["", *shares.sum().tolist()]
+    rules = _rules(df)
+    grand = df.attrs["grand_value"]
+    table = df[rules].map(format_fixed)
+    table.insert(0, "name", [*(_label(agreement, False)[m] for m in table.index[:-1]), ""])
+    pct = df[[f"{r}_pct" for r in rules]].map(lambda x: "" if x is None else
+                                               format_fixed(x) + "%")
+    pct.columns = rules
     core = pd.DataFrame({r: ["yes" if df[f"{r}_in_core"].all() else "no"] for r in rules},
                         index=["allocation in the core"])
-    text = _p(f"v(N), the expected worth of the whole consortium, is {grand:,.0f} "
-              f"{agreement.currency}. Each column divides it by one rule.")
+    text = _p(f"v(N), the expected worth of the whole consortium (task and market risk "
+              f"included), is {format_fixed(grand)} {agreement.currency}. Each column "
+              "divides it by one rule; shown figures are rounded so that each column adds "
+              "up exactly to its total.")
     if grand == 0:
         text += _p("v(N) is 0: with these figures the consortium as a whole does not earn "
                    "more than it costs, so every rule gives every member 0.", "walk")
-    chart = _grouped_bars(shares.rename(index=_label(agreement, zh)),
+    figures = df[rules].iloc[:-1].astype(float)
+    chart = _grouped_bars(figures.rename(index=_label(agreement, zh)),
                           f"Shares of v(N) by rule ({agreement.currency})",
                           agreement.currency, "shares by rule")
-    body = head + text + notes + _table(table, money=tuple(rules)) + _table(core) + chart
+    body = (head + text + notes + _table(table) + _p("In percent of v(N):") + _table(pct)
+            + _table(core) + chart)
     return body, df, game
 
 
-def _walk_away(agreement: Agreement, df: pd.DataFrame | None, game: Any) -> str:
-    from sharing_models.risk import blocking_coalitions
+def _rules(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if not c.endswith(("_in_core", "_gain", "_pct", "_exact"))]
+
+
+def _walk_away(agreement: Agreement, df: pd.DataFrame | None, game: Any, sim: Any) -> str:
+    """Who walks away under each rule, risk-neutral and risk-averse side by side."""
+    from sharing_models.risk import blocking_coalitions, risk_summary
 
     head = "<h2>Who would walk away</h2>"
     if df is None:
         return head + _p("Needs the shares above, which could not be computed.")
-    rules = [c for c in df.columns if not c.endswith(("_in_core", "_gain"))]
-    outside = pd.Series({m.id: m.outside_option for m in agreement.members})
-    gains = df[[f"{r}_gain" for r in rules]].astype(float)
+    rules = _rules(df)
+    members = agreement.member_ids
+    outside = pd.Series({m.id: format_fixed(m.outside_option) for m in agreement.members})
+    gains = df[[f"{r}_gain" for r in rules]].iloc[:-1]
     gains.columns = rules
-    table = gains.copy()
-    table.insert(0, "outside option", outside.reindex(table.index))
+    ce = None
+    if sim is not None:
+        summary = risk_summary(sim, levels=(0.95,))
+        ce = summary["ce_surplus"].unstack("rule").reindex(members)
     rows = []
     for r in rules:
-        walk = [m for m in gains.index if gains.loc[m, r] < -1e-9 * max(1.0, abs(outside).max())]
-        block = blocking_coalitions(game, df[r].astype(float))
+        neutral = [m for m in members if gains.loc[m, r] < 0]
+        averse = ("not simulated" if ce is None or r not in ce.columns
+                  else ", ".join(m for m in members if ce.loc[m, r] < 0) or "none")
+        block = blocking_coalitions(game, df[f"{r}_exact"].iloc[:-1].astype(float))
         top = "; ".join("{" + ", ".join(c) + f"}} +{e:,.0f}"
                         for c, e in zip(block["coalition"][:3], block["excess"][:3],
                                         strict=True))
-        rows.append({"rule": r, "walk away (share < outside option)": ", ".join(walk) or "none",
+        rows.append({"rule": r,
+                     "risk-neutral (expected share < outside option)":
+                         ", ".join(neutral) or "none",
+                     "risk-averse (certainty equivalent < outside option)": averse,
                      "blocking coalitions": len(block), "worst blocks (excess)": top or "none"})
-    summary = pd.DataFrame(rows).set_index("rule")
-    return (head + _p("Gain = share minus the member's outside option (what it earns "
-                      "without the consortium). A member with a negative gain would rather "
-                      "walk away. A blocking coalition earns more on its own than the rule "
-                      "gives its members together (excess > 0).")
-            + _table(table, money=("outside option", *rules)) + _table(summary))
+    summary_table = pd.DataFrame(rows).set_index("rule")
+    table = gains.map(format_fixed)
+    table.insert(0, "outside option", outside.reindex(table.index))
+    return (head + _p("Gain = shown share minus the member's outside option (what it earns "
+                      "without the consortium). The two walk-away columns answer the same "
+                      "question under two attitudes to risk: a risk-neutral member compares "
+                      "its expected share with its outside option; a risk-averse member "
+                      "compares the certainty equivalent of its simulated payoff (its own "
+                      "risk tolerance, defaults included) with it. Where they differ, risk "
+                      "aversion changes the answer. A blocking coalition earns more on its "
+                      "own than the rule gives its members together (excess > 0).")
+            + _table(table) + _table(summary_table))
 
 
-def _simulate(agreement: Agreement, draws: int, seed: int) -> tuple[Any, list[str]]:
-    """Simulation under the default candidate rules; without the game-theoretic ones
-    when the coalition game cannot be built (too many members)."""
+def _simulate(agreement: Agreement, draws: int, seed: int,
+              methods: list[str] | None) -> tuple[Any, list[str]]:
+    """Simulation under the rules shown (default candidates when none); without the
+    game-theoretic ones when the coalition game cannot be built (too many members)."""
     from .risk import simulate_agreement
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            sim = simulate_agreement(agreement, draws=draws, seed=seed, progress=False)
+            sim = simulate_agreement(agreement, draws=draws, seed=seed, progress=False,
+                                     methods=methods)
             notes = []
         except TooLargeError as exc:
             own = [*(["fixed"] if agreement.sharing.fixed_shares else []), "equal",
@@ -231,31 +261,29 @@ def _simulate(agreement: Agreement, draws: int, seed: int) -> tuple[Any, list[st
     return sim, [str(w.message) for w in caught] + notes
 
 
-def _risk(agreement: Agreement, draws: int, seed: int, zh: bool) -> str:
+def _risk(agreement: Agreement, sim: Any, messages: list[str], draws: int, seed: int,
+          zh: bool) -> str:
     from sharing_models.risk import risk_summary
 
     head = "<h2>Risk profile per member</h2>"
-    try:
-        sim, messages = _simulate(agreement, draws, seed)
-    except ConsortiumError as exc:
-        return head + _p(f"The risk simulation could not be run: {exc}")
+    if sim is None:
+        return head + "".join(_p(m) for m in messages)
     notes = "".join(_p(f"Note: {m}") for m in messages)
     summary = risk_summary(sim, levels=(0.95,))
     cols = {"expected": "expected payoff", "prob_loss": "P(loss)",
             "CVaR_0.95": "CVaR 95% (mean loss, worst 5%)",
             "certainty_equivalent": "certainty equivalent"}
     table = summary[list(cols)].rename(columns=cols)
-    table["joins (CE >= outside option)"] = np.where(summary["ce_surplus"] >= 0, "yes", "no")
     cvar = summary["CVaR_0.95"].unstack("rule").reindex(agreement.member_ids)
     chart = _grouped_bars(cvar.rename(index=_label(agreement, zh)),
                           "CVaR 95%: mean loss in the worst 5% of draws (higher = more at risk)",
                           agreement.currency, "CVaR by rule")
     return (head + _p(f"{draws:,} Monte Carlo draws of task success, costs, revenue and "
-                      f"defaults (seed {seed}); payoffs are net of each member's share of "
-                      "costs. CVaR 95% is the mean loss in the worst 5% of draws (positive = "
-                      "money lost). The certainty equivalent is the sure amount a member "
-                      "with its risk tolerance values its payoff at; a risk-averse member "
-                      "joins only if it beats its outside option.")
+                      f"defaults (seed {seed}); each rule divides the net outcome (revenue "
+                      "less costs) by its shares. CVaR 95% is the mean loss in the worst 5% "
+                      "of draws (positive = money lost). The certainty equivalent is the "
+                      "sure amount a member with its risk tolerance values its payoff at "
+                      "(see 'Who would walk away').")
             + notes + _table(table, money=(cols["expected"], cols["CVaR_0.95"],
                                            cols["certainty_equivalent"]),
                              pct=(cols["prob_loss"],)) + chart)
@@ -328,8 +356,14 @@ def build_report(agreement_or_path: Agreement | str | PathLike[str],
     lang = ("zh+en" if has_zh else "en") if lang == "auto" else lang
     zh = lang != "en" and use_cjk_font() is not None
     shares_html, df, game = _shares(agreement, zh)
+    try:
+        sim, messages = _simulate(agreement, draws, seed,
+                                  None if df is None else _rules(df))
+    except ConsortiumError as exc:
+        sim, messages = None, [f"The risk simulation could not be run: {exc}"]
     parts = [_title(agreement, trace, draws, seed), _graph(agreement), shares_html,
-             _walk_away(agreement, df, game), _risk(agreement, draws, seed, zh),
+             _walk_away(agreement, df, game, sim), _risk(agreement, sim, messages, draws,
+                                                         seed, zh),
              _clauses(agreement, lang)]
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

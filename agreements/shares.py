@@ -1,11 +1,10 @@
 """Each member's share of the agreement's value under several sharing rules, side by side.
 
 The value to share is :math:`v(N)`, the worth of the grand coalition in
-:func:`agreements.game.agreement_game`. Game-theoretic rules come from
-:mod:`sharing_models`; the agreement's own rules (proportional to contributions'
-valuation, equal, fixed shares as agreed) are computed here. For every rule the table
-says whether the allocation is in the core (no coalition does better alone) and what
-each member gains over its outside option.
+:func:`agreements.game.agreement_game`. Every rule's shares come from the one sharing
+path, :func:`agreements.sharing.allocate`; this module lays them side by side and says,
+for every rule, whether the allocation is in the core (no coalition does better alone)
+and what each member gains over its outside option.
 """
 
 from __future__ import annotations
@@ -21,62 +20,15 @@ from sharing_models import Game, GameError, SuspiciousResultWarning
 
 from .errors import AgreementError
 from .game import agreement_game
-from .model import Agreement, Layer
+from .model import Agreement
+from .sharing import RULES, allocate, default_exact, layer_unions, rounded, shown_figures
+from .sharing import exact as exact_fraction
 
-__all__ = ["METHODS", "compare_shares", "layer_unions"]
+__all__ = ["METHODS", "compare_shares", "layer_unions", "shown_shares"]
 
-#: Sharing rules :func:`compare_shares` knows, in column order.
+#: Sharing rules :func:`compare_shares` shows by default, in column order (any of
+#: :data:`agreements.sharing.RULES` may be asked for).
 METHODS = ("shapley", "banzhaf", "nucleolus", "owen", "proportional", "equal", "fixed")
-#: Rules computed by a function of :mod:`sharing_models` (name -> function name).
-_ENGINE = {"shapley": "shapley", "banzhaf": "banzhaf", "nucleolus": "nucleolus",
-           "owen": "owen"}
-
-
-def layer_unions(agreement: Agreement) -> list[list[str]]:
-    """Members grouped by layer (lead, close, general), empty layers dropped.
-
-    >>> import agreements
-    >>> layer_unions(agreements.load("scenarios/baoshan_medical_devices.yaml"))
-    [['fosun_dx'], ['shu', 'wusong_hospital'], ['zecheng']]
-    """
-    groups = [[m.id for m in agreement.members if m.layer == layer] for layer in Layer]
-    return [g for g in groups if g]
-
-
-def _num(exact: bool) -> Any:
-    return (lambda x: Fraction(str(x))) if exact else float
-
-
-def _own_rule(agreement: Agreement, method: str, grand: Any, exact: bool) -> pd.Series:
-    """Proportional to valuation, equal, or fixed shares, as amounts of ``grand``."""
-    num, ids = _num(exact), agreement.member_ids
-    if method == "equal":
-        weights = {m: num(1) for m in ids}
-    elif method == "proportional":
-        weights = {m: num(0) for m in ids}
-        for c in agreement.contributions:
-            weights[c.member] += num(c.valuation)
-    else:
-        fixed = agreement.sharing.fixed_shares
-        if not fixed:
-            raise AgreementError("method 'fixed' needs sharing.fixed_shares in the agreement")
-        weights = {m: num(fixed.get(m, 0)) for m in ids}
-    total = sum(weights.values(), num(0))
-    if total == 0:
-        raise GameError(f"method {method!r}: the weights sum to zero (no valuations given)")
-    return pd.Series([grand * weights[m] / total for m in ids], index=ids, name=method)
-
-
-def _engine_rule(game: Game, method: str, layers: list[list[str]], exact: bool) -> pd.Series:
-    fn = getattr(sm, _ENGINE[method])
-    if method == "nucleolus":
-        return fn(game, exact=exact and game.n <= 12)
-    if method == "owen":
-        return fn(game, layers, exact=exact)
-    if method == "banzhaf" and game.grand_value == 0:
-        zero = Fraction(0) if exact else 0.0
-        return pd.Series([zero] * game.n, index=list(game.players), name=method)
-    return fn(game, exact=exact)
 
 
 def _methods(agreement: Agreement, methods: Any) -> list[str]:
@@ -84,21 +36,14 @@ def _methods(agreement: Agreement, methods: Any) -> list[str]:
         chosen = [m for m in METHODS if m != "fixed" or agreement.sharing.fixed_shares]
     else:
         chosen = [methods] if isinstance(methods, str) else list(methods)
-    unknown = [m for m in chosen if m not in METHODS]
+    unknown = [m for m in chosen if m not in RULES]
     if unknown:
         raise AgreementError(f"unknown sharing method(s) {unknown}; expected some of "
-                             f"{', '.join(METHODS)}")
-    available = []
-    for m in dict.fromkeys(chosen):
-        if m in _ENGINE and not hasattr(sm, _ENGINE[m]):
-            warnings.warn(f"method {m!r} is not available in this version of sharing_models; "
-                          "its column is omitted", SuspiciousResultWarning, stacklevel=3)
-        else:
-            available.append(m)
-    return available
+                             f"{', '.join(RULES)}")
+    return list(dict.fromkeys(chosen))
 
 
-def compare_shares(agreement: Agreement, methods: Any = None, exact: bool = False,
+def compare_shares(agreement: Agreement, methods: Any = None, exact: bool | None = None,
                    as_percent: bool = False, game: Game | None = None) -> pd.DataFrame:
     """Members' shares of :math:`v(N)` under several rules, with core and gain checks.
 
@@ -115,10 +60,12 @@ def compare_shares(agreement: Agreement, methods: Any = None, exact: bool = Fals
     ----------
     agreement : Agreement
     methods : list of str, optional
-        Any of :data:`METHODS`; default all (``fixed`` only when the agreement has
-        fixed shares).
-    exact : bool, default False
-        Fractions throughout (small agreements).
+        Any of :data:`agreements.sharing.RULES`; default :data:`METHODS` (``fixed``
+        only when the agreement has fixed shares).
+    exact : bool, optional
+        Fractions throughout; default exact up to
+        :data:`agreements.sharing.EXACT_MEMBERS` members (the one exactness policy of
+        :func:`agreements.sharing.allocate`).
     as_percent : bool, default False
         Share columns in percent of :math:`v(N)` instead of money (gains stay money).
     game : Game, optional
@@ -156,19 +103,19 @@ def compare_shares(agreement: Agreement, methods: Any = None, exact: bool = Fals
     nucleolus solves a sequence of LPs. References: [Shapley1953]_, [Gillies1959]_.
     """
     chosen = _methods(agreement, methods)
+    exact = default_exact(agreement) if exact is None else exact
     game = game if game is not None else agreement_game(agreement, exact=exact)
-    grand = game.grand_value
-    layers = layer_unions(agreement)
     columns: dict[str, pd.Series] = {}
     for m in chosen:
         try:
-            s = (_engine_rule(game, m, layers, exact) if m in _ENGINE
-                 else _own_rule(agreement, m, grand, exact))
+            columns[m] = allocate(agreement, m, exact=exact, game=game)["amount"]
         except GameError as exc:
             warnings.warn(f"method {m!r} omitted: {exc}", SuspiciousResultWarning, stacklevel=2)
-            continue
-        columns[m] = s.reindex(agreement.member_ids)
     return _assemble(agreement, game, columns, exact, as_percent)
+
+
+def _num(exact: bool) -> Any:
+    return exact_fraction if exact else float
 
 
 def _assemble(agreement: Agreement, game: Game, columns: dict[str, pd.Series], exact: bool,
@@ -186,4 +133,47 @@ def _assemble(agreement: Agreement, game: Game, columns: dict[str, pd.Series], e
     for m, s in columns.items():
         df[f"{m}_gain"] = s - outside
     df.attrs["grand_value"] = grand
+    return df
+
+
+def shown_shares(agreement: Agreement, methods: Any = None, exact: bool | None = None,
+                 decimals: int = 2, game: Game | None = None) -> pd.DataFrame:
+    """The figures every output shows: per rule the shown amount (``<rule>``, money to
+    the cent), the shown percentage (``<rule>_pct``, ``decimals`` places), the exact
+    amount (``<rule>_exact``), core membership (``<rule>_in_core``) and the shown gain
+    over the outside option (``<rule>_gain``); the last row, ``total``, holds each
+    column's total (shown columns sum exactly to it).
+
+    All shown figures come from :func:`agreements.sharing.display.shown_figures`
+    (largest remainder), so terminal, CSV, JSON, clause tables and the report agree.
+
+    >>> import agreements
+    >>> df = shown_shares(agreements.load("scenarios/baoshan_medical_devices.yaml"),
+    ...                   ["equal"])
+    >>> df.loc["total", "equal_pct"], sum(df["equal_pct"].iloc[:-1]) == 100
+    (Fraction(100, 1), True)
+    """
+    chosen = _methods(agreement, methods)
+    exact = default_exact(agreement) if exact is None else exact
+    game = game if game is not None else agreement_game(agreement, exact=exact)
+    outside = {m.id: exact_fraction(m.outside_option) for m in agreement.members}
+    ids = agreement.member_ids
+    cols: dict[str, list[Any]] = {}
+    for m in chosen:
+        try:
+            alloc = allocate(agreement, m, exact=exact, game=game)
+        except GameError as exc:
+            warnings.warn(f"method {m!r} omitted: {exc}", SuspiciousResultWarning, stacklevel=2)
+            continue
+        money = shown_figures(alloc, "money", 2)
+        pct = shown_figures(alloc, "percent", decimals)
+        in_core = bool(sm.in_core(game, alloc["amount"].tolist()))
+        cols[m] = [*money, rounded(game.grand_value, 2)]
+        cols[f"{m}_pct"] = [*pct, None if pct.isna().any() else Fraction(100)]
+        cols[f"{m}_exact"] = [*alloc["amount"], game.grand_value]
+        cols[f"{m}_in_core"] = [in_core] * (len(ids) + 1)
+        gains = [money[i] - outside[i] for i in ids]
+        cols[f"{m}_gain"] = [*gains, sum(gains, Fraction(0))]
+    df = pd.DataFrame(cols, index=pd.Index([*ids, "total"], name="member"))
+    df.attrs["grand_value"] = game.grand_value
     return df

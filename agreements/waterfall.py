@@ -16,17 +16,16 @@ none), then fills the ``reserve``, and the rest is distributed to members by
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import Field
 
 from sharing_models import waterfall as wf
-from sharing_models.fees import exact_number
+from sharing_models.membership.fees import exact_number
 
 from .errors import AgreementError, Problem, ScenarioError
-from .tiering import Money, Share, _Strict, fee_table, tier_schedule
+from .tiering import Money, Share, _Strict
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Agreement
@@ -100,59 +99,22 @@ def _costs(agreement: Agreement, spec: WaterfallSpec) -> list[tuple[str, str, An
 
 
 def distribution_shares(agreement: Agreement, method: str | None = None) -> pd.Series:
-    """Members' shares of distributed income under ``method`` (default: the waterfall's
-    ``distribution``, else ``sharing.method``, else equal).
+    """Members' exact shares of distributed income under ``method`` (default
+    :func:`agreements.sharing.agreed_rule`, else ``equal``), from the one sharing path
+    (:func:`agreements.sharing.allocate`).
 
     >>> from agreements.loader import load
     >>> distribution_shares(load("scenarios/baoshan_medical_devices.yaml")).tolist()
     [Fraction(11, 20), Fraction(1, 5), Fraction(3, 20), Fraction(1, 10)]
     """
-    s = agreement.sharing
-    spec = s.waterfall or WaterfallSpec()
-    method = method or spec.distribution or (s.method.value if s.method else "equal")
-    ids = agreement.member_ids
-    if method == "blend":
-        if not s.blend:
-            raise ScenarioError([Problem("sharing.blend", "distribution 'blend' needs "
-                                         "sharing.blend weights per method")])
-        parts = {str(k.value): distribution_shares(agreement, str(k.value)) for k in s.blend}
-        return wf.blend_shares(parts, {str(k.value): v for k, v in s.blend.items()})
-    if method == "tiered":
-        schedule = tier_schedule(agreement)
-        if schedule is None or all(t.rights.income_share is None for t in schedule.tiers):
-            raise ScenarioError([Problem("sharing.tiers", "distribution 'tiered' needs tiers "
-                                         "with rights.income_share")])
-        tiers = fee_table(agreement)["tier"]
-        tiers = tiers[tiers != "exempt"]
-        present = {t: schedule.tier(t).rights.income_share or 0 for t in set(tiers)}
-        return wf.tiered_shares(tiers, present).reindex(ids, fill_value=Fraction(0))
-    if method == "fee_based":
-        fees = fee_table(agreement)["fee"]
-        return (fees / sum(fees)).reindex(ids, fill_value=Fraction(0)).rename("share")
-    if method == "equal":
-        return pd.Series([Fraction(1, len(ids))] * len(ids), index=ids, name="share")
-    if method in ("fixed", "proportional"):
-        weights = dict.fromkeys(ids, Fraction(0))
-        if method == "fixed":
-            if not s.fixed_shares:
-                raise ScenarioError([Problem("sharing.fixed_shares", "distribution 'fixed' "
-                                             "needs sharing.fixed_shares")])
-            weights.update({m: exact_number(v) for m, v in s.fixed_shares.items()})
-        for c in agreement.contributions if method == "proportional" else []:
-            weights[c.member] += exact_number(c.valuation)
-        return _shares_of(pd.Series(weights, dtype=object), method)
-    from .shares import compare_shares
+    from .sharing import agreed_rule, allocate
 
-    col = compare_shares(agreement, methods=[method], exact=len(ids) <= 12)[method]
-    return _shares_of(col.map(exact_number), method)
-
-
-def _shares_of(weights: pd.Series, method: str) -> pd.Series:
-    total = sum(weights, Fraction(0))
-    if total <= 0 or any(w < 0 for w in weights):
-        raise AgreementError(f"distribution {method!r} gives weights {weights.to_dict()}; "
-                             "expected non-negative weights with a positive total")
-    return (weights / total).rename("share")
+    method = method or agreed_rule(agreement) or "equal"
+    share = allocate(agreement, method)["share"]
+    if share.isna().any() or any(x < 0 for x in share):
+        raise AgreementError(f"distribution {method!r} gives shares {share.to_dict()}; "
+                             "expected non-negative shares (and v(N) > 0 for a game rule)")
+    return share.map(exact_number).rename("share")
 
 
 def waterfall_table(agreement: Agreement, income: Any, years: int = 1) -> pd.DataFrame:

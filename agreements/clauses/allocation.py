@@ -1,10 +1,9 @@
 """Exact revenue shares for clause tables: from a given allocation or the agreed rule.
 
 A clause table states each party's share of distributable income. The shares are
-taken, in this order, from the ``allocation`` the caller passes (e.g. computed Shapley
-values), from rules that need no game (``fixed``, ``equal``, ``proportional``), or from
-:meth:`agreements.Agreement.shares` for game-based rules. Every share is an exact
-:class:`~fractions.Fraction` and the shares sum to exactly 1.
+taken from the ``allocation`` the caller passes (e.g. computed Shapley values), else
+from the one sharing path, :func:`agreements.sharing.allocate`, under the agreed rule.
+Every share is an exact :class:`~fractions.Fraction` and the shares sum to exactly 1.
 """
 
 from __future__ import annotations
@@ -16,12 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from sharing_models.exceptions import InvalidInputError
+from sharing_models.exceptions import ConsortiumError, InvalidInputError
 
-from ..model import Agreement, SharingMethod
-from .rounding import exact
+from ..model import Agreement
+from ..sharing import agreed_rule, allocate
+from ..sharing.display import exact
 
-__all__ = ["Shares", "contribution_totals", "distribution_method", "resolve_shares"]
+__all__ = ["Shares", "contribution_totals", "resolve_shares"]
 
 
 @dataclass(frozen=True)
@@ -80,40 +80,6 @@ def _from_allocation(agreement: Agreement, allocation: Any) -> pd.Series:
     return _normalise(values, "allocation")
 
 
-def _rule_shares(agreement: Agreement, method: SharingMethod) -> pd.Series | None:
-    ids = agreement.member_ids
-    if method is SharingMethod.FIXED and agreement.sharing.fixed_shares:
-        fixed = agreement.sharing.fixed_shares
-        values = [exact(fixed.get(i, 0)) for i in ids]
-        return _normalise(pd.Series(values, index=ids, dtype=object), "sharing.fixed_shares")
-    if method is SharingMethod.EQUAL:
-        return pd.Series([Fraction(1, len(ids))] * len(ids), index=ids, dtype=object,
-                         name="share")
-    if method is SharingMethod.PROPORTIONAL:
-        return _normalise(contribution_totals(agreement), "contribution valuations")
-    return None
-
-
-#: Rules whose shares :func:`agreements.waterfall.distribution_shares` computes.
-_TIERING = ("tiered", "fee_based", "blend")
-
-#: Largest number of members for which game-based shares are computed exactly.
-EXACT_MEMBERS = 10
-
-
-def _computed_shares(agreement: Agreement, method: str) -> pd.Series:
-    if method in _TIERING:
-        from ..waterfall import distribution_shares
-
-        return _from_allocation(agreement, distribution_shares(agreement, method))
-    exact_game = len(agreement.members) <= EXACT_MEMBERS
-    table = agreement.shares(methods=[method], exact=exact_game)
-    if isinstance(table, pd.DataFrame):
-        column = method if method in table.columns else table.columns[0]
-        table = table[column]
-    return _from_allocation(agreement, table)
-
-
 def resolve_shares(agreement: Agreement, allocation: Any = None) -> Shares:
     """The exact shares a clause table states, and the rule they come from.
 
@@ -126,24 +92,16 @@ def resolve_shares(agreement: Agreement, allocation: Any = None) -> Shares:
     >>> resolve_shares(a).values.tolist()
     [Fraction(11, 20), Fraction(1, 5), Fraction(3, 20), Fraction(1, 10)]
     """
-    method = distribution_method(agreement)
+    method = agreed_rule(agreement)
     if allocation is not None:
         return Shares(_from_allocation(agreement, allocation), method)
     if method is None:
         return Shares(None, None, "sharing.method is absent")
-    shares = _rule_shares(agreement, SharingMethod(method))  # no game needed
-    if shares is not None:
-        return Shares(shares, method)
     try:
-        return Shares(_computed_shares(agreement, method), method)
-    except Exception as exc:  # an optional piece is missing or cannot handle this case
-        return Shares(None, method, f"{type(exc).__name__}: {exc}".splitlines()[0])
-
-
-def distribution_method(agreement: Agreement) -> str | None:
-    """The rule dividing income: ``sharing.waterfall.distribution``, else
-    ``sharing.method`` (as :func:`agreements.waterfall.distribution_shares` reads them)."""
-    spec = agreement.sharing.waterfall
-    if spec is not None and spec.distribution is not None:
-        return str(spec.distribution)
-    return agreement.sharing.method.value if agreement.sharing.method else None
+        share = allocate(agreement, method)["share"]
+    except ConsortiumError as exc:  # the agreement does not support its own rule
+        return Shares(None, method, str(exc).splitlines()[0])
+    if share.isna().any():
+        return Shares(None, method, "the consortium's expected value v(N) is 0, so the "
+                                    "rule gives no shares")
+    return Shares(share.map(exact).rename("share"), method)

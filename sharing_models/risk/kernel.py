@@ -129,6 +129,9 @@ class Kernel:
         net = cost - relief
         self._allocate(net, cost, total_rev, dstage, out)
         net_total = net.sum(axis=1)
+        if self.p.upfront_cost:
+            out -= self.p.upfront_cost * self.c[None]
+            net_total += self.p.upfront_cost
         return total_rev - net_total, total_rev, net_total, gov
 
     def _gates(self, ok: np.ndarray, any_active: np.ndarray) -> tuple[np.ndarray, ...]:

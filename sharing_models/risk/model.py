@@ -153,6 +153,9 @@ class Project:
     default_clause: DefaultClause = "forfeit"
     correlations: tuple[tuple[str, str, float], ...] = ()
     discount_rate: float = 0.0
+    #: Cost paid for sure at year 0 (e.g. the members' own contributions), split by
+    #: cost shares like a stage's cost.
+    upfront_cost: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("stages", "products", "members", "correlations"):
@@ -284,6 +287,8 @@ def _problems(p: Project) -> list[str]:
     ):
         out.append(f"default_clause must be one of {DEFAULT_CLAUSES} or the share of its "
                    f"income a defaulter forfeits, in [0, 1]; got {clause!r}")
+    if not (math.isfinite(p.upfront_cost) and p.upfront_cost >= 0):
+        out.append(f"upfront_cost must be a finite number >= 0; got {p.upfront_cost}")
     if not p.discount_rate > -1:
         out.append(f"discount_rate must be > -1; got {p.discount_rate}")
     if not out:

@@ -3,18 +3,19 @@
 For every draw the project is played out (stage successes, overruns, member defaults,
 product revenues, policy levers) and the consortium's net outcome
 
-.. math:: X = \\sum_p R_p + T - \\sum_k (C_k - G_k)
+.. math:: X = \\sum_p R_p + T - \\sum_k (C_k - G_k) - C_0
 
-(revenue, procurement top-up ``T``, stage costs ``C_k`` less government relief ``G_k``)
+(revenue, procurement top-up ``T``, stage costs ``C_k`` less government relief ``G_k``,
+and the project's sure ``upfront_cost`` :math:`C_0`)
 is divided among members under each sharing rule ``r``:
 
 .. math:: Y_{ir} = s^{\\text{eff}}_{ir} \\Big(\\sum_p R_p + T\\Big) + b_{ir}
-          - \\sum_k w_{ik}\\,(C_k - G_k)
+          - \\sum_k w_{ik}\\,(C_k - G_k) - c_{ir} C_0
 
 where ``s_eff`` is the rule's revenue share after the default clause, ``b`` optional side
 payments summing to 0, and ``w_ik`` member ``i``'s cost share among the members still
-active at stage ``k``. Members' payoffs sum to ``X`` in every draw. The copula and the
-risk model are described in :mod:`sharing_models.risk.model`; see [Borch1962]_.
+active at stage ``k`` (``c_ir`` its cost share at the start). Members' payoffs sum to
+``X`` in every draw. The copula and the risk model are described in :mod:`sharing_models.risk.model`; see [Borch1962]_.
 """
 
 from __future__ import annotations

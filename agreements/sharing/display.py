@@ -19,7 +19,7 @@ import pandas as pd
 
 from sharing_models.exceptions import InvalidInputError
 
-__all__ = ["exact", "format_fixed", "largest_remainder"]
+__all__ = ["exact", "format_fixed", "largest_remainder", "rounded", "shown_figures"]
 
 
 def exact(x: object) -> Fraction:
@@ -144,3 +144,49 @@ def format_fixed(x: object, decimals: int = 2, *, thousands: bool = True) -> str
     if decimals:
         text += "." + str(frac).zfill(decimals)
     return sign + text
+
+
+def shown_figures(allocation: pd.DataFrame, unit: str = "money",
+                  decimals: int = 2) -> pd.Series:
+    """The figures every output shows for one allocation of
+    :func:`agreements.sharing.allocate`: the one presentation rounding.
+
+    ``unit="money"``: amounts to ``decimals`` places summing exactly to :math:`v(N)`
+    rounded to those places; ``unit="percent"``: percentages of :math:`v(N)` summing
+    exactly to 100 (``None`` for every member when the rule gives no shares). Both by
+    :func:`largest_remainder`.
+
+    >>> alloc = pd.DataFrame({"share": [Fraction(1, 3)] * 3, "amount": [Fraction(10, 3)] * 3},
+    ...                      index=["a", "b", "c"])
+    >>> alloc.attrs["grand_value"] = Fraction(10)
+    >>> [format_fixed(x) for x in shown_figures(alloc, "percent")]
+    ['33.34', '33.33', '33.33']
+    >>> [format_fixed(x) for x in shown_figures(alloc)]
+    ['3.34', '3.33', '3.33']
+    """
+    if unit not in ("money", "percent"):
+        raise InvalidInputError(f"unit must be 'money' or 'percent'; got {unit!r}")
+    index = allocation.index
+    if unit == "percent":
+        share = allocation["share"]
+        if share.isna().any():
+            return pd.Series([None] * len(index), index=index, dtype=object)
+        return largest_remainder(share, 100, decimals).rename(None)
+    amount = allocation["amount"]
+    total = rounded(allocation.attrs.get("grand_value", sum(exact(a) for a in amount)),
+                    decimals)
+    if all(exact(a) == 0 for a in amount):
+        return pd.Series([Fraction(0)] * len(index), index=index, dtype=object)
+    return largest_remainder(amount, total, decimals).rename(None)
+
+
+def rounded(x: object, decimals: int = 2) -> Fraction:
+    """``x`` rounded to ``decimals`` places, half away from zero, exactly.
+
+    >>> rounded(2.675), rounded(Fraction(-1, 200))
+    (Fraction(107, 40), Fraction(-1, 100))
+    """
+    q = exact(x)
+    scale = 10**decimals
+    n = math.floor(abs(q) * scale + Fraction(1, 2))
+    return Fraction(n if q >= 0 else -n, scale)
