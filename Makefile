@@ -27,10 +27,12 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
+	$(BIN)/lint-imports
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
+	$(BIN)/lint-imports
 
 lab: $(VENV)/.installed-dev
 	$(BIN)/jupyter lab notebooks/

@@ -107,7 +107,7 @@ def cmd_fees(args: argparse.Namespace) -> int:
 
 
 def cmd_waterfall(args: argparse.Namespace) -> int:
-    from sharing_models.waterfall import conservation, waterfall_summary
+    from sharing_models.membership.waterfall import conservation, waterfall_summary
 
     from .waterfall import waterfall_table
 

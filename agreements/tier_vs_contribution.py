@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sharing_models import tier_vs_contribution as tvc
-from sharing_models.fees import exact_number
+from sharing_models.membership.fees import exact_number
 
 from .errors import AgreementError
 from .shares import compare_shares

@@ -43,8 +43,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sharing_models import fees as fr
-from sharing_models.fees import exact_number
-from sharing_models.tiers import Rights, Tier, TierSchedule, tier_accounts
+from sharing_models.membership.fees import exact_number
+from sharing_models.membership.tiers import Rights, Tier, TierSchedule, tier_accounts
 
 from .errors import AgreementError, Problem, ScenarioError
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from sharing_models.power import banzhaf_index, shapley_shubik
+from sharing_models.division.power import banzhaf_index, shapley_shubik
 
 AREA = "power"
 
@@ -52,8 +52,8 @@ def claims_and_cost_rows(quick: bool = False) -> list[dict[str, Any]]:
     of the bankruptcy game, whose worth array is built beforehand (not timed for the peer).
     """
     from sharing_models import Game
-    from sharing_models.claims import random_arrival, talmud
-    from sharing_models.cost import airport
+    from sharing_models.division.claims import random_arrival, talmud
+    from sharing_models.division.cost import airport
 
     peer = _coopgame()
     repeats = 2 if quick else 5

@@ -1,7 +1,16 @@
 """How value is divided: TU games, solution concepts, claims rules, voting power,
 tiers and fees, and risk-sharing simulation.
 
-``sharing_models`` never imports ``agreements``.
+``sharing_models`` never imports ``agreements``. Its concepts are sub-packages, in layers
+that ``lint-imports`` checks (top to bottom; a layer imports only layers below it):
+
+* :mod:`sharing_models.risk`: risk-sharing simulation, formation, levers, risk sweeps;
+* :mod:`sharing_models.sweep`: the generic parameter sweep on Dask;
+* :mod:`sharing_models.membership`: tiers, fees, fee rights, waterfall;
+* :mod:`sharing_models.division`: claims rules, airport cost, voting power;
+* :mod:`sharing_models.games`: TU games and their solution concepts;
+* ``sharing_models._kernels`` (private helpers shared by the above) and
+  :mod:`sharing_models.exceptions`.
 
 Submodules keep their names where a function shares it: ``sharing_models.waterfall``
 is the module (the function is ``sharing_models.waterfall.waterfall``), and likewise
@@ -11,24 +20,9 @@ Dask); ``claims``, ``cost``, ``power``, ``fees``, ``tiers``, ``fee_rights``,
 ``sharing_models.<name>``.
 """
 
-from . import (
-    claims,
-    cost,
-    fee_rights,
-    fees,
-    power,
-    risk,
-    sweep,
-    tier_vs_contribution,
-    tiers,
-    waterfall,
-)
-
-# Solution concepts: Shapley family.
-from .banzhaf import banzhaf
-
-# Core family.
-from .core import LeastCore, core_is_empty, cost_of_stability, in_core, least_core
+# Sub-modules reached as attributes: sharing_models.risk, .sweep, .claims, .cost, .power.
+from . import risk, sweep
+from .division import claims, cost, power
 from .exceptions import (
     ConsortiumError,
     EmptyCoreWarning,
@@ -38,18 +32,23 @@ from .exceptions import (
     TooLargeError,
 )
 
-# Tiers, fees, fee-based rights, waterfall.
-from .fee_rights import RightsValue, check_band_edges, check_monotone
-from .game import Game
-from .kohlberg import KohlbergCertificate, kohlberg_certify
-from .myerson import graph_restricted, myerson
-from .nucleolus import nucleolus, prenucleolus
-from .owen import owen
-from .sampling import shapley_sample
-from .shapley import EXACT_MAX_PLAYERS, shapley
-from .tiers import Rights, Tier, TierSchedule, assign, tier_accounts
-from .waterfall import InventorReward
-from .weighted_shapley import harsanyi_dividends, weighted_shapley
+# TU games and their solution concepts.
+from .games.banzhaf import banzhaf
+from .games.core import LeastCore, core_is_empty, cost_of_stability, in_core, least_core
+from .games.game import Game
+from .games.kohlberg import KohlbergCertificate, kohlberg_certify
+from .games.myerson import graph_restricted, myerson
+from .games.nucleolus import nucleolus, prenucleolus
+from .games.owen import owen
+from .games.sampling import shapley_sample
+from .games.shapley import EXACT_MAX_PLAYERS, shapley
+from .games.weighted_shapley import harsanyi_dividends, weighted_shapley
+
+# Tiers, fees, fee-based rights, waterfall (modules, then names).
+from .membership import fee_rights, fees, tier_vs_contribution, tiers, waterfall
+from .membership.fee_rights import RightsValue, check_band_edges, check_monotone
+from .membership.tiers import Rights, Tier, TierSchedule, assign, tier_accounts
+from .membership.waterfall import InventorReward
 
 __all__ = [
     "EXACT_MAX_PLAYERS",

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ._kernels.parquet import ParquetSink
 from .exceptions import InvalidInputError
-from .risk.frames import ParquetSink
 
 __all__ = ["PointFn", "grid", "local_cluster", "random_points", "sweep"]
 

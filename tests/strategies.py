@@ -172,11 +172,11 @@ def tier_schedules(draw, max_tiers: int = 4, rate=None):
     """
     from fractions import Fraction as _Frac
 
-    from sharing_models.fees import Flat as _Flat
-    from sharing_models.fees import Percentage as _Pct
-    from sharing_models.tiers import Rights as _Rights
-    from sharing_models.tiers import Tier as _Tier
-    from sharing_models.tiers import TierSchedule as _Schedule
+    from sharing_models.membership.fees import Flat as _Flat
+    from sharing_models.membership.fees import Percentage as _Pct
+    from sharing_models.membership.tiers import Rights as _Rights
+    from sharing_models.membership.tiers import Tier as _Tier
+    from sharing_models.membership.tiers import TierSchedule as _Schedule
 
     k = draw(_st.integers(1, max_tiers))
     cuts = sorted(draw(_st.sets(_st.integers(1, 10**9), min_size=k - 1, max_size=k - 1)))

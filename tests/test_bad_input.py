@@ -24,7 +24,7 @@ from sharing_models.exceptions import (
     InvalidInputError,
     TooLargeError,
 )
-from sharing_models.shapley import EXACT_MAX_PLAYERS
+from sharing_models.games.shapley import EXACT_MAX_PLAYERS
 
 ABC = ["a", "b", "c"]
 G = Game.from_array(ABC, [0, 1, 1, 3, 1, 3, 3, 6])

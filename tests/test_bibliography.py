@@ -15,7 +15,7 @@ import pytest
 
 import sharing_models
 from sharing_models import claims, cost, power
-from sharing_models.game import Game
+from sharing_models.games.game import Game
 
 ROOT = Path(__file__).resolve().parent.parent
 BIBLIOGRAPHY = ROOT / "docs" / "bibliography.md"

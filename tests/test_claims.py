@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharing_models import Game, InvalidInputError, TooLargeError
-from sharing_models.claims import (
+from sharing_models.division.claims import (
     RULES,
     compare_rules,
     constrained_equal_awards,
@@ -23,7 +23,11 @@ from sharing_models.claims import (
     random_arrival,
     talmud,
 )
-from sharing_models.claims._numeric import _as_integers, _random_arrival, _random_arrival_tables
+from sharing_models.division.claims._numeric import (
+    _as_integers,
+    _random_arrival,
+    _random_arrival_tables,
+)
 from tests.reference import brute_shapley
 from tests.strategies import claims_problems
 
@@ -134,7 +138,7 @@ def test_two_claimants_contested_garment(problem):
 
 
 def test_random_arrival_agrees_with_shapley_module():
-    shapley_mod = pytest.importorskip("sharing_models.shapley")
+    shapley_mod = pytest.importorskip("sharing_models.games.shapley")
     claims = {"a": 3, "b": 7, "c": 12, "d": 12, "e": 30}
     game = Game.bankruptcy(40, claims)
     expected = shapley_mod.shapley(game, exact=True)

@@ -13,7 +13,7 @@ from agreements.clauses.sensitivity import _with, share_formulas
 from agreements.game import agreement_game
 from agreements.model import Agreement
 from sharing_models.exceptions import InvalidInputError
-from sharing_models.shapley import shapley
+from sharing_models.games.shapley import shapley
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 LINGANG = load(SCENARIOS / "lingang_eda.yaml")

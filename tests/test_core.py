@@ -182,7 +182,7 @@ def test_numeric_sympy_worths_stay_exact():
 
 # ---------------------------------------------------------------- private helpers
 def test_top_violations_picks_largest_above_threshold():
-    from sharing_models.core import top_violations
+    from sharing_models._kernels.lp import top_violations
 
     score = np.array([0.5, 3.0, -1.0, 2.0, 9.0, 0.1])
     assert sorted(top_violations(score, 0.4, 2).tolist()) == [1, 4]
@@ -191,7 +191,7 @@ def test_top_violations_picks_largest_above_threshold():
 
 
 def test_coalition_rows_csr_layout():
-    from sharing_models.core import coalition_rows
+    from sharing_models._kernels.lp import coalition_rows
 
     starts, index, value = coalition_rows(np.array([5, 2]), 3, extra_col=3)
     assert starts.tolist() == [0, 3]
@@ -200,7 +200,7 @@ def test_coalition_rows_csr_layout():
 
 
 def test_allocation_array_modes():
-    from sharing_models.core import allocation_array
+    from sharing_models._kernels.lp import allocation_array
 
     assert allocation_array(GLOVE, [1, 0, 0]).dtype == object
     assert allocation_array(GLOVE, np.array([1, 0, 0])).tolist() == [F(1), F(0), F(0)]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 from sharing_models import Game, InvalidInputError
-from sharing_models.cost import airport
+from sharing_models.division.cost import airport
 from tests.reference import brute_shapley
 from tests.strategies import airport_facilities
 
@@ -74,7 +74,7 @@ def test_budget_balance_and_monotone(facility):
 
 
 def test_shapley_module_agrees():
-    shapley_mod = pytest.importorskip("sharing_models.shapley")
+    shapley_mod = pytest.importorskip("sharing_models.games.shapley")
     costs = {"a": 3, "b": 8, "c": 8, "d": 20, "e": 21, "f": 40}
     assert airport(costs).tolist() == list(shapley_mod.shapley(Game.airport(costs), exact=True))
 

@@ -11,15 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharing_models import InvalidInputError
-from sharing_models.fee_rights import (
+from sharing_models.membership.fee_rights import (
     RightsValue,
     check_band_edges,
     check_monotone,
     income_pro_rata,
     votes_pro_rata,
 )
-from sharing_models.fees import Flat, Percentage, PiecewiseLinear, sematech
-from sharing_models.tiers import Rights, Tier, TierSchedule
+from sharing_models.membership.fees import Flat, Percentage, PiecewiseLinear, sematech
+from sharing_models.membership.tiers import Rights, Tier, TierSchedule
 from tests.strategies import tier_schedules
 
 VALUE = RightsValue(vote=50_000, seat=200_000, access={"full": 100_000, "field": 40_000})

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharing_models import InvalidInputError
-from sharing_models.fees import (
+from sharing_models.membership.fees import (
     CountryMultiplier,
     Flat,
     Percentage,

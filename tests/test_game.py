@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sharing_models import ConsortiumError, Game, GameError, TooLargeError
-from sharing_models.game import PROGRESS_PLAYERS
+from sharing_models.games.game import PROGRESS_PLAYERS
 
 
 def glove() -> Game:

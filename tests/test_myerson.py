@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharing_models import Game, InvalidInputError, graph_restricted, myerson, shapley
-from sharing_models.myerson import components_of_masks
+from sharing_models.games.myerson import components_of_masks
 from tests.strategies import exact_games, float_games
 
 FAST = settings(max_examples=30, deadline=None)

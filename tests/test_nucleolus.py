@@ -21,7 +21,7 @@ from sharing_models import (
     nucleolus,
     prenucleolus,
 )
-from sharing_models.core import core_is_empty
+from sharing_models.games.core import core_is_empty
 from tests.strategies import (
     convex_games,
     games_with_core_point,
@@ -403,7 +403,7 @@ def test_prenucleolus_equals_nucleolus_for_superadditive_games_with_core(g):
 def test_spanning_partitions_shortcut():
     """Complementary pairs plus singletons that span R^N settle balancedness; a lone
     complementary pair does not span, so it falls through to the LP."""
-    from sharing_models.kohlberg import _balanced, _spanning_partitions
+    from sharing_models.games.kohlberg import _balanced, _spanning_partitions
 
     n = 3
     assert _spanning_partitions(np.array([1, 2, 4]), n)  # singletons
@@ -417,7 +417,7 @@ def test_spanning_partitions_shortcut():
 
 
 def test_exact_weights_repairs_rounding():
-    from sharing_models.kohlberg import _exact_weights, indicator_matrix
+    from sharing_models.games.kohlberg import _exact_weights, indicator_matrix
 
     ind = indicator_matrix(np.array([3, 5, 6]), 3).astype(float)  # {ab},{ac},{bc}
     assert _exact_weights(ind, np.array([0.5 + 1e-12, 0.5, 0.5 - 3e-12]), 3)

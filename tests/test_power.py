@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from sharing_models import Game, InvalidInputError, TooLargeError
-from sharing_models.power import (
+from sharing_models.division.power import (
     _is_prime,
     _primes,
     banzhaf_index,
@@ -252,7 +252,7 @@ def test_primes_are_prime_and_large():
 
 def test_agrees_with_shapley_of_the_game():
     """Shapley-Shubik is the Shapley value of the simple game ``Game.weighted_voting``."""
-    shapley_mod = pytest.importorskip("sharing_models.shapley")
+    shapley_mod = pytest.importorskip("sharing_models.games.shapley")
     weights = {"a": 6, "b": 5, "c": 3, "d": 3, "e": 1, "f": 0, "g": 2}
     game = Game.weighted_voting(weights, 11)
     expected = shapley_mod.shapley(game, exact=True)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharing_models import EXACT_MAX_PLAYERS, Game, InvalidInputError, TooLargeError, shapley
-from sharing_models.shapley import _weighted_bit_sums, shapley_array
+from sharing_models._kernels.shapley import _weighted_bit_sums, shapley_array
 from tests.reference import brute_shapley
 from tests.strategies import exact_games, float_games
 

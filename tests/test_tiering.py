@@ -24,7 +24,7 @@ from agreements.loader import agreement_from_mapping, load
 from agreements.tier_vs_contribution import tier_vs_contribution
 from agreements.tiering import TiersSpec, fee_table, member_table, tier_schedule
 from sharing_models import InvalidInputError
-from sharing_models.tiers import Tier, TierSchedule
+from sharing_models.membership.tiers import Tier, TierSchedule
 from tests.scenario_files import ASRC, OPENPOWER, SCENARIOS, SEMATECH, raw, run
 
 

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharing_models import InvalidInputError
-from sharing_models.fees import Flat, Percentage, SmallMemberDiscount, sematech
-from sharing_models.tier_vs_contribution import subsidy_flows, tier_vs_contribution
-from sharing_models.tiers import (
+from sharing_models.membership.fees import Flat, Percentage, SmallMemberDiscount, sematech
+from sharing_models.membership.tier_vs_contribution import subsidy_flows, tier_vs_contribution
+from sharing_models.membership.tiers import (
     Rights,
     Tier,
     TierSchedule,

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharing_models import InvalidInputError
-from sharing_models.waterfall import (
+from sharing_models.membership.waterfall import (
     InventorReward,
     apportion,
     blend_shares,

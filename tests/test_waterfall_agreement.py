@@ -14,7 +14,7 @@ import pytest
 from agreements import ScenarioError
 from agreements.loader import agreement_from_mapping, load
 from agreements.waterfall import distribution_shares, waterfall_table
-from sharing_models.waterfall import conservation
+from sharing_models.membership.waterfall import conservation
 from tests.scenario_files import ASRC, OPENPOWER, SCENARIOS, SEMATECH, raw, run
 
 

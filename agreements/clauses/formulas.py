@@ -139,7 +139,7 @@ def formula_latex(expr: Any, lhs: str | None = None) -> str:
 def rule_formula(rule: Any, lhs: str = "fee") -> tuple[str, str]:
     """Text and LaTeX of a rule object with a ``formula()`` method (e.g. a fee rule).
 
-    >>> from sharing_models.fees import sematech
+    >>> from sharing_models.membership.fees import sematech
     >>> rule_formula(sematech())[0]
     'fee = min(max(1% × R, 1,000,000), 15,000,000)'
     """

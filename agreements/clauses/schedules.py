@@ -135,7 +135,7 @@ def _cell(v: Any) -> str:
 
 def _power(votes: dict[str, int], quota: Fraction) -> tuple[pd.Series | None, ...]:
     try:
-        from sharing_models.power import banzhaf_index, shapley_shubik
+        from sharing_models.division.power import banzhaf_index, shapley_shubik
     except ImportError:
         return None, None
     threshold = min(math.floor(quota * sum(votes.values())) + 1, sum(votes.values()))

@@ -116,7 +116,7 @@ def share_formulas(agreement: Agreement, parameter: str, *, low: Any = None,
     Three exact games per tried interval, each :math:`O(2^n)` worths plus an exact
     Shapley value :math:`O(n 2^n)`; at most ``2 * steps`` intervals.
     """
-    from sharing_models.shapley import shapley
+    from sharing_models.games.shapley import shapley
 
     kind, k, field = _locate(agreement, parameter)
     p0 = _value(agreement, kind, k, field)

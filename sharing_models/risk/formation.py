@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core import cost_of_stability, in_core
 from ..exceptions import GameError, InvalidInputError
-from ..game import Game
+from ..games.core import cost_of_stability, in_core
+from ..games.game import Game
 from .metrics import risk_summary
 from .simulate import Simulation
 

@@ -7,12 +7,12 @@ row per draw, member and rule, streamed to Parquet chunk by chunk (:class:`Parqu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._kernels.parquet import ParquetSink
 from ..exceptions import InvalidInputError
 
 __all__ = ["ParquetSink", "as_rules", "members_frame", "tidy", "transfers_array"]
@@ -34,34 +34,6 @@ def as_rules(shares: Any, members: Sequence[str], what: str = "shares") -> pd.Da
     if len(bad):
         raise InvalidInputError(f"{what} must sum to 1 in every rule; got {bad.to_dict()}")
     return df
-
-
-class ParquetSink:
-    """Append DataFrames to one Parquet file (no-op when ``path`` is None)."""
-
-    def __init__(self, path: str | Path | None) -> None:
-        self.path = path
-        self.writer: Any = None
-
-    def __enter__(self) -> ParquetSink:
-        return self
-
-    def write(self, df: pd.DataFrame) -> None:
-        if self.path is None:
-            return
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if self.writer is None:
-            table = pa.Table.from_pandas(df, preserve_index=False)
-            self.writer = pq.ParquetWriter(str(self.path), table.schema)
-        else:  # later chunks follow the first chunk's schema (e.g. int -> float)
-            table = pa.Table.from_pandas(df, schema=self.writer.schema, preserve_index=False)
-        self.writer.write_table(table)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.writer is not None:
-            self.writer.close()
 
 
 def tidy(payoff: np.ndarray, outcome: np.ndarray, members: Sequence[str],

@@ -26,14 +26,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError
-from .game import Game
-from .shapley import _check_game, exact_values, float_values, shapley_array, to_series, use_exact
+from .._kernels.game import GameBase
+from .._kernels.shapley import (
+    _check_game,
+    exact_values,
+    float_values,
+    shapley_array,
+    to_series,
+    use_exact,
+)
+from ..exceptions import InvalidInputError
 
 __all__ = ["graph_restricted", "myerson"]
 
 
-def myerson(game: Game, graph: Any, exact: bool = False) -> pd.Series:
+def myerson(game: GameBase, graph: Any, exact: bool = False) -> pd.Series:
     r"""Myerson value: the Shapley value of the graph-restricted game.
 
     .. math::
@@ -90,7 +97,7 @@ def myerson(game: Game, graph: Any, exact: bool = False) -> pd.Series:
                      exact=exact_mode)
 
 
-def graph_restricted(game: Game, graph: Any) -> Game:
+def graph_restricted(game: GameBase, graph: Any) -> GameBase:
     r"""The graph-restricted game :math:`v^G(S) = \sum_{C \in S/G} v(C)`.
 
     Same arguments and errors as :func:`myerson`; exact games stay exact.
@@ -102,7 +109,8 @@ def graph_restricted(game: Game, graph: Any) -> Game:
     Fraction(0, 1)
     """
     _check_game(game, "graph_restricted")
-    return Game(game.players, _restrict(game.values, _adjacency(game, graph)), cost=game.cost)
+    return type(game)(game.players, _restrict(game.values, _adjacency(game, graph)),
+                      cost=game.cost)
 
 
 def components_of_masks(adj: list[int]) -> np.ndarray:
@@ -148,7 +156,7 @@ def _restrict(vals: np.ndarray, adj: list[int]) -> np.ndarray:
     return out
 
 
-def _adjacency(game: Game, graph: Any) -> list[int]:
+def _adjacency(game: GameBase, graph: Any) -> list[int]:
     """Neighbour masks per player; checks the graph's nodes and direction."""
     if hasattr(graph, "is_directed") and hasattr(graph, "edges"):
         if graph.is_directed():

@@ -31,16 +31,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError
-from .game import Game
-from .shapley import _check_game, exact_values, float_values, shapley_array, to_series, use_exact
+from .._kernels.game import GameBase
+from .._kernels.shapley import (
+    _check_game,
+    exact_values,
+    float_values,
+    shapley_array,
+    to_series,
+    use_exact,
+)
+from ..exceptions import InvalidInputError
 
 __all__ = ["owen"]
 
 Tree = int | list["Tree"]
 
 
-def owen(game: Game, unions: Iterable[Any], exact: bool = False) -> pd.Series:
+def owen(game: GameBase, unions: Iterable[Any], exact: bool = False) -> pd.Series:
     r"""Owen value for a partition into unions; Winter value for nested partitions.
 
     .. math::
@@ -154,7 +161,7 @@ def _leaves(tree: Tree) -> list[int]:
     return sorted(p for ch in tree for p in _leaves(ch))
 
 
-def _parse(unions: Any, game: Game) -> Tree:
+def _parse(unions: Any, game: GameBase) -> Tree:
     """Nested lists of names -> nested lists of player indices; check it is a partition."""
     seen: list[str] = []
     unknown: list[Any] = []

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidInputError, TooLargeError
+from ...exceptions import InvalidInputError, TooLargeError
 from ..power import MAX_TABLE_CELLS
 from ._input import _is_zero, _prepare, _require_numeric_claims, _series, _sum, _zero
 from ._numeric import _as_integers, _cea, _cel, _random_arrival, _random_arrival_tables

@@ -1,4 +1,9 @@
-"""Transferable-utility (TU) games over named players.
+"""Transferable-utility (TU) games over named players: the worth-array kernel.
+
+:class:`GameBase` holds everything about a game except its solution concepts; the
+public class :class:`sharing_models.Game` (in :mod:`sharing_models.games.game`) adds
+those as methods. The concepts in :mod:`sharing_models.games` check their input with
+:func:`require_game` from here, so ``games.game`` imports them and not the other way round.
 
 A game on players :math:`N = \\{0, \\dots, n-1\\}` is a characteristic function
 :math:`v: 2^N \\to \\mathbb{R}` with :math:`v(\\emptyset) = 0`. Here it is stored as one
@@ -21,13 +26,13 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
-from .exceptions import GameError, InvalidInputError, TooLargeError
+from ..exceptions import GameError, InvalidInputError, TooLargeError
 
-__all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "Game", "popcounts", "require_game"]
+__all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "GameBase", "popcounts", "require_game"]
 
 #: Largest number of players a game stored as a full worth array may have.
 MAX_PLAYERS = 30
@@ -48,19 +53,20 @@ def popcounts(n: int) -> np.ndarray:
     return np.bitwise_count(masks).astype(np.uint8)
 
 
-def require_game(game: Any, concept: str) -> Game:
+def require_game(game: Any, concept: str) -> Any:
     """Check, at a solution concept's boundary, that ``game`` is a TU game.
 
     A TU game has :math:`v(\\emptyset) = 0`; the concepts that divide :math:`v(N)`
     (Shapley and its variants, core, nucleolus) rely on it, e.g. the Shapley shares add
     up to :math:`v(N) - v(\\emptyset)`. Returns ``game``.
 
+    >>> from sharing_models import Game
     >>> require_game(Game.from_array(["a"], [1, 2]), "shapley")
     Traceback (most recent call last):
     ...
     sharing_models.exceptions.GameError: shapley needs v(empty coalition) = 0, got 1; ...
     """
-    if not isinstance(game, Game):
+    if not isinstance(game, GameBase):
         raise InvalidInputError(
             f"{concept}: expected a sharing_models.Game; got {type(game).__name__}. "
             "Build one with Game.from_dict, Game.from_array or Game.from_function."
@@ -127,25 +133,12 @@ def _normalise_exact(arr: np.ndarray) -> np.ndarray:
     return out
 
 
-class Game:
-    """A TU game over named players, worths indexed by coalition bitmask.
+class GameBase:
+    """Storage, construction, access and algebra of a TU game (no solution concepts).
 
-    Parameters
-    ----------
-    players : sequence of str
-        Member ids; ``players[i]`` is bit ``i`` of a coalition mask.
-    values : array-like of length ``2**n``
-        Worth (or cost) of every coalition; ``values[0]`` is the empty coalition.
-    cost : bool, default False
-        True when ``values`` are costs to share rather than worths to divide.
-
-    Examples
-    --------
-    >>> g = Game.from_dict(["a", "b"], {(): 0, ("a",): 1, ("b",): 2, ("a", "b"): 6})
-    >>> g.value({"a", "b"})
-    Fraction(6, 1)
-    >>> g.n, g.players
-    (2, ('a', 'b'))
+    The public class is :class:`sharing_models.Game`, which adds the solution-concept
+    methods (``Game.shapley()``, ...); the concepts themselves take any ``GameBase`` so
+    that they need not import the class that calls them.
     """
 
     __slots__ = ("_index", "cost", "players", "values")
@@ -158,9 +151,10 @@ class Game:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_array(cls, players: Iterable[str], values: Any, *, cost: bool = False) -> Game:
+    def from_array(cls, players: Iterable[str], values: Any, *, cost: bool = False) -> Self:
         """Game from a worth array indexed by coalition bitmask (bit ``i`` = ``players[i]``).
 
+        >>> from sharing_models import Game
         >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).value(("a", "b"))
         Fraction(3, 1)
         """
@@ -169,12 +163,13 @@ class Game:
     @classmethod
     def from_dict(
         cls, players: Iterable[str], worths: Mapping[Any, Any], *, cost: bool = False
-    ) -> Game:
+    ) -> Self:
         """Game from ``{coalition: worth}``; coalitions as tuples/frozensets of names.
 
         The empty coalition may be omitted (worth 0); any other missing coalition is an
         error naming it.
 
+        >>> from sharing_models import Game
         >>> Game.from_dict(["x"], {("x",): 5}).values.tolist()
         [Fraction(0, 1), Fraction(5, 1)]
         """
@@ -199,7 +194,7 @@ class Game:
     def from_function(
         cls, players: Iterable[str], fn: Callable[[frozenset[str]], Any], *, cost: bool = False,
         progress: bool | None = None,
-    ) -> Game:
+    ) -> Self:
         """Game whose worth of ``S`` is ``fn(frozenset_of_names)``; ``fn`` is called 2^n times.
 
         Calling a Python function 2^n times is the cost (about 300,000 calls a second
@@ -208,6 +203,7 @@ class Game:
         terminal), and Ctrl-C stops it cleanly. Where the worths can be computed with
         array operations, build them with numpy and use :meth:`from_array` instead.
 
+        >>> from sharing_models import Game
         >>> Game.from_function(["a", "b", "c"], lambda s: len(s) ** 2).value("abc")
         Fraction(9, 1)
         """
@@ -226,7 +222,7 @@ class Game:
         return cls(players, [fn(_names(m, players)) for m in masks], cost=cost)
 
     @classmethod
-    def weighted_voting(cls, weights: Mapping[str, int], quota: Any) -> Game:
+    def weighted_voting(cls, weights: Mapping[str, int], quota: Any) -> Self:
         r"""Simple game: ``v(S) = 1`` when the weights in ``S`` reach ``quota``, else 0.
 
         .. math:: v(S) = 1 \text{ if } \sum_{i \in S} w_i \ge q, \text{ else } 0
@@ -243,6 +239,7 @@ class Game:
         -----
         :math:`O(2^n)` time and memory (one subset-sum pass).
 
+        >>> from sharing_models import Game
         >>> Game.weighted_voting({"a": 2, "b": 1, "c": 1}, 3).value(("a", "b"))
         Fraction(1, 1)
         """
@@ -262,7 +259,7 @@ class Game:
         return cls(players, np.asarray(win, dtype=bool).astype(int).tolist())
 
     @classmethod
-    def bankruptcy(cls, estate: Any, claims: Mapping[str, Any]) -> Game:
+    def bankruptcy(cls, estate: Any, claims: Mapping[str, Any]) -> Self:
         r"""O'Neill's bankruptcy game ``v(S) = max(0, E - sum of claims outside S)``.
 
         .. math:: v(S) = \max\Bigl(0,\ E - \sum_{i \notin S} c_i\Bigr)
@@ -280,6 +277,7 @@ class Game:
         :math:`O(2^n)` time and memory for float input (one subset-sum pass); exact
         input builds Fraction worths in :math:`O(n\,2^n)`.
 
+        >>> from sharing_models import Game
         >>> Game.bankruptcy(200, {"a": 100, "b": 200, "c": 300}).value(("b", "c"))
         Fraction(100, 1)
         """
@@ -305,7 +303,7 @@ class Game:
         return cls(players, np.maximum(0.0, float(estate) - (float(total) - sums)))
 
     @classmethod
-    def airport(cls, costs: Mapping[str, Any]) -> Game:
+    def airport(cls, costs: Mapping[str, Any]) -> Self:
         r"""Airport cost game ``c(S) = max_{i in S} c_i`` [LittlechildOwen1973]_.
 
         .. math:: c(S) = \max_{i \in S} c_i, \qquad c(\emptyset) = 0
@@ -317,6 +315,7 @@ class Game:
         -----
         :math:`O(2^n)` time and memory: coalitions are filled in order of increasing cost.
 
+        >>> from sharing_models import Game
         >>> g = Game.airport({"small": 4, "big": 10})
         >>> g.cost, g.value(("small", "big"))
         (True, Fraction(10, 1))
@@ -338,9 +337,10 @@ class Game:
         return cls(players, vals, cost=True)
 
     @classmethod
-    def unanimity(cls, players: Iterable[str], coalition: Coalition) -> Game:
+    def unanimity(cls, players: Iterable[str], coalition: Coalition) -> Self:
         """Unanimity game ``u_T(S) = 1`` if ``T ⊆ S`` else 0.
 
+        >>> from sharing_models import Game
         >>> Game.unanimity(["a", "b", "c"], ["a", "b"]).values.tolist()[3]
         Fraction(1, 1)
         """
@@ -380,6 +380,7 @@ class Game:
     def mask(self, coalition: Coalition) -> int:
         """Bitmask of a coalition given as names (an ``int`` passes through).
 
+        >>> from sharing_models import Game
         >>> Game.from_array(["a", "b", "c"], [0] * 8).mask(("a", "c"))
         5
         """
@@ -409,30 +410,30 @@ class Game:
                   for m in range(1 << self.n)]
         return pd.Series(list(self.values), index=labels, name="worth")
 
-    def to_float(self) -> Game:
+    def to_float(self) -> Self:
         """The same game with float64 worths (symbolic worths must be numeric)."""
         if not self.exact:
             return self
-        return Game(self.players, np.asarray([float(x) for x in self.values]), cost=self.cost)
+        return type(self)(self.players, np.asarray([float(x) for x in self.values]), cost=self.cost)
 
-    def as_savings(self) -> Game:
+    def as_savings(self) -> Self:
         """For a cost game ``c``, the profit-oriented game ``-c``; else the game itself."""
         if not self.cost:
             return self
-        return Game(self.players, -self.values, cost=False)
+        return type(self)(self.players, -self.values, cost=False)
 
-    def restrict(self, coalition: Coalition) -> Game:
+    def restrict(self, coalition: Coalition) -> Self:
         """Subgame on the players of ``coalition`` (in the game's player order)."""
         t = self.mask(coalition)
         bits = [i for i in range(self.n) if t >> i & 1]
         sub = np.zeros(1 << len(bits), dtype=np.int64)
         for k, b in enumerate(bits):
             sub[1 << k: 1 << (k + 1)] = sub[: 1 << k] | (1 << b)
-        return Game([self.players[b] for b in bits], self.values[sub], cost=self.cost)
+        return type(self)([self.players[b] for b in bits], self.values[sub], cost=self.cost)
 
     # ------------------------------------------------------------------ algebra
-    def _combine(self, other: Game, op: Callable[[Any, Any], Any]) -> Game:
-        if not isinstance(other, Game):
+    def _combine(self, other: GameBase, op: Callable[[Any, Any], Any]) -> Self:
+        if not isinstance(other, GameBase):
             return NotImplemented  # type: ignore[return-value]
         if other.players != self.players:
             raise GameError(
@@ -441,28 +442,28 @@ class Game:
             )
         if other.cost != self.cost:
             raise GameError("cannot combine a cost game with a worth game")
-        return Game(self.players, _object_safe(op, self.values, other.values), cost=self.cost)
+        return type(self)(self.players, _object_safe(op, self.values, other.values), cost=self.cost)
 
-    def __add__(self, other: Game) -> Game:
+    def __add__(self, other: GameBase) -> Self:
         return self._combine(other, lambda a, b: a + b)
 
-    def __sub__(self, other: Game) -> Game:
+    def __sub__(self, other: GameBase) -> Self:
         return self._combine(other, lambda a, b: a - b)
 
-    def __mul__(self, scalar: Any) -> Game:
-        if isinstance(scalar, Game) or not (
+    def __mul__(self, scalar: Any) -> Self:
+        if isinstance(scalar, GameBase) or not (
             isinstance(scalar, numbers.Number) or _is_symbolic(scalar)
         ):
             return NotImplemented
-        return Game(self.players, self.values * scalar, cost=self.cost)
+        return type(self)(self.players, self.values * scalar, cost=self.cost)
 
     __rmul__ = __mul__
 
-    def __neg__(self) -> Game:
-        return Game(self.players, -self.values, cost=self.cost)
+    def __neg__(self) -> Self:
+        return type(self)(self.players, -self.values, cost=self.cost)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Game):
+        if not isinstance(other, GameBase):
             return NotImplemented
         return (
             self.players == other.players
@@ -488,6 +489,7 @@ class Game:
     def is_monotone(self) -> bool:
         """``v(S) <= v(T)`` whenever ``S ⊆ T`` (on the stored values).
 
+        >>> from sharing_models import Game
         >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_monotone()
         True
         """
@@ -504,6 +506,7 @@ class Game:
 
         Checks all :math:`3^n` pairs in vectorised chunks.
 
+        >>> from sharing_models import Game
         >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_superadditive()
         True
         """
@@ -517,6 +520,7 @@ class Game:
     def is_convex(self) -> bool:
         """Supermodular: ``v(S∪i) - v(S)`` non-decreasing in ``S`` (concave costs).
 
+        >>> from sharing_models import Game
         >>> Game.from_array(["a", "b", "c"], [0, 1, 1, 3, 1, 3, 3, 6]).is_convex()
         True
         """
@@ -536,43 +540,6 @@ class Game:
         v = self._oriented()
         singles = sum(v[1 << i] for i in range(self.n))
         return bool(v[-1] > singles + _tol(v))
-
-    # ------------------------------------------------------------------ solutions
-    def shapley(self, exact: bool = False) -> Any:
-        """Shapley value; see :func:`sharing_models.shapley`."""
-        from .shapley import shapley
-
-        return shapley(self, exact=exact)
-
-    def banzhaf(self, normalized: bool = True, exact: bool = False) -> Any:
-        """Banzhaf value; see :func:`sharing_models.banzhaf`."""
-        from .banzhaf import banzhaf
-
-        return banzhaf(self, normalized=normalized, exact=exact)
-
-    def owen(self, unions: Any, exact: bool = False) -> Any:
-        """Owen value (Winter value for nested unions); see :func:`sharing_models.owen`."""
-        from .owen import owen
-
-        return owen(self, unions, exact=exact)
-
-    def myerson(self, graph: Any, exact: bool = False) -> Any:
-        """Myerson value for a communication graph; see :func:`sharing_models.myerson`."""
-        from .myerson import myerson
-
-        return myerson(self, graph, exact=exact)
-
-    def weighted_shapley(self, weights: Any, exact: bool = False) -> Any:
-        """Kalai-Samet weighted Shapley value; see :func:`sharing_models.weighted_shapley`."""
-        from .weighted_shapley import weighted_shapley
-
-        return weighted_shapley(self, weights, exact=exact)
-
-    def nucleolus(self) -> Any:
-        """Nucleolus; see :func:`sharing_models.nucleolus`."""
-        from .nucleolus import nucleolus
-
-        return nucleolus(self)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import sympy as sp
 
-from .exceptions import InvalidInputError
+from ..exceptions import InvalidInputError
 
 __all__ = [
     "CountryMultiplier",

@@ -1,4 +1,4 @@
-r"""The Shapley value, computed from the worth array without enumerating permutations.
+r"""The Shapley-value kernel: the size-weighted per-player sums over a worth array.
 
 With :math:`w(s) = s!\,(n-s-1)!/n!` the Shapley value is
 
@@ -12,8 +12,9 @@ coalitions that contain it*, minus one constant. :func:`_weighted_bit_sums` comp
 ``n`` sums for all players at once in one streaming pass: it views the worth array as a
 :math:`2^{h} \times 2^{l}` matrix (high bits by low bits, :math:`h + l = n`), weights
 cache-sized blocks of rows from a small table, and accumulates column sums and row
-totals; no :math:`2^n`-sized temporary is made. Banzhaf, weighted Shapley, Owen and
-Myerson reuse it.
+totals; no :math:`2^n`-sized temporary is made. :func:`sharing_models.shapley`, Banzhaf,
+weighted Shapley, Owen and Myerson share it, with the input checks and result helpers
+below (``use_exact``, ``float_values``, ``exact_values``, ``to_series``).
 
 References: [Shapley1953]_, [PelegSudholter2007]_.
 """
@@ -28,74 +29,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import TooLargeError
-from .game import Game, require_game
+from ..exceptions import TooLargeError
+from .game import GameBase, require_game
 
-__all__ = ["EXACT_MAX_PLAYERS", "shapley", "shapley_array"]
+__all__ = ["EXACT_MAX_PLAYERS", "exact_values", "float_values", "shapley_array", "to_series",
+           "use_exact"]
 
 #: Largest number of players for ``exact=True`` (rational or symbolic arithmetic).
 EXACT_MAX_PLAYERS = 20
-
-
-def shapley(game: Game, exact: bool = False) -> pd.Series:
-    r"""Shapley value: each player's average marginal contribution over all orders.
-
-    .. math::
-
-        \phi_i(v) = \sum_{S \subseteq N \setminus \{i\}}
-            \frac{|S|!\,(n-|S|-1)!}{n!}\,\bigl(v(S \cup \{i\}) - v(S)\bigr)
-
-    Parameters
-    ----------
-    game : Game
-        Worth or cost game; for a cost game the result is each player's cost share.
-    exact : bool, default False
-        False: float64 result. True: exact rational (:class:`fractions.Fraction`) result;
-        float worths are then converted exactly (every float is a binary fraction).
-        Games with sympy worths are always computed symbolically and each share is
-        simplified.
-
-    Returns
-    -------
-    pandas.Series
-        Indexed by ``game.players``, ``name="shapley"``.
-
-    Raises
-    ------
-    InvalidInputError
-        If ``game`` is not a :class:`Game`.
-    TooLargeError
-        If exact arithmetic is asked for more than :data:`EXACT_MAX_PLAYERS` players.
-
-    Examples
-    --------
-    Glove game: ``a`` owns a left glove, ``b`` and ``c`` right gloves; a pair is worth 1.
-
-    >>> from sharing_models import Game, shapley
-    >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 0, 1])
-    >>> shapley(g, exact=True).tolist()
-    [Fraction(2, 3), Fraction(1, 6), Fraction(1, 6)]
-    >>> shapley(g).round(4).tolist()
-    [0.6667, 0.1667, 0.1667]
-
-    Notes
-    -----
-    Float mode costs :math:`O(2^n)`: one streaming pass of a few flops per worth, then
-    :math:`O(2^{n-10})` more (not the :math:`O(n\,2^n)` of the textbook loop), with
-    :math:`O(n\,2^{10} + 2^{n-10})` extra memory. Measured on a shared 2-core machine:
-    1.5 ms for 20 players, 24 ms for 24, 0.12 s for 26 (``benchmarks/bench_shapley.py``).
-    Exact mode uses integer arithmetic on a common denominator (about 0.3 s for 20
-    players with integer worths); symbolic worths are much slower.
-
-    References
-    ----------
-    [Shapley1953]_; the two-pass summation is this toolkit's.
-    """
-    _check_game(game)
-    if use_exact(game, exact):
-        vals = shapley_array(exact_values(game, "shapley"), game.n, exact=True)
-        return to_series(game, vals, "shapley", exact=True)
-    return to_series(game, shapley_array(float_values(game), game.n), "shapley")
 
 
 def shapley_array(values: np.ndarray, n: int, exact: bool = False) -> Any:
@@ -243,19 +184,19 @@ def is_symbolic(values: np.ndarray) -> bool:
     )
 
 
-def use_exact(game: Game, exact: bool) -> bool:
+def use_exact(game: GameBase, exact: bool) -> bool:
     """Exact arithmetic when asked for, and always for symbolic worths."""
     return bool(exact) or is_symbolic(game.values)
 
 
-def float_values(game: Game) -> np.ndarray:
+def float_values(game: GameBase) -> np.ndarray:
     """The worths as a float64 array (exact worths are rounded)."""
     if game.values.dtype == object:
         return np.array([float(x) for x in game.values])
     return game.values
 
 
-def exact_values(game: Game, method: str) -> np.ndarray:
+def exact_values(game: GameBase, method: str) -> np.ndarray:
     """The worths as an object array of Fractions (floats converted exactly) or sympy."""
     if game.n > EXACT_MAX_PLAYERS:
         raise TooLargeError(
@@ -283,7 +224,7 @@ def simplify(x: Any) -> Any:
     return x
 
 
-def to_series(game: Game, values: Any, name: str, exact: bool = False) -> pd.Series:
+def to_series(game: GameBase, values: Any, name: str, exact: bool = False) -> pd.Series:
     """Result Series indexed by the players; exact values stay Python objects."""
     index = pd.Index(game.players)
     if exact:

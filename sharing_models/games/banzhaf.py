@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import GameError
-from .game import Game
-from .shapley import (
+from .._kernels.game import GameBase
+from .._kernels.shapley import (
     _check_game,
     _exact_bit_sums,
     _weighted_bit_sums,
@@ -32,11 +31,12 @@ from .shapley import (
     to_series,
     use_exact,
 )
+from ..exceptions import GameError
 
 __all__ = ["banzhaf"]
 
 
-def banzhaf(game: Game, normalized: bool = True, exact: bool = False) -> pd.Series:
+def banzhaf(game: GameBase, normalized: bool = True, exact: bool = False) -> pd.Series:
     r"""Banzhaf value, raw or normalised to divide :math:`v(N)`.
 
     .. math::

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError
+from ..exceptions import InvalidInputError
 from .fees import exact_number
 
 __all__ = [

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError
-from .game import Game
-from .shapley import float_values
+from .._kernels.game import GameBase
+from .._kernels.shapley import float_values
+from ..exceptions import InvalidInputError
 
 __all__ = ["shapley_sample"]
 
@@ -40,7 +40,7 @@ Evaluator = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def shapley_sample(
-    game_or_fn: Game | Callable[..., Any],
+    game_or_fn: GameBase | Callable[..., Any],
     samples: int = 1000,
     seed: Any = None,
     *,
@@ -143,7 +143,7 @@ def _marginals(evaluate: Evaluator, order: np.ndarray, pos: np.ndarray) -> np.nd
 def _evaluator(
     obj: Any, players: Sequence[str] | None, vectorized: bool
 ) -> tuple[int, tuple[str, ...], Evaluator]:
-    if isinstance(obj, Game):
+    if isinstance(obj, GameBase):
         if players is not None:
             raise InvalidInputError("players= is taken from the Game; do not pass it")
         v = float_values(obj)

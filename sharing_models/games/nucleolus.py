@@ -33,20 +33,21 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from .core import coalition_rows, new_highs, top_violations
-from .exceptions import EmptyCoreWarning, GameError, SuspiciousResultWarning, TooLargeError
-from .game import Game, _subset_sums, require_game
-from .kohlberg import (
-    EXACT_MAX_PLAYERS,
-    _check,
+from .._kernels.game import GameBase, _subset_sums, require_game
+from .._kernels.highs import new_highs
+from .._kernels.lp import (
     _independent_rows,
     _solve_exact,
     _to_fractions,
+    coalition_rows,
     indicator_matrix,
     oriented_float,
+    top_violations,
     value_scale,
     zero_normalise,
 )
+from ..exceptions import EmptyCoreWarning, GameError, SuspiciousResultWarning, TooLargeError
+from .kohlberg import EXACT_MAX_PLAYERS, _check
 
 __all__ = ["nucleolus", "prenucleolus"]
 
@@ -59,7 +60,7 @@ class _Result:
     levels: list[Any]
 
 
-def nucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
+def nucleolus(game: GameBase, *, exact: bool | None = None) -> pd.Series:
     """The nucleolus: the imputation that lexicographically minimises sorted excesses.
 
     .. math::
@@ -98,6 +99,7 @@ def nucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
 
     Examples
     --------
+    >>> from sharing_models import Game
     >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 0, 1])  # glove game
     >>> nucleolus(g).tolist()
     [Fraction(1, 1), Fraction(0, 1), Fraction(0, 1)]
@@ -131,7 +133,7 @@ def nucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
     return res.allocation
 
 
-def prenucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
+def prenucleolus(game: GameBase, *, exact: bool | None = None) -> pd.Series:
     """The prenucleolus: lexicographic minimum of sorted excesses over efficient vectors.
 
     .. math:: \\nu^*(v) = \\arg\\operatorname{lexmin}_{x(N) = v(N)} \\theta(x).
@@ -153,6 +155,7 @@ def prenucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
 
     Examples
     --------
+    >>> from sharing_models import Game
     >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
     >>> prenucleolus(g).tolist()
     [Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
@@ -164,7 +167,7 @@ def prenucleolus(game: Game, *, exact: bool | None = None) -> pd.Series:
     return _solve(game, imputation=False, exact=exact).allocation
 
 
-def _solve(game: Game, *, imputation: bool, exact: bool | None,
+def _solve(game: GameBase, *, imputation: bool, exact: bool | None,
            concept: str | None = None) -> _Result:
     """Shared driver: orientation, checks, float LPs, optional exact certification."""
     n = require_game(game, concept or ("nucleolus" if imputation else "prenucleolus")).n

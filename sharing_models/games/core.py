@@ -20,7 +20,6 @@ References: [Gillies1959]_, [Bachrach2009]_, [PelegSudholter2007]_.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -29,18 +28,22 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from ._highs import new_highs
-from .exceptions import EmptyCoreWarning, GameError, InvalidInputError, SuspiciousResultWarning
-from .game import Game, _subset_sums, require_game
-from .kohlberg import (
+from .._kernels.game import GameBase, _subset_sums, require_game
+from .._kernels.highs import new_highs
+from .._kernels.lp import (
     _independent_rows,
     _solve_exact,
     _to_fractions,
+    allocation_array,
+    coalition_rows,
     indicator_matrix,
     oriented_float,
+    top_violations,
     value_scale,
     zero_normalise,
 )
+from ..exceptions import EmptyCoreWarning, GameError, SuspiciousResultWarning
+from .nucleolus import _solve
 
 __all__ = ["LeastCore", "core_is_empty", "cost_of_stability", "in_core", "least_core"]
 
@@ -65,7 +68,7 @@ class LeastCore:
     allocation: pd.Series
 
 
-def in_core(game: Game, allocation: Any, tol: float = 1e-9) -> bool:
+def in_core(game: GameBase, allocation: Any, tol: float = 1e-9) -> bool:
     """Whether an allocation lies in the core of ``game``.
 
     .. math:: x(N) = v(N), \\qquad x(S) \\ge v(S) \\;\\; (x(S) \\le c(S) \\text{ for costs}).
@@ -90,6 +93,7 @@ def in_core(game: Game, allocation: Any, tol: float = 1e-9) -> bool:
 
     Examples
     --------
+    >>> from sharing_models import Game
     >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 0, 1])  # glove game
     >>> in_core(g, {"a": 1, "b": 0, "c": 0}), in_core(g, [0.5, 0.5, 0])
     (True, False)
@@ -113,7 +117,7 @@ def in_core(game: Game, allocation: Any, tol: float = 1e-9) -> bool:
     return bool(abs(xs[-1] - v[-1]) <= eps and np.all(xs >= v - eps))
 
 
-def core_is_empty(game: Game) -> bool:
+def core_is_empty(game: GameBase) -> bool:
     """Whether the core of ``game`` is empty (Bondareva-Shapley, by one LP).
 
     .. math:: C(v) = \\emptyset \\iff \\min\\{x(N) : x(S) \\ge v(S)\\ \\forall S\\} > v(N).
@@ -136,6 +140,7 @@ def core_is_empty(game: Game) -> bool:
 
     Examples
     --------
+    >>> from sharing_models import Game
     >>> core_is_empty(Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1]))
     True
     >>> core_is_empty(Game.airport({"s": 4, "m": 6, "l": 10}))
@@ -150,7 +155,7 @@ def core_is_empty(game: Game) -> bool:
     return bool(cost_of_stability(game) > 0)  # float CoS is already snapped to 0
 
 
-def cost_of_stability(game: Game) -> Any:
+def cost_of_stability(game: GameBase) -> Any:
     """Cost of stability: the least external payment that makes the core non-empty.
 
     .. math::
@@ -173,6 +178,7 @@ def cost_of_stability(game: Game) -> Any:
 
     Examples
     --------
+    >>> from sharing_models import Game
     >>> cost_of_stability(Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1]))
     Fraction(1, 2)
     >>> cost_of_stability(Game.airport({"s": 4, "m": 6, "l": 10}))
@@ -196,7 +202,7 @@ def cost_of_stability(game: Game) -> Any:
     return value
 
 
-def least_core(game: Game) -> LeastCore:
+def least_core(game: GameBase) -> LeastCore:
     """The least core: shrink every coalition's claim by the least uniform amount.
 
     .. math::
@@ -222,6 +228,7 @@ def least_core(game: Game) -> LeastCore:
 
     Examples
     --------
+    >>> from sharing_models import Game
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
@@ -234,8 +241,6 @@ def least_core(game: Game) -> LeastCore:
     Costs one prenucleolus computation (its first LP is the least core LP): a sequence
     of LPs with constraint generation, :math:`O(2^n)` per separation pass.
     """
-    from .nucleolus import _solve
-
     res = _solve(game, imputation=False, exact=None, concept="least_core")
     eps = res.levels[0] if res.levels else 0
     if isinstance(eps, Fraction):
@@ -252,56 +257,6 @@ def least_core(game: Game) -> LeastCore:
 
 
 # ---------------------------------------------------------------------- helpers
-def allocation_array(game: Game, allocation: Any) -> np.ndarray:
-    """One share per player, in ``game.players`` order (object array if all exact)."""
-    if isinstance(allocation, pd.Series | Mapping):
-        keys = list(allocation.keys())
-        if set(keys) != set(game.players) or len(keys) != game.n:
-            raise InvalidInputError(
-                f"allocation must have one entry per player {list(game.players)}; "
-                f"got keys {keys}"
-            )
-        vals = [allocation[p] for p in game.players]
-    else:
-        vals = list(np.asarray(allocation, dtype=object).ravel())
-        if len(vals) != game.n:
-            raise InvalidInputError(
-                f"allocation must have {game.n} entries (one per player); got {len(vals)}"
-            )
-    if vals and all(isinstance(a, int | Fraction | np.integer) for a in vals):
-        out = np.empty(game.n, dtype=object)
-        out[:] = [Fraction(int(a)) if isinstance(a, np.integer) else Fraction(a) for a in vals]
-        return out
-    try:
-        arr = np.asarray([float(a) for a in vals])
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"allocation entries must be numbers; got {vals}") from None
-    if not np.all(np.isfinite(arr)):
-        raise InvalidInputError("allocation entries must be finite numbers")
-    return arr
-
-
-def coalition_rows(masks: np.ndarray, n: int, extra_col: int | None = None) -> tuple:
-    """CSR pieces ``(starts, index, value)`` for rows ``x(S) (+ t)`` of ``masks``."""
-    bits = indicator_matrix(masks, n)
-    if extra_col is not None:
-        bits = np.hstack([bits, np.ones((len(masks), 1), dtype=bits.dtype)])
-    counts = bits.sum(axis=1)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
-    index = np.nonzero(bits)[1].astype(np.int32)
-    return starts, index, np.ones(index.shape[0])
-
-
-
-
-def top_violations(score: np.ndarray, thr: float, k: int) -> np.ndarray:
-    """Indices of the (at most ``k``) largest entries of ``score`` above ``thr``."""
-    idx = np.flatnonzero(score > thr)
-    if idx.size > k:
-        idx = idx[np.argpartition(score[idx], -k)[-k:]]
-    return idx
-
-
 def _cos_lp(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Solve ``min x(N)`` s.t. ``x(S) >= v(S)`` by constraint generation.
 
@@ -345,7 +300,8 @@ def _cos_lp_unit(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndar
             return x, rows, np.asarray(sol.row_dual)
 
 
-def _exact_cos(game: Game, x: np.ndarray, rows: np.ndarray, duals: np.ndarray) -> Fraction | None:
+def _exact_cos(game: GameBase, x: np.ndarray, rows: np.ndarray, duals: np.ndarray
+               ) -> Fraction | None:
     """Certify the cost of stability in rationals from the float LP's vertex and duals."""
     n = game.n
     v = _to_fractions(game.values) * (-1 if game.cost else 1)

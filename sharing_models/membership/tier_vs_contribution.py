@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from .exceptions import InvalidInputError
+from ..exceptions import InvalidInputError
 from .fees import exact_number
 
 __all__ = ["subsidy_flows", "tier_vs_contribution"]

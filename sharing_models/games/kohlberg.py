@@ -19,7 +19,6 @@ an LP (HiGHS); in exact mode the LP weights are re-solved and checked in rationa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
@@ -27,12 +26,20 @@ from typing import Any, Literal
 import highspy
 import numpy as np
 
-from ._highs import new_highs
-from .exceptions import GameError, InvalidInputError
-from .game import Game, _subset_sums
+from .._kernels.game import GameBase, _subset_sums
+from .._kernels.highs import new_highs
+from .._kernels.lp import (
+    _independent_rows,
+    _solve_exact,
+    _to_fractions,
+    allocation_array,
+    indicator_matrix,
+    oriented_float,
+    zero_normalise,
+)
+from ..exceptions import InvalidInputError
 
-__all__ = ["KohlbergCertificate", "indicator_matrix", "kohlberg_certify", "oriented_float",
-           "value_scale", "zero_normalise"]
+__all__ = ["KohlbergCertificate", "kohlberg_certify"]
 
 #: Largest game certified in rational arithmetic by default.
 EXACT_MAX_PLAYERS = 12
@@ -70,7 +77,7 @@ class KohlbergCertificate:
 
 
 def kohlberg_certify(
-    game: Game,
+    game: GameBase,
     allocation: Any,
     *,
     kind: Literal["prenucleolus", "nucleolus"] = "prenucleolus",
@@ -111,6 +118,7 @@ def kohlberg_certify(
 
     Examples
     --------
+    >>> from sharing_models import Game
     >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 0, 1])  # glove game
     >>> bool(kohlberg_certify(g, [1, 0, 0])), bool(kohlberg_certify(g, [0.5, 0.5, 0]))
     (True, False)
@@ -120,8 +128,6 @@ def kohlberg_certify(
     :math:`O(2^n)` to form the excesses, then at most :math:`n` balancedness LPs
     (generically one or two) over the coalitions at the top excess levels.
     """
-    from .core import allocation_array
-
     if kind not in ("prenucleolus", "nucleolus"):
         raise InvalidInputError(f"kind must be 'prenucleolus' or 'nucleolus'; got {kind!r}")
     x = allocation_array(game, allocation)
@@ -251,103 +257,3 @@ def _exact_weights(ind: np.ndarray, lam: np.ndarray, k: int) -> bool:
         for j, d in zip(cols, delta, strict=True):
             lq[j] += d
     return all(w > 0 for w in lq[:k]) and all(w >= 0 for w in lq[k:])
-
-
-def indicator_matrix(masks: np.ndarray, n: int) -> np.ndarray:
-    """``out[r, i] = 1`` when player ``i`` is in coalition ``masks[r]`` (``int8``).
-
-    >>> indicator_matrix(np.array([1, 6]), 3).tolist()
-    [[1, 0, 0], [0, 1, 1]]
-    """
-    m = np.asarray(masks, dtype=np.int64).reshape(-1, 1)
-    return ((m >> np.arange(n, dtype=np.int64)) & 1).astype(np.int8)
-
-
-def _independent_rows(a: np.ndarray) -> list[int]:
-    """Greedy indices of a maximal linearly independent set of rows of ``a``."""
-    chosen: list[int] = []
-    q = np.zeros((0, a.shape[1]))
-    for r, row in enumerate(np.asarray(a, dtype=float)):
-        res = row - q.T @ (q @ row) if q.size else row
-        norm = np.linalg.norm(res)
-        if norm > 1e-8:
-            q = np.vstack([q, res / norm])
-            chosen.append(r)
-            if len(chosen) == a.shape[1]:
-                break
-    return chosen
-
-
-def _solve_exact(a: Sequence[Sequence[Any]], b: Sequence[Any]) -> list[Fraction] | None:
-    """Unique rational solution of ``a @ y = b`` (``m x k``), or None if none/not unique.
-
-    >>> _solve_exact([[1, 1], [1, -1], [2, 0]], [3, 1, 4])
-    [Fraction(2, 1), Fraction(1, 1)]
-    >>> _solve_exact([[1, 1], [1, 1]], [1, 2]) is None
-    True
-    """
-    rows = [[Fraction(c) for c in r] + [Fraction(bb)] for r, bb in zip(a, b, strict=True)]
-    k = len(a[0]) if len(a) else 0
-    piv_row = 0
-    for col in range(k):
-        p = next((r for r in range(piv_row, len(rows)) if rows[r][col] != 0), None)
-        if p is None:
-            return None
-        rows[piv_row], rows[p] = rows[p], rows[piv_row]
-        pr = rows[piv_row]
-        inv = 1 / pr[col]
-        pr[:] = [c * inv for c in pr]
-        for r in range(len(rows)):
-            if r != piv_row and rows[r][col] != 0:
-                f = rows[r][col]
-                rows[r] = [c - f * d for c, d in zip(rows[r], pr, strict=True)]
-        piv_row += 1
-    if any(r[-1] != 0 for r in rows[piv_row:]):
-        return None
-    return [rows[i][-1] for i in range(k)]
-
-
-def _to_fractions(values: np.ndarray) -> np.ndarray:
-    """Exact copy of ``values`` as Fractions (floats exactly; sympy rationals via str)."""
-    out = np.empty(len(values), dtype=object)
-    try:
-        out[:] = [x if isinstance(x, Fraction) else
-                  Fraction(x) if isinstance(x, int | float | np.number) else Fraction(str(x))
-                  for x in values]
-    except (TypeError, ValueError):
-        raise GameError("exact mode needs numeric worths (int, Fraction, float or a "
-                        "numeric sympy rational); substitute symbols first") from None
-    return out
-
-
-def zero_normalise(v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """``(v0, a, scale)``: ``v0(S) = v(S) - sum_{i in S} v(i)``, ``a_i = v(i)``, and
-    ``max |v0|``. Excesses, the (pre)nucleolus (shifted by ``a``) and the cost of
-    stability are covariant, so solving on ``v0 / scale`` keeps tolerances relative to
-    the game's structure rather than to large stand-alone worths.
-
-    >>> zero_normalise(np.array([0.0, 5.0, 7.0, 13.0]), 2)[0].tolist()
-    [0.0, 0.0, 0.0, 1.0]
-    """
-    a = v[1 << np.arange(n)]
-    v0 = v - _subset_sums(a)
-    return v0, a, value_scale(v0)
-
-
-def value_scale(*arrays: np.ndarray) -> float:
-    """Largest absolute worth (1 for an all-zero game): tolerances are relative to it.
-
-    >>> value_scale(np.array([0.0, -3e-6, 2e-6])), value_scale(np.zeros(4))
-    (3e-06, 1.0)
-    """
-    m = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
-    return m if m > 0 else 1.0
-
-
-def oriented_float(game: Game) -> np.ndarray:
-    """Worths in the profit orientation as float64, or a clear error for symbolic ones."""
-    try:
-        return game._oriented()
-    except (TypeError, ValueError):
-        raise GameError("this concept needs numeric worths; the game has symbolic worths "
-                        "(substitute values for the symbols first)") from None

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError, TooLargeError
+from ..exceptions import InvalidInputError, TooLargeError
 
 __all__ = ["MAX_TABLE_CELLS", "banzhaf_index", "shapley_shubik", "swing_counts"]
 

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError
+from ..exceptions import InvalidInputError
 from .fees import FeeRule, PiecewiseLinear, exact_number
 from .tiers import Tier, TierSchedule, assign
 from .waterfall import apportion
@@ -108,7 +108,7 @@ class RightsValue:
     ``tier_seats / m`` of the tier's jointly elected ones; ``tier_size`` gives ``m``
     (default 1).
 
-    >>> from sharing_models.tiers import Rights
+    >>> from sharing_models.membership.tiers import Rights
     >>> RightsValue(vote=10, seat=1000)(Tier("gold", rights=Rights(votes=2, seats_per=3)))
     Fraction(1060, 3)
     """
@@ -280,7 +280,7 @@ def check_band_edges(rule_or_schedule: FeeRule | TierSchedule, grid: Any = None,
     SEMATECH's floor and cap are continuous; a flat fee that doubles at a band edge is
     not:
 
-    >>> from sharing_models.fees import sematech
+    >>> from sharing_models.membership.fees import sematech
     >>> check_band_edges(sematech()).empty
     True
     >>> cliff = PiecewiseLinear([(0, 0, 1_000), (10**6, 0, 2_000)])

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidInputError
+from ...exceptions import InvalidInputError
 
 
 def _prepare(estate: Any, claims: Any) -> tuple[Any, list[Any], list[Any], str]:

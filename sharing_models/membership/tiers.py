@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError
+from ..division.power import banzhaf_index, shapley_shubik
+from ..exceptions import InvalidInputError
 from .fees import FeeRule, Flat, exact_number
-from .power import banzhaf_index, shapley_shubik
 
 __all__ = [
     "ACCESS_LEVELS",

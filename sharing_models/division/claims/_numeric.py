@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..game import popcounts
+from ..._kernels.game import popcounts
 from ..power import window_counts
 from ._input import _sum
 from ._piecewise import _cea_piecewise, _cel_piecewise

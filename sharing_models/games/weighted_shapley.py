@@ -27,9 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError
-from .game import Game
-from .shapley import (
+from .._kernels.game import GameBase
+from .._kernels.shapley import (
     _check_game,
     _exact_bit_sums,
     _weighted_bit_sums,
@@ -38,12 +37,13 @@ from .shapley import (
     to_series,
     use_exact,
 )
+from ..exceptions import InvalidInputError
 
 __all__ = ["harsanyi_dividends", "weighted_shapley"]
 
 
 def weighted_shapley(
-    game: Game, weights: Mapping[str, Any] | Sequence[Any], exact: bool = False
+    game: GameBase, weights: Mapping[str, Any] | Sequence[Any], exact: bool = False
 ) -> pd.Series:
     r"""Kalai-Samet weighted Shapley value for positive player weights.
 
@@ -144,7 +144,7 @@ def _subset_sums_exact(lam: list[Fraction]) -> np.ndarray:
     return out
 
 
-def _check_weights(game: Game, weights: Any) -> list[Any]:
+def _check_weights(game: GameBase, weights: Any) -> list[Any]:
     if isinstance(weights, Mapping):
         unknown = [p for p in weights if p not in game.players]
         missing = [p for p in game.players if p not in weights]

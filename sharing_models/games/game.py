@@ -1,0 +1,72 @@
+"""The TU game :class:`Game`: worths indexed by coalition bitmask, plus its solution concepts.
+
+Storage, construction and algebra live in :class:`sharing_models._kernels.game.GameBase`;
+this class adds one method per solution concept (``Game.shapley()`` calls
+:func:`sharing_models.shapley`, ...). The concept modules check their input with
+``require_game`` from the kernel, so this module imports them and they never import it:
+``games.game`` is the top of the ``games`` layers.
+
+References: [vonNeumannMorgenstern1944]_, [PelegSudholter2007]_.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._kernels.game import MAX_PLAYERS, PROGRESS_PLAYERS, GameBase, popcounts, require_game
+from .banzhaf import banzhaf as _banzhaf
+from .myerson import myerson as _myerson
+from .nucleolus import nucleolus as _nucleolus
+from .owen import owen as _owen
+from .shapley import shapley as _shapley
+from .weighted_shapley import weighted_shapley as _weighted_shapley
+
+__all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "Game", "popcounts", "require_game"]
+
+
+class Game(GameBase):
+    """A TU game over named players, worths indexed by coalition bitmask.
+
+    Parameters
+    ----------
+    players : sequence of str
+        Member ids; ``players[i]`` is bit ``i`` of a coalition mask.
+    values : array-like of length ``2**n``
+        Worth (or cost) of every coalition; ``values[0]`` is the empty coalition.
+    cost : bool, default False
+        True when ``values`` are costs to share rather than worths to divide.
+
+    Examples
+    --------
+    >>> g = Game.from_dict(["a", "b"], {(): 0, ("a",): 1, ("b",): 2, ("a", "b"): 6})
+    >>> g.value({"a", "b"})
+    Fraction(6, 1)
+    >>> g.n, g.players
+    (2, ('a', 'b'))
+    """
+
+    __slots__ = ()
+
+    def shapley(self, exact: bool = False) -> Any:
+        """Shapley value; see :func:`sharing_models.shapley`."""
+        return _shapley(self, exact=exact)
+
+    def banzhaf(self, normalized: bool = True, exact: bool = False) -> Any:
+        """Banzhaf value; see :func:`sharing_models.banzhaf`."""
+        return _banzhaf(self, normalized=normalized, exact=exact)
+
+    def owen(self, unions: Any, exact: bool = False) -> Any:
+        """Owen value (Winter value for nested unions); see :func:`sharing_models.owen`."""
+        return _owen(self, unions, exact=exact)
+
+    def myerson(self, graph: Any, exact: bool = False) -> Any:
+        """Myerson value for a communication graph; see :func:`sharing_models.myerson`."""
+        return _myerson(self, graph, exact=exact)
+
+    def weighted_shapley(self, weights: Any, exact: bool = False) -> Any:
+        """Kalai-Samet weighted Shapley value; see :func:`sharing_models.weighted_shapley`."""
+        return _weighted_shapley(self, weights, exact=exact)
+
+    def nucleolus(self) -> Any:
+        """Nucleolus; see :func:`sharing_models.nucleolus`."""
+        return _nucleolus(self)
