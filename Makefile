@@ -49,3 +49,18 @@ clean:
 .PHONY: notebooks-clear
 notebooks-clear: $(VENV)/.installed-dev
 	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
+
+# JupyterLab in headless Chromium (tests/browser): Run All on every notebook, no error
+# shown, and a what-if widget control that changes its output. Installs Debian's chromium
+# and chromium-driver when they are missing and this runs as root.
+.PHONY: browser-test
+browser-test: $(VENV)/.installed-dev
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+		else \
+			echo "browser-test needs: sudo apt-get install -y chromium chromium-driver" >&2; exit 1; \
+		fi; \
+	fi
+	@$(BIN)/python -c "import selenium" 2>/dev/null || $(BIN)/python -m pip install --quiet "selenium>=4.10"
+	CONSORTIUM_BROWSER_TEST=1 $(BIN)/python -m pytest -q -s tests/browser
