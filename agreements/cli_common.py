@@ -69,7 +69,7 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
 
     JSON is a list of row objects; the index becomes the first field (named after the
     index, or ``id``). Missing values become ``null``; exact numbers (fractions) become
-    strings such as ``"145/2"``.
+    strings: their decimal when it terminates (``"72.5"``), else ``"p/q"``.
 
     >>> df = pd.DataFrame({"share": [60.0, 40.0]}, index=pd.Index(["a", "b"], name="member"))
     >>> print(format_table(df, "csv"), end="")
@@ -83,10 +83,6 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
         raise CliError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", 2)
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     if fmt == "table":
-        frame = frame.copy()
-        for col in [c for c in frame.columns if frame[c].dtype == "object"]:
-            frame[col] = [_human(float(x)) if isinstance(x, Fraction) else x
-                          for x in frame[col]]
         return frame.to_string(float_format=_human) + "\n"
     flat = frame.copy()
     for col in [c for c in flat.columns if flat[c].dtype == "object"]:  # exact numbers
@@ -102,8 +98,8 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
 
 
 def _exact_text(x: object, fmt: str) -> object:
-    """An exact number as its decimal when it has one (``Fraction(259494027, 100)`` ->
-    ``2594940.27``; a number in JSON, text in CSV), else as ``p/q`` text.
+    """An exact number as text: its decimal when it has one (``Fraction(259494027, 100)``
+    -> ``2594940.27``), else ``p/q``.
 
     >>> _exact_text(Fraction(259494027, 100), "csv"), _exact_text(Fraction(1, 3), "json")
     ('2594940.27', '1/3')
@@ -114,8 +110,7 @@ def _exact_text(x: object, fmt: str) -> object:
         d = x.denominator
         places = next((k for k in range(13) if 10**k % d == 0), None)
         if places is not None:
-            text = format_fixed(x, places, thousands=False)
-            return text if fmt == "csv" else float(text)
+            return format_fixed(x, places, thousands=False)
     return str(x)
 
 

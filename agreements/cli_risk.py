@@ -45,7 +45,7 @@ from sharing_models.sweep import grid, random_points, sweep
 
 from .cli_common import CliError, add_format_argument, emit_table, load_or_fail, note
 from .risk import RiskCase, risk_case, scenario_point
-from .sharing import RULES
+from .sharing import RULES, format_fixed
 from .synthetic import SyntheticConfig, synthetic_agreements
 
 __all__ = [
@@ -137,7 +137,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                    out=args.out)
     table = risk_summary(sim, levels=(args.level,))
     table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
-    table = table.join(shown_rule_shares(agreement, list(sim.rules)))
+    shown = shown_rule_shares(agreement, list(sim.rules))
+    if args.format == "table":
+        shown = shown.map(lambda x: format_fixed(x) if x is not None else "")
+    table = table.join(shown)
     note(f"consortium simulate: {args.draws:,} draws x {len(sim.members)} members x "
          f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s")
     emit_table(table, args.format)
@@ -179,7 +182,7 @@ def cmd_formation(args: argparse.Namespace) -> int:
                    seed=args.seed, levers=levers)
     game = _game(agreement)
     if args.view == "members":
-        table = _members_view(sim, game)
+        table = _members_view(agreement, sim, game)
     else:
         table = _rules_view(case, sim, game, levers, args)
     note(f"consortium formation: {args.draws:,} draws in {time.perf_counter() - start:.2f} s")
@@ -211,7 +214,11 @@ def _rules_view(case: RiskCase, sim: Any, game: Any, levers: list, args: Any) ->
     return table
 
 
-def _members_view(sim: Any, game: Any) -> pd.DataFrame:
+def _members_view(agreement: Any, sim: Any, game: Any) -> pd.DataFrame:
+    """One row per member: risk tolerance, outside option, the Borch rule and its side
+    payments, the Nash bargaining solution of the game, and ``<rule>_pct``, the shown
+    percentage of each simulated rule (:func:`shown_rule_shares`, the figures every
+    output shows)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SuspiciousResultWarning)
         rule = borch_rule(sim)
@@ -228,6 +235,9 @@ def _members_view(sim: Any, game: Any) -> pd.DataFrame:
             table["nash_bargaining_game"] = nash_bargaining_game(game)
         except ConsortiumError as exc:  # no agreement in the game: say so, keep the rest
             note(f"consortium formation: Nash bargaining on the game: {exc}")
+    shown = shown_rule_shares(agreement, list(sim.rules))["share_pct"]
+    for r in dict.fromkeys(shown.index.get_level_values("rule")):
+        table[f"{r}_pct"] = shown.loc[r].reindex(table.index)
     table.index.name = "member"
     return table
 

@@ -1,4 +1,4 @@
-"""Largest-remainder rounding of shown shares and amounts (agreements.clauses.rounding)."""
+"""Largest-remainder rounding of shown shares and amounts (agreements.sharing.display)."""
 
 from decimal import Decimal
 from fractions import Fraction
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agreements.clauses.rounding import exact, format_fixed, largest_remainder
+from agreements.sharing.display import exact, format_fixed, largest_remainder
 from sharing_models.exceptions import InvalidInputError
 
 weights = st.lists(st.fractions(min_value=0, max_value=10**6, max_denominator=10**4),

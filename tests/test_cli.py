@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import types
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -71,25 +72,31 @@ def test_shares_csv_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "shares", YRD, "--format", "csv", "-m", "shapley",
                        "-m", "fixed")
     assert code == 0
-    df = pd.read_csv(io.StringIO(out), index_col="member")
-    assert list(df.columns) == ["shapley", "fixed", "shapley_in_core", "fixed_in_core",
-                                "shapley_gain", "fixed_gain"]
-    assert df["shapley"].sum() == pytest.approx(df["fixed"].sum())
-    code, out, _ = run(capsys, "shares", YRD, "--format", "json", "--percent",
-                       "--shares-only", "-m", "equal")
+    df = pd.read_csv(io.StringIO(out), index_col="member", dtype=str)
+    assert list(df.columns) == [f"{r}{s}" for r in ("shapley", "fixed")
+                                for s in ("", "_pct", "_exact", "_in_core", "_gain")]
+    members, total = df.drop(index="total"), df.loc["total"]
+    for col in ("shapley", "fixed", "shapley_pct", "fixed_pct"):  # shown figures add up
+        assert sum(Decimal(x) for x in members[col]) == Decimal(total[col])
+    assert total["shapley_pct"] == total["fixed_pct"] == "100.00"
+    assert total["shapley"] == total["fixed"]
+    code, out, _ = run(capsys, "shares", YRD, "--format", "json", "--shares-only",
+                       "-m", "equal")
     rows = json.loads(out)
-    assert set(rows[0]) == {"member", "equal"}
-    assert sum(r["equal"] for r in rows) == pytest.approx(100.0)
+    assert set(rows[0]) == {"member", "equal", "equal_pct", "equal_exact"}
+    assert rows[-1]["member"] == "total"
+    assert sum(Decimal(str(r["equal_pct"])) for r in rows[:-1]) == 100
 
 
 def test_shares_table_and_exact(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "shares", BAOSHAN, "--shares-only")
     assert code == 0
-    assert out.splitlines()[0].split() == ["shapley", "banzhaf", "nucleolus", "owen",
+    assert out.splitlines()[0] == "shares (CNY)"
+    assert out.splitlines()[1].split() == ["shapley", "banzhaf", "nucleolus", "owen",
                                            "proportional", "equal", "fixed"]
     assert "-0.0" not in out
     code, out, _ = run(capsys, "shares", YRD, "--exact", "-m", "equal", "--format", "json")
-    assert code == 0 and "/" in json.loads(out)[0]["equal"]
+    assert code == 0 and "/" in json.loads(out)[0]["equal_exact"]
 
 
 def test_shares_unknown_method_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:

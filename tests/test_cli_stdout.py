@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from agreements.cli import main, shares_blocks
-from agreements.shares import compare_shares
+from agreements.shares import shown_shares
+from agreements.sharing import format_fixed
 
 ROOT = Path(__file__).resolve().parent.parent
 BAOSHAN = str(ROOT / "scenarios" / "baoshan_medical_devices.yaml")
@@ -65,14 +66,15 @@ def test_shares_default_table_is_narrow_blocks(capfd: pytest.CaptureFixture[str]
     blocks = out.split("\n\n")
     assert [b.splitlines()[0] for b in blocks] == [
         "shares (CNY)", "gain over outside option (CNY)",
-        "in the core: shapley, banzhaf, nucleolus, owen, proportional"]
-    assert blocks[2].splitlines()[1] == "not in the core: equal, fixed"
+        "in the core: shapley, banzhaf, nucleolus, owen, proportional, equal, fixed"]
     assert "_in_core" not in out and "_gain" not in out
-    assert max(len(line) for line in out.splitlines()) < 120
+    assert max(len(line) for line in out.splitlines()) <= 120
     header = blocks[0].splitlines()[1].split()
     assert header == ["shapley", "banzhaf", "nucleolus", "owen", "proportional", "equal",
                       "fixed"]
-    assert "57,399,726.77" in blocks[0] and "52,399,726.77" in blocks[1]  # share, share - 5e6
+    # fosun_dx's fixed share (55%), and that share less its outside option (5e6)
+    assert "5,708,868.59" in blocks[0] and "708,868.59" in blocks[1]
+    assert blocks[0].splitlines()[-1].split()[0] == "total"
 
 
 def test_shares_details_and_csv_keep_every_column(capfd: pytest.CaptureFixture[str]) -> None:
@@ -83,20 +85,21 @@ def test_shares_details_and_csv_keep_every_column(capfd: pytest.CaptureFixture[s
     out, _ = capfd.readouterr()
     df = pd.read_csv(io.StringIO(out), index_col="member")
     methods = ["shapley", "banzhaf", "nucleolus", "owen", "proportional", "equal", "fixed"]
-    assert list(df.columns) == (methods + [f"{m}_in_core" for m in methods]
-                                + [f"{m}_gain" for m in methods])
+    assert list(df.columns) == [f"{m}{s}" for m in methods
+                                for s in ("", "_pct", "_exact", "_in_core", "_gain")]
 
 
-def test_shares_blocks_match_compare_shares() -> None:
+def test_shares_blocks_match_shown_shares() -> None:
     import agreements
 
     a = agreements.load(YRD)
-    df = compare_shares(a, methods=["shapley", "equal"])
+    df = shown_shares(a, methods=["shapley", "equal"])
     text = shares_blocks(df, a.currency)
     gain_block = text.split("\n\n")[1]
     first = a.member_ids[0]
     row = next(line for line in gain_block.splitlines() if line.startswith(first))
-    assert row.split()[1:] == [f"{df.loc[first, m + '_gain']:,.2f}" for m in ("shapley", "equal")]
+    assert row.split()[1:] == [format_fixed(df.loc[first, m + "_gain"])
+                               for m in ("shapley", "equal")]
     only = shares_blocks(df[["shapley", "equal"]], a.currency)
     assert "gain" not in only and "core" not in only
 

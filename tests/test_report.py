@@ -153,11 +153,15 @@ def test_walk_aways_and_blocking_coalitions_of_a_hand_computed_game() -> None:
     row = re.search(r"<td>equal</td>(.*?)</tr>", section, re.S)
     assert row is not None
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
-    assert cells[0] == "lab"
-    assert cells[2].startswith("{uni} +36")
-    assert "v(N), the expected worth of the whole consortium, is 65 " in page
+    assert cells[0] == "lab"  # risk-neutral: expected share below the outside option
+    assert cells[3].startswith("{uni} +36")
+    assert "v(N), the expected worth of the whole consortium (task and market risk " \
+           "included), is 65.00 " in page
+    # one section, the risk-neutral and the risk-averse answer side by side
+    assert "<th>risk-neutral (expected share &lt; outside option)</th>" in section
+    assert "<th>risk-averse (certainty equivalent &lt; outside option)</th>" in section
     risk = page.split("<h2>Risk profile per member</h2>")[1].split("<h2>")[0]
-    assert "<th>joins (CE &gt;= outside option)</th>" in risk
+    assert "joins" not in risk and "walk" not in risk.lower().replace("who would walk", "")
     assert "SHA-256 of the model (canonical JSON) demo (model)" in page
 
 

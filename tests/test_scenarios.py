@@ -18,12 +18,12 @@ import yaml
 import agreements
 from agreements.game import expected_value, product_recipes
 from agreements.model import Agreement
+from agreements.project import risk_weights
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.yaml"))
 #: Scenarios known to be unprofitable for the grand coalition under agreements.game.
-#: Scenarios whose grand coalition cannot profit (expected failures); none any more:
-#: Baoshan's figures were revised and its v(N) is CNY 125,132,786.87.
+#: Scenarios whose grand coalition cannot profit (expected failures); none.
 UNPROFITABLE: dict[str, str] = {}
 
 
@@ -50,13 +50,16 @@ def _plan_value(agreement: Agreement) -> float:
     """Value of one plan open to the grand coalition: make every product by its first recipe.
 
     Every input of the union is paid once, at ``min(cost, substitute_price)`` (all owners
-    are present); the game's :math:`v(N)` maximises over plans, so this is a lower bound.
+    are present), a task's cost weighted by the chance it is attempted (and discounted), a
+    product's value by the chance its tasks succeed; the game's :math:`v(N)` maximises
+    over plans, so this is a lower bound.
     """
+    w = risk_weights(agreement)
     costs = {c.id: min(c.cost, c.substitute_price or np.inf) for c in agreement.contributions}
-    costs |= {t.id: t.cost for t in agreement.tasks}
+    costs |= {t.id: t.cost * w.task[t.id] for t in agreement.tasks}
     recipes = product_recipes(agreement)
     used = set().union(*(recipes[p.id][0] for p in agreement.products))
-    revenue = sum(expected_value(p) for p in agreement.products)
+    revenue = sum(expected_value(p) * w.product[p.id] for p in agreement.products)
     return revenue - sum(costs[x] for x in used)
 
 
@@ -119,12 +122,14 @@ def test_grand_coalition_worth_is_positive_and_largest(path: Path) -> None:
 
 
 #: Members whose departure costs the consortium more than half its worth, by design.
+#: With task risk in the game v(N) is smaller, so a member whose contribution is dear to
+#: replace (a large substitute premium) can cost more than half of it.
 CRITICAL = {
-    "synthetic_biology_baoshan": {"baoji"},
+    "synthetic_biology_baoshan": {"baoji", "sioc", "ecust"},
     "lingang_eda": {"primarius", "foundry", "design_house"},
     "dominant_firm": {"baosteel"},
-    "eu_eit_kic": {"recycler_se", "oem_it"},
-    "yrd_joint_research": {"imaging_sh", "crystal_ah"},
+    "eu_eit_kic": {"recycler_se", "oem_it", "rto_fr", "cathode_be"},
+    "yrd_joint_research": {"imaging_sh", "crystal_ah", "asic_js", "ai_zj", "hospital_sh"},
     "qingdao_marine_equipment": {"lead_marine", "fish_farm"},
     "precision_oncology_data": {"fudan_cancer", "dx_company"},
 }
@@ -215,10 +220,11 @@ def test_lingang_shapley_leaves_the_core_nucleolus_does_not() -> None:
 
 
 def test_qingdao_members_below_their_outside_option() -> None:
-    """docs/scenarios.md: under Shapley the fund and the substitutable university team earn
-    less than their outside options; everyone else gains."""
+    """docs/scenarios.md: under Shapley the fund and the substitutable university teams
+    earn less than their outside options; everyone else gains."""
     shares = _shares("qingdao_marine_equipment", ["shapley"])
-    assert set(shares.index[shares["shapley_gain"] < 0]) == {"industrial_fund", "tech_univ"}
+    assert set(shares.index[shares["shapley_gain"] < 0]) == {"industrial_fund", "tech_univ",
+                                                             "ocean_univ"}
 
 
 def test_substitutable_hospitals() -> None:

@@ -8,9 +8,9 @@ formula of one parameter. Wording in English and Chinese comes from
 ``agreements/terms/terms.yaml``.
 """
 
+from ..sharing.display import format_fixed, largest_remainder
 from .compare import compare, redline
 from .export import FORMATS, export
-from .rounding import format_fixed, largest_remainder
 from .schedules import SCHEDULE_KEYS, schedules
 from .sensitivity import share_formulas
 from .table import clause_table

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Agreement, Ownership
+from ..sharing.display import largest_remainder
 from .allocation import Shares
-from .rounding import largest_remainder
 from .wording import member_name, percent, term
 
 __all__ = ["FIELDS", "Context", "item_name", "named", "owners_of", "plan_months", "row", "sep",

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..model import Agreement
+from ..sharing.display import exact
 from .context import Context, row, sep
 from .formulas import rule_formula
-from .rounding import exact
 from .wording import member_name, money, term
 
 __all__ = ["FeeInfo", "fee_info", "fee_rows", "member_votes"]

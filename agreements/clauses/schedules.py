@@ -17,10 +17,10 @@ from typing import Any
 import pandas as pd
 
 from ..model import Agreement, Ownership
+from ..sharing.display import exact, format_fixed, largest_remainder
 from .allocation import contribution_totals, resolve_shares
 from .context import owners_of
 from .fees import fee_info, member_votes
-from .rounding import exact, format_fixed, largest_remainder
 from .table import as_agreement, column_label
 from .wording import check_decimals, check_lang, member_name, money, term
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
+from ..sharing.display import exact, largest_remainder
 from .allocation import contribution_totals
 from .context import Context, item_name, named, plan_months, row, sep
-from .rounding import exact, largest_remainder
 from .wording import fallback, join, member_name, money, names, percent, term
 
 __all__ = ["FIRST_SECTIONS"]

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from ..model import AccessTerms, Ownership
+from ..sharing.display import exact
 from .allocation import contribution_totals
 from .context import Context, named, owners_of, row, sep, share_figures
 from .fees import fee_rows, member_votes
-from .rounding import exact
 from .sections_revenue import revenue_rows
 from .wording import body_name, fallback, member_name, money, names, percent, term
 

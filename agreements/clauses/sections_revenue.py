@@ -13,9 +13,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from ..sharing.display import exact
 from .context import Context, item_name, named, row, sep, share_figures
 from .formulas import share_formula
-from .rounding import exact
 from .wording import fallback, member_name, money, names, percent, term
 
 __all__ = ["revenue_rows"]

@@ -26,7 +26,7 @@ import pandas as pd
 from sharing_models.exceptions import InvalidInputError
 
 from ..model import Agreement
-from .rounding import exact, format_fixed
+from ..sharing.display import exact, format_fixed
 
 __all__ = ["PARAMETER_FIELDS", "share_formulas"]
 
@@ -107,9 +107,9 @@ def share_formulas(agreement: Agreement, parameter: str, *, low: Any = None,
     >>> a = load("scenarios/synthetic_biology_baoshan.yaml")
     >>> f = share_formulas(a, "p_hts_services.revenue")
     >>> f.loc["baoji", "formula"]
-    'φ_baoji(p) ≈ 131,098,752.47 + 1.357521 × p'
+    'φ_baoji(p) ≈ 1,957,589.85 + 0.565634 × p'
     >>> f.loc["sioc", ["formula", "valid_from", "valid_to"]].tolist()
-    ['φ_sioc(p) = 12,000,000.00', Fraction(6000000, 1), Fraction(18000000, 1)]
+    ['φ_sioc(p) ≈ 4,293,024.30 + 0.282817 × p', Fraction(10500000, 1), Fraction(15000000, 1)]
 
     Notes
     -----

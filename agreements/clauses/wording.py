@@ -19,7 +19,7 @@ import yaml
 from sharing_models.exceptions import InvalidInputError
 
 from ..model import Agreement
-from .rounding import exact, format_fixed
+from ..sharing.display import exact, format_fixed
 
 __all__ = [
     "LANGS",

@@ -184,7 +184,7 @@ def rounded(x: object, decimals: int = 2) -> Fraction:
     """``x`` rounded to ``decimals`` places, half away from zero, exactly.
 
     >>> rounded(2.675), rounded(Fraction(-1, 200))
-    (Fraction(107, 40), Fraction(-1, 100))
+    (Fraction(67, 25), Fraction(-1, 100))
     """
     q = exact(x)
     scale = 10**decimals

@@ -20,7 +20,9 @@ Rules divide :math:`v(N)`, the worth of the grand coalition in the agreement's g
 
 **Exactness.** With at most :data:`EXACT_MEMBERS` members the game is built with
 :class:`~fractions.Fraction` worths and every rule that has an exact algorithm returns
-Fractions; above, floats. ``exact=`` overrides the default.
+Fractions; above, floats. ``exact=`` overrides the default. A weight rule's shares are
+the agreement's own figures and stay exact Fractions at every size (its amounts follow
+the game).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from sharing_models import Game, GameError
 from sharing_models import waterfall as wf
 
 from ..errors import AgreementError, Problem, ScenarioError
-from ..game import agreement_game
+from ..game import agreement_game, coalition_worth
 from ..model import Agreement, Layer
 from ..tiering import fee_table, tier_schedule
 from .display import exact as exact_fraction
@@ -96,7 +98,8 @@ def layer_unions(agreement: Agreement) -> list[list[str]]:
 
 
 # ---------------------------------------------------------------- weight rules
-def _weights_fixed(agreement: Agreement, game: Game, exact: bool) -> dict[str, Fraction]:
+def _weights_fixed(agreement: Agreement, game: Game | None,
+                 exact: bool) -> dict[str, Fraction]:
     fixed = agreement.sharing.fixed_shares
     if not fixed:
         raise ScenarioError([Problem("sharing.fixed_shares",
@@ -104,18 +107,21 @@ def _weights_fixed(agreement: Agreement, game: Game, exact: bool) -> dict[str, F
     return {m: exact_fraction(fixed.get(m, 0)) for m in agreement.member_ids}
 
 
-def _weights_equal(agreement: Agreement, game: Game, exact: bool) -> dict[str, Fraction]:
+def _weights_equal(agreement: Agreement, game: Game | None,
+                 exact: bool) -> dict[str, Fraction]:
     return dict.fromkeys(agreement.member_ids, Fraction(1))
 
 
-def _weights_proportional(agreement: Agreement, game: Game, exact: bool) -> dict[str, Fraction]:
+def _weights_proportional(agreement: Agreement, game: Game | None,
+                 exact: bool) -> dict[str, Fraction]:
     weights = dict.fromkeys(agreement.member_ids, Fraction(0))
     for c in agreement.contributions:
         weights[c.member] += exact_fraction(c.valuation)
     return weights
 
 
-def _weights_tiered(agreement: Agreement, game: Game, exact: bool) -> dict[str, Fraction]:
+def _weights_tiered(agreement: Agreement, game: Game | None,
+                 exact: bool) -> dict[str, Fraction]:
     schedule = tier_schedule(agreement)
     if schedule is None or all(t.rights.income_share is None for t in schedule.tiers):
         raise ScenarioError([Problem("sharing.tiers", "rule 'tiered' needs tiers with "
@@ -127,12 +133,14 @@ def _weights_tiered(agreement: Agreement, game: Game, exact: bool) -> dict[str, 
     return {m: exact_fraction(shares.get(m, 0)) for m in agreement.member_ids}
 
 
-def _weights_fee_based(agreement: Agreement, game: Game, exact: bool) -> dict[str, Fraction]:
+def _weights_fee_based(agreement: Agreement, game: Game | None,
+                 exact: bool) -> dict[str, Fraction]:
     fees = fee_table(agreement)["fee"]
     return {m: exact_fraction(fees.get(m, 0)) for m in agreement.member_ids}
 
 
-def _weights_borch(agreement: Agreement, game: Game, exact: bool) -> dict[str, Fraction]:
+def _weights_borch(agreement: Agreement, game: Game | None,
+                 exact: bool) -> dict[str, Fraction]:
     rho = [m.risk_tolerance for m in agreement.members]
     if any(r is None or math.isinf(r) for r in rho):  # risk-neutral members take it all
         return {m.id: Fraction(int(m.risk_tolerance is None or math.isinf(m.risk_tolerance)))
@@ -140,7 +148,8 @@ def _weights_borch(agreement: Agreement, game: Game, exact: bool) -> dict[str, F
     return {m.id: exact_fraction(m.risk_tolerance) for m in agreement.members}
 
 
-def _weights_blend(agreement: Agreement, game: Game, exact: bool) -> dict[str, Fraction]:
+def _weights_blend(agreement: Agreement, game: Game | None,
+                 exact: bool) -> dict[str, Fraction]:
     blend = agreement.sharing.blend
     if not blend:
         raise ScenarioError([Problem("sharing.blend", "rule 'blend' needs sharing.blend "
@@ -159,7 +168,7 @@ def _weights_blend(agreement: Agreement, game: Game, exact: bool) -> dict[str, F
     return out
 
 
-_WEIGHTS: dict[str, Callable[[Agreement, Game, bool], dict[str, Fraction]]] = {
+_WEIGHTS: dict[str, Callable[[Agreement, Game | None, bool], dict[str, Fraction]]] = {
     "proportional": _weights_proportional,
     "equal": _weights_equal,
     "fixed": _weights_fixed,
@@ -225,7 +234,8 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
     pandas.DataFrame
         Indexed by member id (``member``), columns ``share`` (summing to 1; ``None``
         when :math:`v(N) = 0` for a game rule) and ``amount`` (summing to
-        :math:`v(N)`); Fractions when exact, else floats. ``attrs``: ``rule``,
+        :math:`v(N)`); Fractions when exact, else floats (a weight rule's ``share``
+        is exact at every size). ``attrs``: ``rule``,
         ``grand_value`` (:math:`v(N)`), ``exact``.
 
     Raises
@@ -258,17 +268,19 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
     exact = default_exact(agreement) if exact is None else bool(exact)
     num = _Number(exact)
     ids = agreement.member_ids
-    if game is None:
+    if (game is None and rule not in _WEIGHTS) or rule == "blend":
         game = agreement_game(agreement, exact=exact)
-    grand = num(game.grand_value)
+    # a weight rule needs only v(N): one coalition, at any number of members
+    grand = num(game.grand_value if game is not None
+                else coalition_worth(agreement, ids, exact=exact))
     if rule in _WEIGHTS:
         weights = _WEIGHTS[rule](agreement, game, exact)
         total = sum(weights.values(), Fraction(0))
         if total <= 0 or any(w < 0 for w in weights.values()):
             raise GameError(f"rule {rule!r}: the weights {_show(weights)} cannot be read as "
                             "shares (they must be >= 0 with a positive total)")
-        share = [num(weights[m] / total) for m in ids]
-        amount = [s * grand for s in share]
+        share = [weights[m] / total for m in ids]  # exact at every size
+        amount = [num(s) * grand for s in share]
     else:
         values = _game_amounts(agreement, game, rule, exact, graph).reindex(ids)
         amount = [num(v) for v in values]
@@ -279,7 +291,9 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
     out = pd.DataFrame({"share": pd.Series(share, index=ids, dtype=object),
                         "amount": pd.Series(amount, index=ids, dtype=object)})
     if not exact:
-        out = out.astype(float)
+        out["amount"] = out["amount"].astype(float)
+        if rule not in _WEIGHTS:
+            out["share"] = out["share"].astype(float)
     out.index.name = "member"
     out.attrs.update(rule=rule, grand_value=grand, exact=exact)
     return out
@@ -294,5 +308,7 @@ def allocations(agreement: Agreement, rules: Sequence[str] | Iterable[str], *,
                 graph: Any = None) -> dict[str, pd.DataFrame]:
     """:func:`allocate` for several rules over one game (built once)."""
     exact = default_exact(agreement) if exact is None else bool(exact)
-    game = game if game is not None else agreement_game(agreement, exact=exact)
+    rules = list(rules)
+    if game is None and any(r not in _WEIGHTS or r == "blend" for r in rules):
+        game = agreement_game(agreement, exact=exact)
     return {r: allocate(agreement, r, exact=exact, game=game, graph=graph) for r in rules}
