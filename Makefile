@@ -64,3 +64,10 @@ browser-test: $(VENV)/.installed-dev
 	fi
 	@$(BIN)/python -c "import selenium" 2>/dev/null || $(BIN)/python -m pip install --quiet "selenium>=4.10"
 	CONSORTIUM_BROWSER_TEST=1 $(BIN)/python -m pytest -q -s tests/browser
+
+# One truth (issue 18): every bundled scenario through every output (shares table/CSV/
+# JSON, clause documents in six formats, HTML report, waterfall, simulate, formation);
+# the same shown figure for each member and rule, every shown column summing exactly.
+.PHONY: truth
+truth: $(VENV)/.installed-dev
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests/test_one_truth.py
