@@ -137,18 +137,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                    out=args.out)
     table = risk_summary(sim, levels=(args.level,))
     table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
-    shown = shown_rule_shares(agreement, list(sim.rules))
-    if args.format == "table":
-        shown = shown.map(lambda x: format_fixed(x) if x is not None else "")
-    table = table.join(shown)
+    table = table.join(shown_rule_shares(agreement, list(sim.rules), args.format))
     note(f"consortium simulate: {args.draws:,} draws x {len(sim.members)} members x "
          f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s")
     emit_table(table, args.format)
     return 0
 
 
-def shown_rule_shares(agreement: Any, rules: list[str]) -> pd.DataFrame:
-    """Shown shares (``share`` in money, ``share_pct``) by (rule, member), the figures of
+def shown_rule_shares(agreement: Any, rules: list[str], fmt: str = "csv") -> pd.DataFrame:
+    """Shown shares (``share`` in money, ``share_pct``) by (rule, member) as text with
+    their fixed decimals (thousands separators in a ``table``), the figures of
     :func:`agreements.shares.shown_shares`; rules it cannot show are left out."""
     from .shares import shown_shares
 
@@ -159,6 +157,8 @@ def shown_rule_shares(agreement: Any, rules: list[str]) -> pd.DataFrame:
     rows = [(r, m, df.loc[m, r], df.loc[m, f"{r}_pct"])
             for r in known if r in df.columns for m in df.index]
     out = pd.DataFrame(rows, columns=["rule", "member", "share", "share_pct"])
+    out[["share", "share_pct"]] = out[["share", "share_pct"]].map(
+        lambda x: "" if x is None else format_fixed(x, 2, thousands=fmt == "table"))
     return out.set_index(["rule", "member"])
 
 
@@ -182,7 +182,7 @@ def cmd_formation(args: argparse.Namespace) -> int:
                    seed=args.seed, levers=levers)
     game = _game(agreement)
     if args.view == "members":
-        table = _members_view(agreement, sim, game)
+        table = _members_view(agreement, sim, game, args.format)
     else:
         table = _rules_view(case, sim, game, levers, args)
     note(f"consortium formation: {args.draws:,} draws in {time.perf_counter() - start:.2f} s")
@@ -214,7 +214,7 @@ def _rules_view(case: RiskCase, sim: Any, game: Any, levers: list, args: Any) ->
     return table
 
 
-def _members_view(agreement: Any, sim: Any, game: Any) -> pd.DataFrame:
+def _members_view(agreement: Any, sim: Any, game: Any, fmt: str) -> pd.DataFrame:
     """One row per member: risk tolerance, outside option, the Borch rule and its side
     payments, the Nash bargaining solution of the game, and ``<rule>_pct``, the shown
     percentage of each simulated rule (:func:`shown_rule_shares`, the figures every
@@ -235,7 +235,7 @@ def _members_view(agreement: Any, sim: Any, game: Any) -> pd.DataFrame:
             table["nash_bargaining_game"] = nash_bargaining_game(game)
         except ConsortiumError as exc:  # no agreement in the game: say so, keep the rest
             note(f"consortium formation: Nash bargaining on the game: {exc}")
-    shown = shown_rule_shares(agreement, list(sim.rules))["share_pct"]
+    shown = shown_rule_shares(agreement, list(sim.rules), fmt)["share_pct"]
     for r in dict.fromkeys(shown.index.get_level_values("rule")):
         table[f"{r}_pct"] = shown.loc[r].reindex(table.index)
     table.index.name = "member"

@@ -31,6 +31,7 @@ import pandas as pd
 from sharing_models import ConsortiumError, InvalidInputError, TooLargeError
 
 from .model import Agreement
+from .sharing import agreed_rule
 from .sharing.display import format_fixed
 
 __all__ = ["build_report"]
@@ -156,14 +157,16 @@ def _graph(agreement: Agreement) -> str:
 def _shares(agreement: Agreement, zh: bool) -> tuple[str, pd.DataFrame | None, Any]:
     """Shares section (the shown figures of :func:`agreements.shares.shown_shares`);
     also that table and the game (None when unavailable)."""
-    from .shares import shown_shares
+    from .shares import METHODS, shown_shares
 
     head = "<h2>Shares under each sharing rule</h2>"
     try:
         game = agreement.game()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            df = shown_shares(agreement, game=game)
+            rules = [m for m in METHODS if m != "fixed" or agreement.sharing.fixed_shares]
+            df = shown_shares(agreement, list(dict.fromkeys([*rules, *_agreed(agreement)])),
+                              game=game)
     except ConsortiumError as exc:
         return head + _p(f"Shares could not be computed: {exc}"), None, None
     notes = "".join(_p(f"Note: {w.message}") for w in caught)
@@ -190,6 +193,12 @@ def _shares(agreement: Agreement, zh: bool) -> tuple[str, pd.DataFrame | None, A
     body = (head + text + notes + _table(table) + _p("In percent of v(N):") + _table(pct)
             + _table(core) + chart)
     return body, df, game
+
+
+def _agreed(agreement: Agreement) -> list[str]:
+    """The agreed rule, shown beside the others (e.g. ``tiered``, ``fee_based``)."""
+    rule = agreed_rule(agreement)
+    return [rule] if rule else []
 
 
 def _rules(df: pd.DataFrame) -> list[str]:
