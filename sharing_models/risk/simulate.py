@@ -15,7 +15,8 @@ is divided among members under each sharing rule ``r``:
 where ``s_eff`` is the rule's revenue share after the default clause, ``b`` optional side
 payments summing to 0, and ``w_ik`` member ``i``'s cost share among the members still
 active at stage ``k`` (``c_ir`` its cost share at the start). Members' payoffs sum to
-``X`` in every draw. The copula and the risk model are described in :mod:`sharing_models.risk.model`; see [Borch1962]_.
+``X`` in every draw. The copula and the risk model are described in
+:mod:`sharing_models.risk.model`; see [Borch1962]_.
 """
 
 from __future__ import annotations
