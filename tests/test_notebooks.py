@@ -48,6 +48,23 @@ def test_notebook_is_a_valid_python3_notebook(name: str) -> None:
     assert nb.metadata.kernelspec.name == "python3"
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_notebook_has_no_outputs(name: str) -> None:
+    """The committed version (``git show HEAD:...``), not the working copy: a notebook a
+    user ran and saved in JupyterLab keeps its outputs locally and fails nothing here; a
+    commit with outputs does (clear them with ``make notebooks-clear``)."""
+    shown = subprocess.run(["git", "show", f"HEAD:notebooks/{name}.ipynb"], cwd=ROOT,
+                           capture_output=True, text=True, check=False)
+    if shown.returncode != 0:
+        pytest.skip("not a git checkout, or the notebook is not committed yet")
+    nb = nbformat.reads(shown.stdout, as_version=4)
+    with_outputs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                    and (c.outputs or c.execution_count is not None)]
+    assert with_outputs == [], (
+        f"notebooks/{name}.ipynb was committed with outputs in cells {with_outputs}: "
+        "run `make notebooks-clear` and commit again")
+
+
 def test_no_python_file_writes_notebooks() -> None:
     """The notebooks are edited as notebooks: no script in the repository writes them."""
     writers = re.compile(r"\bnew_(?:notebook|code_cell|markdown_cell)\b|\bnbformat\.writes?\(|"
