@@ -11,7 +11,7 @@ order if it is interrupted). Points are batched, about 8 batches per worker.
 
 :func:`grid` and :func:`random_points` build point lists. Ready-made ``fn`` for risk
 studies: :func:`sharing_models.risk.sweep.lever_point` (one project under the levers of
-a point) and :func:`agreements.risk.scenario_point` (one of several agreements).
+a point) and :func:`agreements.outcomes.risk.scenario_point` (one of several agreements).
 """
 
 from __future__ import annotations

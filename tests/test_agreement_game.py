@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from agreements import Agreement
-from agreements.game import (
+from agreements.valuation.game import (
     MAX_PLANS,
     MAX_RECIPES,
     _Evaluator,

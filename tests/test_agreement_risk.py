@@ -15,16 +15,17 @@ from hypothesis import strategies as st
 
 import agreements
 from agreements.cli import main
+from agreements.cli import risk as cli_risk
 from agreements.errors import AgreementError
-from agreements.game import expected_value
-from agreements.risk import (
+from agreements.outcomes.risk import (
     project_from_agreement,
     risk_case,
     scenario_point,
     sharing_rules,
     simulate_agreement,
 )
-from agreements.synthetic import SyntheticConfig, synthetic_agreement, synthetic_agreements
+from agreements.scenario.synthetic import SyntheticConfig, synthetic_agreement, synthetic_agreements
+from agreements.valuation.game import expected_value
 from sharing_models import SuspiciousResultWarning
 from sharing_models.risk import Fixed, LogNormal, Triangular, simulate
 
@@ -311,7 +312,7 @@ def test_cli_sweep_spec_errors(capsys, tmp_path):
 
 
 def test_demo_spec_loads():
-    from agreements.cli_risk import load_sweep_spec
+    from agreements.cli.risk import load_sweep_spec
 
     spec = load_sweep_spec(DEMO)
     assert len(spec.cases) == 21 and len(spec.points) == 21 * 16
@@ -328,10 +329,10 @@ def test_cli_simulate_without_a_member(capsys):
 def test_cli_formation_without_a_game(capsys, monkeypatch):
     from sharing_models import TooLargeError
 
-    def too_large(self):
+    def too_large(agreement):
         raise TooLargeError("too many members for the full game")
 
-    monkeypatch.setattr(agreements.Agreement, "game", too_large)
+    monkeypatch.setattr(cli_risk, "agreement_game", too_large)
     code, out, err = run(capsys, "formation", BAOSHAN, "--draws", "500", "--method", "fixed",
                          "--format", "json")
     assert code == 0 and "core columns omitted" in err

@@ -1,4 +1,4 @@
-"""``consortium clauses`` and ``consortium redline`` (agreements.cli_clauses)."""
+"""``consortium clauses`` and ``consortium redline`` (agreements.cli.clauses)."""
 
 import copy
 from decimal import Decimal

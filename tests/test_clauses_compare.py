@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agreements import Agreement
 from agreements.clauses import compare, export, redline
-from agreements.model import Agreement
 from sharing_models.exceptions import InvalidInputError
 
 BAOSHAN = Path(__file__).resolve().parent.parent / "scenarios" / "baoshan_medical_devices.yaml"

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agreements
+from agreements import Agreement
 from agreements.clauses import clause_table, export, schedules
-from agreements.clauses.docx_export import MIN_COLUMN_CM
 from agreements.clauses.export import _TEX_GAP_CM, _TEX_TEXT_CM
-from agreements.model import Agreement
+from agreements.clauses.layout import MIN_COLUMN_CM
 from sharing_models.exceptions import InvalidInputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,7 +180,7 @@ def test_export_errors():
 def test_column_widths_fill_the_page_and_respect_the_floor(raw, usable):
     """Widths from weights: they span the usable width exactly, none is narrower than
     the floor (when the floors fit), and wider weights never get narrower columns."""
-    from agreements.clauses.docx_export import column_widths_cm
+    from agreements.clauses.layout import column_widths_cm
 
     weights = [w / sum(raw) for w in raw]
     widths = column_widths_cm(weights, usable)
@@ -205,7 +205,7 @@ def test_latex_columns_are_at_least_the_floor_wide():
 
 def test_markdown_keeps_angle_brackets_and_pipes_in_names():
     """A party called ``A&B <Holdings> | Ltd`` stays readable in rendered Markdown."""
-    from agreements.loader import _SafeLoader  # reads 2.0e9 as a number (YAML 1.2)
+    from agreements.scenario.loader import _SafeLoader  # reads 2.0e9 as a number (YAML 1.2)
 
     data = yaml.load(BAOSHAN.read_text("utf-8"), Loader=_SafeLoader)
     data["members"][0]["name"]["en"] = "A&B <Holdings> | Ltd"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from agreements import Agreement
 from agreements.clauses import SCHEDULE_KEYS, clause_table, schedules
-from agreements.model import Agreement
 from sharing_models.exceptions import InvalidInputError
 
 BAOSHAN = Path(__file__).resolve().parent.parent / "scenarios" / "baoshan_medical_devices.yaml"

@@ -7,11 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agreements import load
+from agreements import Agreement, load
 from agreements.clauses import clause_table
 from agreements.clauses.sensitivity import _with, share_formulas
-from agreements.game import agreement_game
-from agreements.model import Agreement
+from agreements.valuation.game import agreement_game
 from sharing_models.exceptions import InvalidInputError
 from sharing_models.games.shapley import shapley
 

@@ -9,11 +9,10 @@ import pytest
 import yaml
 from hypothesis import given, settings
 
-from agreements import load
+from agreements import Agreement, load
 from agreements.clauses import clause_table
 from agreements.clauses.table import SECTION_KEYS
 from agreements.clauses.wording import terms
-from agreements.model import Agreement
 from sharing_models.exceptions import InvalidInputError
 from tests.strategies import agreement_mappings
 

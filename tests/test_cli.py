@@ -6,7 +6,6 @@ import io
 import json
 import subprocess
 import sys
-import types
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from agreements import cli
 from agreements.cli import build_parser, main
-from agreements.cli_common import CliError, emit_table, format_table, load_or_fail
+from agreements.cli.common import CliError, emit_table, format_table, load_or_fail
 
 ROOT = Path(__file__).resolve().parent.parent
 BAOSHAN = str(ROOT / "scenarios" / "baoshan_medical_devices.yaml")
@@ -143,7 +142,7 @@ def test_schema_validates_the_bundled_scenario(capsys: pytest.CaptureFixture[str
     code, out, _ = run(capsys, "schema")
     schema = json.loads(out)
     assert code == 0 and schema["$schema"].endswith("2020-12/schema")
-    from agreements.loader import _SafeLoader
+    from agreements.scenario.loader import _SafeLoader
 
     data = yaml.load(Path(BAOSHAN).read_text("utf-8"), Loader=_SafeLoader)
     jsonschema.validate(data, schema)
@@ -163,27 +162,14 @@ def test_stdout_holds_only_the_result() -> None:
     assert [r["member"] for r in rows][:2] == ["imaging_sh", "asic_js"]
 
 
-def test_plugins_are_discovered_and_broken_ones_skipped(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("agreements.cli_fake")
-
-    def add_hello_parser(sub: object) -> None:
-        p = sub.add_parser("hello", help="say hello")  # type: ignore[attr-defined]
-        p.set_defaults(func=lambda args: print("hello") or 0)
-
-    fake.add_hello_parser = add_hello_parser  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "agreements.cli_fake", fake)
-    monkeypatch.setattr(cli, "_plugin_modules", lambda: ["cli_fake", "cli_missing_module"])
-    code, out, err = run(capsys, "hello")
-    assert (code, out) == (0, "hello\n")
-    assert "agreements.cli_missing_module unavailable" in err
-
-
-def test_known_plugins_are_listed() -> None:
-    names = cli._plugin_modules()
-    assert "cli_common" not in names
-    assert all(n.startswith("cli_") for n in names)
-    assert build_parser().prog == "consortium"
+def test_every_command_is_registered_from_the_explicit_list() -> None:
+    """Commands come from one list (agreements.cli.COMMANDS), not from discovery, so a
+    command module that cannot import fails loudly instead of disappearing."""
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == {"validate", "shares", "graph", "check", "schema", "fees",
+                                "waterfall", "simulate", "formation", "sweep", "clauses",
+                                "redline", "report"}
+    assert len(cli.COMMANDS) == 9 and build_parser().prog == "consortium"
 
 
 def test_cli_common_helpers(tmp_path: Path) -> None:

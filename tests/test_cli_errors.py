@@ -13,7 +13,7 @@ import pytest
 import agreements
 from agreements.cli import main
 from agreements.errors import ScenarioError
-from agreements.waterfall import waterfall_table
+from agreements.outcomes.waterfall import waterfall_table
 
 ROOT = Path(__file__).resolve().parent.parent
 BAOSHAN = str(ROOT / "scenarios" / "baoshan_medical_devices.yaml")

@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from agreements.cli import main, shares_blocks
-from agreements.shares import shown_shares
+from agreements.cli import main
+from agreements.cli.core import shares_blocks
 from agreements.sharing import format_fixed
+from agreements.sharing.compare import shown_shares
 
 ROOT = Path(__file__).resolve().parent.parent
 BAOSHAN = str(ROOT / "scenarios" / "baoshan_medical_devices.yaml")

@@ -10,14 +10,13 @@ import pytest
 
 import agreements
 from agreements import Agreement, AgreementError
-from agreements.graph import (
+from agreements.reports.plotting import draw_graph, use_cjk_font
+from agreements.valuation.graph import (
     contribution_graph,
     dependency_layers,
-    draw_graph,
     essential_members,
     substitutable_contributions,
 )
-from agreements.plotting import use_cjk_font
 from tests.test_agreement_game import hand_mapping
 
 ROOT = Path(__file__).resolve().parent.parent

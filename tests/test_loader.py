@@ -233,8 +233,8 @@ def test_every_bundled_scenario_matches_the_exported_schema(path: Path) -> None:
     """What ``consortium schema`` exports (for editors) accepts every file the loader
     accepts, read the way the loader reads it (YAML 1.2 floats such as ``2.0e9``)."""
     jsonschema = pytest.importorskip("jsonschema")
-    from agreements.loader import _SafeLoader
-    from agreements.schema import schema_json
+    from agreements.scenario.loader import _SafeLoader
+    from agreements.scenario.schema import schema_json
 
     schema = json.loads(schema_json())
     data = yaml.load(path.read_text("utf-8"), Loader=_SafeLoader)
@@ -245,7 +245,7 @@ def test_every_bundled_scenario_matches_the_exported_schema(path: Path) -> None:
 def test_duplicate_keys_in_json_are_reported_with_their_line(tmp_path: Path) -> None:
     """``json.loads`` keeps the last of two equal keys without a word; a scenario file
     must not (YAML already reports them). The file is otherwise valid."""
-    from agreements.loader import _SafeLoader
+    from agreements.scenario.loader import _SafeLoader
 
     data = yaml.load(BAOSHAN.read_text("utf-8"), Loader=_SafeLoader)
     body = json.dumps(data, indent=2, ensure_ascii=False)

@@ -5,7 +5,7 @@ table, CSV and JSON; the clause documents in the agreed rule (Markdown, HTML, La
 CSV, XLSX cells, DOCX table cells); the HTML report's money and percent tables; the
 waterfall distribution; ``consortium simulate --risk-neutral``; and the members view of
 ``consortium formation``. For every member and rule the figure an output shows must be
-the one :func:`agreements.shares.shown_shares` gives (largest-remainder rounding of the
+the one :func:`agreements.sharing.compare.shown_shares` gives (largest-remainder rounding of the
 exact shares of :func:`agreements.sharing.allocate`), and every shown share column must
 add up exactly to its shown total: 100.00 for percentages, v(N) rounded to the cent for
 money. All arithmetic is on the shown text, read as decimals (never floats).
@@ -29,12 +29,12 @@ import pandas as pd
 import pytest
 
 import agreements
+from agreements import Agreement
 from agreements.clauses.wording import member_name
 from agreements.cli import main
-from agreements.model import Agreement
-from agreements.shares import METHODS, shown_shares
+from agreements.outcomes.waterfall import distribution_shares, waterfall_table
 from agreements.sharing import agreed_rule, allocate, exact, largest_remainder, rounded
-from agreements.waterfall import distribution_shares, waterfall_table
+from agreements.sharing.compare import METHODS, shown_shares
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
 IDS = [p.stem for p in SCENARIOS]
@@ -401,7 +401,7 @@ def test_clause_schedule_at_other_decimals(path: Path, tmp_path: Path,
 # ---------------------------------------------------------------------- HTML report
 @pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
 def test_report_tables(path: Path) -> None:
-    from agreements.report import build_report
+    from agreements.reports.report import build_report
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -414,8 +414,8 @@ def test_report_tables(path: Path) -> None:
     for rows, unit in ((money, "money"), (pct, "percent")):
         header, body = rows[0], rows[1:]
         assert [r[0] for r in body] == [*members, "total"], f"{unit} table rows"
-        # the report shows the default rules (METHODS), not an agreed rule beyond them
-        rules = [r for r in _shown_rules(path) if r in METHODS]
+        # the report shows the default rules (METHODS) and the agreed rule
+        rules = [r for r in _shown_rules(path) if r in METHODS or r == _agreed(path)]
         assert [c for c in header if c in _shown_rules(path)] == rules, header
         for r in rules:
             col = header.index(r)

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agreements
-from agreements.model import Agreement
+from agreements import Agreement
 from agreements.profiles import (
     Profile,
     ProfileError,

@@ -1,4 +1,4 @@
-"""Tests for the shareable HTML report (agreements.report) and ``consortium report``."""
+"""Tests for the shareable HTML report (agreements.reports.report) and ``consortium report``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 import agreements
 from agreements.cli import main
-from agreements.report import build_report
+from agreements.reports.report import build_report
 from sharing_models import InvalidInputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +23,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 SECTIONS = ("Contribution graph", "Shares under each sharing rule", "Who would walk away",
             "Risk profile per member", "Clause table")
 
-#: Three members (the example of agreements.game.agreement_game) with outside options:
+#: Three members (the example of agreements.valuation.game.agreement_game) with outside options:
 #: v({uni}) = 58, v({uni, firm}) = 60, v({uni, lab}) = 63, v(N) = 65, others 0.
 DEMO = {
     "id": "demo", "name": {"en": "Demo consortium"},
@@ -205,7 +205,7 @@ def test_language_of_clauses_and_labels() -> None:
 
 
 def test_too_many_members_for_the_game_still_gives_a_page() -> None:
-    """25 members exceed agreements.game.MAX_MEMBERS (24): the shares and walk-away
+    """25 members exceed agreements.valuation.game.MAX_MEMBERS (24): the shares and walk-away
     sections say why; the graph, risk and clause sections are still there."""
     members = [{"id": f"m{i:02d}", "name": {"en": f"Member {i}"}, "kind": "enterprise"}
                for i in range(25)]

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import agreements
-from agreements.game import grand_plan
-from agreements.risk import risk_case, simulate_agreement
+from agreements.outcomes.risk import risk_case, simulate_agreement
 from agreements.sharing import allocate
+from agreements.valuation.game import grand_plan
 
 SCENARIOS = sorted(Path(__file__).resolve().parents[1].glob("scenarios/*.yaml"))
 DRAWS = 200_000

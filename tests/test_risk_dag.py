@@ -1,5 +1,5 @@
 """Stage dependency graphs: ``Stage.requires``, ``Product.after`` with several stages, the
-chain as the default, and agreements' task graphs (``agreements.risk``)."""
+chain as the default, and agreements' task graphs (``agreements.outcomes.risk``)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agreements
-from agreements.game import grand_plan
-from agreements.risk import project_from_agreement, simulate_agreement
+from agreements.outcomes.risk import project_from_agreement, simulate_agreement
+from agreements.valuation.game import grand_plan
 from sharing_models import InvalidInputError
 from sharing_models.risk import (
     CostSubsidy,

@@ -16,13 +16,13 @@ import pytest
 import yaml
 
 import agreements
-from agreements.game import expected_value, product_recipes
-from agreements.model import Agreement
-from agreements.project import risk_weights
+from agreements import Agreement
+from agreements.valuation.game import expected_value, product_recipes
+from agreements.valuation.project import risk_weights
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.yaml"))
-#: Scenarios known to be unprofitable for the grand coalition under agreements.game.
+#: Scenarios known to be unprofitable for the grand coalition under agreements.valuation.game.
 #: Scenarios whose grand coalition cannot profit (expected failures); none.
 UNPROFITABLE: dict[str, str] = {}
 
@@ -180,7 +180,7 @@ def test_dominant_firm_followers_are_replaceable() -> None:
 def test_sematech_dues_follow_the_published_rule() -> None:
     """SEMATECH dues: 1% of semiconductor sales, floor $1M, cap $15M (Irwin & Klenow
     1996; reason.com 1996-04-01); the government funder pays none."""
-    from agreements.tiering import fee_table
+    from agreements.membership.tiers import fee_table
 
     agreement = _load(SCENARIOS / "sematech_1987.yaml")
     fees = fee_table(agreement)["fee"].astype(float)

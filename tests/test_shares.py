@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose
 
 import agreements
 from agreements import Agreement, AgreementError
-from agreements.shares import METHODS, compare_shares, layer_unions
+from agreements.sharing.compare import METHODS, compare_shares, layer_unions
 from sharing_models import SuspiciousResultWarning
 from tests.strategies import chained_agreements
 from tests.test_agreement_game import hand_mapping

@@ -20,9 +20,9 @@ from pydantic import ValidationError
 
 from agreements import ScenarioError
 from agreements.errors import AgreementError
-from agreements.loader import agreement_from_mapping, load
-from agreements.tier_vs_contribution import tier_vs_contribution
-from agreements.tiering import TiersSpec, fee_table, member_table, tier_schedule
+from agreements.membership.tiers import TiersSpec, fee_table, member_table, tier_schedule
+from agreements.outcomes.tier_vs_contribution import tier_vs_contribution
+from agreements.scenario.loader import agreement_from_mapping, load
 from sharing_models import InvalidInputError
 from sharing_models.membership.tiers import Tier, TierSchedule
 from tests.scenario_files import ASRC, OPENPOWER, SCENARIOS, SEMATECH, raw, run

@@ -9,7 +9,7 @@ import yaml
 
 import agreements
 from agreements import ScenarioError
-from agreements.validation import check_references, format_path, suggest
+from agreements.scenario.validation import check_references, format_path, suggest
 
 CORPUS = Path(__file__).parent / "data" / "malformed"
 EXPECTED: dict[str, list[str]] = yaml.safe_load((CORPUS / "expected.yaml").read_text("utf-8"))

@@ -12,8 +12,8 @@ from fractions import Fraction
 import pytest
 
 from agreements import ScenarioError
-from agreements.loader import agreement_from_mapping, load
-from agreements.waterfall import distribution_shares, waterfall_table
+from agreements.outcomes.waterfall import distribution_shares, waterfall_table
+from agreements.scenario.loader import agreement_from_mapping, load
 from sharing_models.membership.waterfall import conservation
 from tests.scenario_files import ASRC, OPENPOWER, SCENARIOS, SEMATECH, raw, run
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sharing_models.exceptions import ConsortiumError, InvalidInputError
 
-from ..model import Agreement
+from ..scenario.model import Agreement
 from ..sharing import agreed_rule, allocate
 from ..sharing.display import exact
 

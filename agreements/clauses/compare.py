@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..model import Agreement
+from ..scenario.model import Agreement
 from .table import as_agreement, clause_table, column_label
 from .wording import check_lang, term
 

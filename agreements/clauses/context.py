@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Agreement, Ownership
+from ..scenario.model import Agreement, Ownership
 from ..sharing.display import largest_remainder
 from .allocation import Shares
 from .wording import member_name, percent, term

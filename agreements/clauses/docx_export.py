@@ -17,64 +17,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .export import _with_index, blocks, title_lines
+from .compare import redline_segments
+from .layout import blocks, column_weights, column_widths_cm, title_lines, with_index
 
-__all__ = ["HEADER_FILL", "MIN_COLUMN_CM", "TITLE_FILL", "column_weights", "column_widths_cm",
-           "to_docx"]
+__all__ = ["HEADER_FILL", "TITLE_FILL", "to_docx"]
 
 #: Fill colour of header rows (hex RGB).
 HEADER_FILL = "1F3864"
 #: Fill colour of the merged title row of a schedule.
 TITLE_FILL = "D9E2F3"
-#: Narrowest column (cm): a clause number such as "10.12" or the header "条款 / Clause".
-MIN_COLUMN_CM = 1.5
-
-_FIELD_WEIGHT = {"clause": 0.6, "section": 1.5, "heading": 2.0, "rule": 4.0, "parties": 1.8,
-                 "figures": 2.6, "formula": 1.8, "fallback": 3.2, "source": 1.6}
-
-
-def column_weights(table: pd.DataFrame) -> list[float]:
-    """Relative widths (summing to 1) of the index column and each column of ``table``.
-
-    Clause tables weight columns by their field (the rule text widest); schedules give
-    the member column twice the width of a figure column.
-    """
-    fields = table.attrs.get("column_fields", {})
-    if table.attrs.get("kind") == "clauses":
-        raw = [_FIELD_WEIGHT["clause"]] + [_FIELD_WEIGHT.get(fields.get(c, ""), 1.5)
-                                           for c in table.columns]
-    else:
-        raw = [2.0] + [1.0] * (table.shape[1] - 1)
-        raw = raw if table.attrs.get("kind") == "schedule" else [1.0, *raw]
-    total = sum(raw)
-    return [w / total for w in raw]
-
-
-def column_widths_cm(weights: list[float], usable_cm: float,
-                     floor_cm: float = MIN_COLUMN_CM) -> list[float]:
-    """Column widths in cm: ``weights`` of ``usable_cm``, none narrower than ``floor_cm``.
-
-    Columns below the floor are raised to it and the others shrink in proportion, so
-    the table still spans exactly ``usable_cm`` (when the floors fit at all).
-
-    >>> [round(w, 2) for w in column_widths_cm([0.02, 0.49, 0.49], 20.0)]
-    [1.5, 9.25, 9.25]
-    >>> [round(w, 2) for w in column_widths_cm([0.05, 0.08, 0.87], 20.0)]
-    [1.5, 1.5, 17.0]
-    """
-    widths = [usable_cm * w for w in weights]
-    if floor_cm * len(widths) >= usable_cm:
-        return widths
-    narrow = [False] * len(widths)
-    while True:  # shrinking the others may push another column under the floor
-        raised = [n or w < floor_cm - 1e-9 for w, n in zip(widths, narrow, strict=True)]
-        if raised == narrow:
-            return widths
-        narrow = raised
-        rest = sum(usable_cm * w for w, n in zip(weights, narrow, strict=True) if not n)
-        scale = (usable_cm - floor_cm * sum(narrow)) / rest
-        widths = [floor_cm if n else usable_cm * w * scale
-                  for w, n in zip(weights, narrow, strict=True)]
 
 
 def _shade(cell, fill: str) -> None:
@@ -99,8 +50,6 @@ def _set_width(cell, width) -> None:
 
 def _redline_runs(paragraph, marked: str) -> None:
     """Deleted words struck through in red, inserted words underlined in blue."""
-    from .compare import redline_segments
-
     for text, kind in redline_segments(marked):
         run = paragraph.add_run(text)
         run.font.size = Pt(9)
@@ -120,7 +69,7 @@ def _title_row(row, title: str) -> None:
 
 
 def _table(doc, part: pd.DataFrame, usable_cm: float) -> None:
-    frame = _with_index(part)
+    frame = with_index(part)
     widths = [Cm(c) for c in column_widths_cm(column_weights(part), usable_cm)]
     widths = widths[-frame.shape[1]:]
     is_schedule = part.attrs.get("kind") == "schedule"

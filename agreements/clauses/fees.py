@@ -1,8 +1,8 @@
 """Membership fees for clause tables: each member's annual fee and the rules' formulas.
 
 Fees come from the scenario's ``sharing.fees`` / ``sharing.tiers`` sections through
-:func:`agreements.tiering.tier_schedule` (the rules, whose sympy formulas a clause
-prints, e.g. SEMATECH's dues [IrwinKlenow1996]_) and :func:`agreements.tiering.fee_table`
+:func:`agreements.membership.tiers.tier_schedule` (the rules, whose sympy formulas a clause
+prints, e.g. SEMATECH's dues [IrwinKlenow1996]_) and :func:`agreements.membership.tiers.fee_table`
 (each member's tier and fee). When the fees cannot be evaluated (say a member lacks the
 revenue its fee needs) the clause says why instead of failing.
 """
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..model import Agreement
+from ..membership.tiers import fee_table, tier_schedule
+from ..scenario.model import Agreement
 from ..sharing.display import exact
 from .context import Context, row, sep
 from .formulas import rule_formula
@@ -38,8 +39,6 @@ def _why(exc: Exception) -> str:
 
 
 def _formulas(agreement: Agreement) -> list[tuple[str, str, str]]:
-    from ..tiering import tier_schedule
-
     schedule = tier_schedule(agreement)
     if schedule is None:
         return []
@@ -48,8 +47,6 @@ def _formulas(agreement: Agreement) -> list[tuple[str, str, str]]:
 
 
 def _member_table(agreement: Agreement) -> pd.DataFrame:
-    from ..tiering import fee_table
-
     raw = fee_table(agreement, years=1)
     out = pd.DataFrame({"fee": [exact(v) if v is not None else exact(0) for v in raw["fee"]],
                         "tier": raw["tier"].astype(str).tolist()},

@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..model import Agreement, Ownership
+from ..membership.tiers import tier_schedule
+from ..scenario.model import Agreement, Ownership
 from ..sharing.display import exact, format_fixed, largest_remainder
 from .allocation import contribution_totals, resolve_shares
 from .context import owners_of
@@ -169,8 +170,6 @@ def _tier_rights(a: Agreement, lang: str) -> dict[str, str]:
     info = fee_info(a)
     if info.table is None:
         return {}
-    from ..tiering import tier_schedule
-
     schedule = tier_schedule(a)
     names = {t.name for t in schedule.tiers}
     out = {}

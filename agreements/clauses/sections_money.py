@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from ..model import AccessTerms, Ownership
+from ..scenario.model import AccessTerms, Ownership
 from ..sharing.display import exact
 from .allocation import contribution_totals
 from .context import Context, named, owners_of, row, sep, share_figures

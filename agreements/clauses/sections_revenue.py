@@ -1,7 +1,7 @@
 """Clause rows of the revenue-distribution section, following the income waterfall.
 
 Income from the consortium's results flows through the waterfall of
-:mod:`agreements.waterfall` (``sharing.waterfall``): costs recovered first, the reward to
+:mod:`agreements.outcomes.waterfall` (``sharing.waterfall``): costs recovered first, the reward to
 the people who made a result, the reserve fund, then distribution among the parties by
 the agreed rule. The clauses state each step with its figures; the statutory fallback
 for the reward is Art. 45 of the Law on Promoting the Transformation of Scientific and

@@ -1,7 +1,7 @@
 r"""A Shapley share as a formula of one parameter of the agreement, exactly.
 
 Negotiators ask "what is my share if the substitute for my contribution costs p?". The
-worth :math:`v_p(S)` of every coalition (:func:`agreements.game.agreement_game`) is a
+worth :math:`v_p(S)` of every coalition (:func:`agreements.valuation.game.agreement_game`) is a
 maximum over products and recipes of expected value minus acquisition costs, each cost
 affine or concave (``min(cost, price)``) in a contribution's price or cost, a task's
 cost or a product's expected revenue; so :math:`p \mapsto v_p(S)` is convex and
@@ -25,8 +25,9 @@ import pandas as pd
 
 from sharing_models.exceptions import InvalidInputError
 
-from ..model import Agreement
+from ..scenario.model import Agreement
 from ..sharing.display import exact, format_fixed
+from ..valuation.game import agreement_game
 
 __all__ = ["PARAMETER_FIELDS", "share_formulas"]
 
@@ -130,8 +131,6 @@ def share_formulas(agreement: Agreement, parameter: str, *, low: Any = None,
                                 f"got [{float(lo):g}, {float(hi):g}]")
 
     def game_values(p: Fraction) -> tuple[Any, ...]:
-        from ..game import agreement_game
-
         return tuple(agreement_game(_with(agreement, kind, k, field, p), exact=True).values)
 
     values = cache(game_values)
@@ -160,8 +159,6 @@ def share_formulas(agreement: Agreement, parameter: str, *, low: Any = None,
         a, b = p0, right  # p0 is a breakpoint: give the piece to its right
     else:
         a, b = left, right
-    from ..game import agreement_game
-
     phi = {q: shapley(agreement_game(_with(agreement, kind, k, field, q), exact=True),
                       exact=True) for q in (a, b)}
     return _frame(agreement, phi, a, b, parameter)

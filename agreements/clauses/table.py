@@ -18,8 +18,8 @@ import pandas as pd
 
 from sharing_models.exceptions import InvalidInputError
 
-from ..loader import load
-from ..model import Agreement
+from ..scenario.loader import load
+from ..scenario.model import Agreement
 from .allocation import resolve_shares
 from .context import FIELDS, Context, row
 from .fees import fee_info

@@ -18,7 +18,7 @@ import yaml
 
 from sharing_models.exceptions import InvalidInputError
 
-from ..model import Agreement
+from ..scenario.model import Agreement
 from ..sharing.display import exact, format_fixed
 
 __all__ = [

@@ -12,7 +12,7 @@ import pandas as pd
 
 from sharing_models.exceptions import InvalidInputError
 
-from ..model import Agreement, Layer, MemberKind, SharingMethod
+from ..scenario.model import Agreement, Layer, MemberKind, SharingMethod
 from .loading import load_profile
 from .rules import (
     AllMembers,
@@ -282,14 +282,14 @@ def check(
     Raises
     ------
     InvalidInputError
-        If ``agreement`` is not an :class:`~agreements.model.Agreement` or ``lang`` is
+        If ``agreement`` is not an :class:`~agreements.scenario.model.Agreement` or ``lang`` is
         neither ``"en"`` nor ``"zh"``.
     ProfileError
         If the profile cannot be found or is malformed.
 
     Examples
     --------
-    >>> from agreements.model import Agreement
+    >>> from agreements.scenario.model import Agreement
     >>> a = Agreement.model_validate({"id": "x", "name": {"en": "X"}, "members": [
     ...     {"id": "u", "name": {"en": "U"}, "kind": "university", "region": "Shanghai"},
     ...     {"id": "e", "name": {"en": "E"}, "kind": "enterprise", "region": "Anhui"}]})

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from sharing_models.exceptions import InvalidInputError
 
 from ..errors import AgreementError, Problem
-from ..validation import format_path, suggest
+from ..scenario.validation import format_path, suggest
 from .rules import Profile, Rule
 
 Parts = tuple[str | int, ...]

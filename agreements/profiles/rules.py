@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..model import Layer, MemberKind, Name, Source
+from ..scenario.model import Layer, MemberKind, Name, Source
 
 MemberField = Literal["kind", "layer", "region", "country", "registered_in", "independent", "tier"]
 Scalar = str | bool

@@ -6,7 +6,7 @@ Every output that shows a share (``consortium shares``, ``formation``, ``report`
 :func:`agreements.sharing.display.largest_remainder`, so no two outputs can disagree.
 
 Rules divide :math:`v(N)`, the worth of the grand coalition in the agreement's game
-(:func:`agreements.game.agreement_game`, expected values under the task graph's risk):
+(:func:`agreements.valuation.game.agreement_game`, expected values under the task graph's risk):
 
 - **game rules** give each member an amount :math:`x_i` with :math:`\\sum_i x_i = v(N)`:
   ``shapley``, ``banzhaf`` (normalised to :math:`v(N)`), ``nucleolus``,
@@ -40,9 +40,9 @@ from sharing_models import Game, GameError
 from sharing_models import waterfall as wf
 
 from ..errors import AgreementError, Problem, ScenarioError
-from ..game import agreement_game, coalition_worth
-from ..model import Agreement, Layer
-from ..tiering import fee_table, tier_schedule
+from ..membership.tiers import fee_table, tier_schedule
+from ..scenario.model import Agreement, Layer
+from ..valuation.game import agreement_game, coalition_worth
 from .display import exact as exact_fraction
 
 __all__ = [

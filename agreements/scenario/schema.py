@@ -30,7 +30,7 @@ def json_schema() -> dict[str, Any]:
     schema = Agreement.model_json_schema(mode="validation")
     return {"$schema": SCHEMA_DIALECT,
             "$comment": "consortium-toolkit scenario format 1; generated from "
-                        "agreements.model.Agreement by `consortium schema`",
+                        "agreements.scenario.model.Agreement by `consortium schema`",
             **schema}
 
 

@@ -43,10 +43,12 @@ from sharing_models.risk import (
 from sharing_models.risk.sweep import adjust_project, levers_from_point, without_members
 from sharing_models.sweep import grid, random_points, sweep
 
-from .cli_common import CliError, add_format_argument, emit_table, load_or_fail, note
-from .risk import RiskCase, risk_case, scenario_point
-from .sharing import RULES, format_fixed
-from .synthetic import SyntheticConfig, synthetic_agreements
+from ..outcomes.risk import RiskCase, risk_case, scenario_point
+from ..scenario.synthetic import SyntheticConfig, synthetic_agreements
+from ..sharing import RULES, format_fixed
+from ..sharing.compare import shown_shares
+from ..valuation.game import agreement_game
+from .common import CliError, add_format_argument, emit_table, load_or_fail, note
 
 __all__ = [
     "SweepSpec",
@@ -147,9 +149,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def shown_rule_shares(agreement: Any, rules: list[str], fmt: str = "csv") -> pd.DataFrame:
     """Shown shares (``share`` in money, ``share_pct``) by (rule, member) as text with
     their fixed decimals (thousands separators in a ``table``), the figures of
-    :func:`agreements.shares.shown_shares`; rules it cannot show are left out."""
-    from .shares import shown_shares
-
+    :func:`agreements.sharing.compare.shown_shares`; rules it cannot show are left out."""
     known = [r for r in rules if r in RULES]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -192,7 +192,7 @@ def cmd_formation(args: argparse.Namespace) -> int:
 
 def _game(agreement: Any) -> Any:
     try:
-        return agreement.game()
+        return agreement_game(agreement)
     except ConsortiumError as exc:  # too many members, ...: the game columns are left out
         note(f"consortium formation: no coalition game ({exc}); core columns omitted")
         return None

@@ -1,9 +1,10 @@
 """Tier outcomes against contribution in scenario files.
 
 :func:`tier_vs_contribution` sets what each member gets under the agreement's tier rule
-(tier income shares, or pro rata to fees, as :func:`agreements.waterfall.distribution_shares`
-splits income) against its Shapley value [Shapley1953]_ and its outside option, with its fee
-and net outcome; the comparison itself is
+(tier income shares, or pro rata to fees, as
+:func:`agreements.outcomes.waterfall.distribution_shares` splits income) against its
+Shapley value [Shapley1953]_ and its outside option, with its fee and net outcome; the
+comparison itself is
 :func:`sharing_models.tier_vs_contribution.tier_vs_contribution`.
 """
 
@@ -16,13 +17,13 @@ import pandas as pd
 from sharing_models import tier_vs_contribution as tvc
 from sharing_models.membership.fees import exact_number
 
-from .errors import AgreementError
-from .shares import compare_shares
-from .tiering import fee_table, tier_schedule
+from ..errors import AgreementError
+from ..membership.tiers import fee_table, tier_schedule
+from ..sharing.compare import compare_shares
 from .waterfall import distribution_shares
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Agreement
+    from ..scenario.model import Agreement
 
 __all__ = ["tier_vs_contribution"]
 
@@ -35,7 +36,7 @@ def tier_vs_contribution(agreement: Agreement, method: str = "shapley") -> pd.Da
     comparison is with each member's ``method`` share (Shapley by default) and its outside
     option. ``fee`` and ``net`` (tier outcome minus fee) are shown alongside.
 
-    >>> from agreements.loader import load
+    >>> from agreements.scenario.loader import load
     >>> t = tier_vs_contribution(load("scenarios/asrc_storage_tiers.yaml"))
     >>> bool(sum(t["subsidy"]) == 0)
     True

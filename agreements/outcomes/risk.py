@@ -1,14 +1,14 @@
 """An agreement as a risk model: its project, members and candidate sharing rules.
 
-:func:`risk_case` turns an :class:`~agreements.model.Agreement` into what
+:func:`risk_case` turns an :class:`~agreements.scenario.model.Agreement` into what
 :func:`sharing_models.risk.simulate` needs:
 
 - the **project** is the grand coalition's best plan
-  (:func:`agreements.game.grand_plan`) mapped by
-  :func:`agreements.project.project_from_agreement`: the tasks and products the whole
+  (:func:`agreements.valuation.game.grand_plan`) mapped by
+  :func:`agreements.valuation.project.project_from_agreement`: the tasks and products the whole
   consortium carries out, with the task graph's probabilities and timing, and its
   contributions paid up front. The agreement's game values coalitions with the same
-  probabilities (:func:`agreements.project.risk_weights`), so under risk neutrality
+  probabilities (:func:`agreements.valuation.project.risk_weights`), so under risk neutrality
   (and without defaults) every member's mean simulated payoff is its share of
   :math:`v(N)` under the rule;
 - **sharing rules** come from the one sharing path, :func:`agreements.sharing.allocate`,
@@ -39,11 +39,11 @@ from sharing_models import SuspiciousResultWarning
 from sharing_models.risk import Lever, Project, Simulation, simulate
 from sharing_models.risk.sweep import lever_point
 
-from .errors import AgreementError
-from .game import grand_plan
-from .model import Agreement
-from .project import project_from_agreement
-from .sharing import RULES, allocations
+from ..errors import AgreementError
+from ..scenario.model import Agreement
+from ..sharing import RULES, allocations
+from ..valuation.game import grand_plan
+from ..valuation.project import project_from_agreement
 
 __all__ = [
     "DEFAULT_RULES",

@@ -23,7 +23,7 @@ from typing import Any
 
 from sharing_models.exceptions import ConsortiumError
 
-from .cli_common import CliError, load_or_fail, note
+from .common import CliError, load_or_fail, note
 
 __all__ = ["add_clauses_parser", "add_redline_parser"]
 
@@ -57,7 +57,7 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def _write(tables: Any, fmt: str, output: str | None) -> None:
-    from .clauses import export
+    from ..clauses import export
 
     if output is None:
         if fmt in ("docx", "xlsx"):
@@ -75,7 +75,7 @@ def _write(tables: Any, fmt: str, output: str | None) -> None:
 def _allocation(path: str, method: str | None) -> Any:
     if method is None:
         return None
-    from .sharing import allocate
+    from ..sharing import allocate
 
     agreement = load_or_fail(path)
     try:
@@ -91,7 +91,7 @@ def _allocation(path: str, method: str | None) -> Any:
 
 def cmd_clauses(args: argparse.Namespace) -> int:
     """Write the clause table (and schedules) of one scenario."""
-    from .clauses import clause_table, schedules
+    from ..clauses import clause_table, schedules
 
     load_or_fail(args.file)  # every problem of an invalid file, on stderr
     fmt = _format(args)
@@ -112,7 +112,7 @@ def cmd_clauses(args: argparse.Namespace) -> int:
 
 def cmd_redline(args: argparse.Namespace) -> int:
     """Write the clauses that differ between two versions of a scenario."""
-    from .clauses import compare
+    from ..clauses import compare
 
     load_or_fail(args.old)
     load_or_fail(args.new)

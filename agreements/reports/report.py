@@ -30,9 +30,16 @@ import pandas as pd
 
 from sharing_models import ConsortiumError, InvalidInputError, TooLargeError
 
-from .model import Agreement
-from .sharing import agreed_rule
-from .sharing.display import format_fixed
+from ..clauses import clause_table
+from ..clauses.table import as_agreement
+from ..outcomes.risk import simulate_agreement
+from ..scenario.model import Agreement
+from ..sharing import agreed_rule
+from ..sharing.compare import METHODS, shown_shares
+from ..sharing.display import format_fixed
+from ..valuation.game import agreement_game
+from ..valuation.graph import contribution_graph
+from .plotting import draw_graph, use_cjk_font
 
 __all__ = ["build_report"]
 
@@ -144,9 +151,7 @@ def _title(agreement: Agreement, trace: dict[str, str], draws: int, seed: int) -
 def _graph(agreement: Agreement) -> str:
     import networkx as nx
 
-    from .graph import draw_graph
-
-    layers = len(list(nx.topological_generations(agreement.graph())))
+    layers = len(list(nx.topological_generations(contribution_graph(agreement))))
     fig, ax = _figure(min(14.0, 3.0 + 2.2 * layers), 5.0, "contribution graph")
     draw_graph(agreement, ax=ax, lang="auto")
     return ("<h2>Contribution graph</h2>"
@@ -155,13 +160,11 @@ def _graph(agreement: Agreement) -> str:
 
 
 def _shares(agreement: Agreement, zh: bool) -> tuple[str, pd.DataFrame | None, Any]:
-    """Shares section (the shown figures of :func:`agreements.shares.shown_shares`);
+    """Shares section (the shown figures of :func:`agreements.sharing.compare.shown_shares`);
     also that table and the game (None when unavailable)."""
-    from .shares import METHODS, shown_shares
-
     head = "<h2>Shares under each sharing rule</h2>"
     try:
-        game = agreement.game()
+        game = agreement_game(agreement)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             rules = [m for m in METHODS if m != "fixed" or agreement.sharing.fixed_shares]
@@ -253,8 +256,6 @@ def _simulate(agreement: Agreement, draws: int, seed: int,
               methods: list[str] | None) -> tuple[Any, list[str]]:
     """Simulation under the rules shown (default candidates when none); without the
     game-theoretic ones when the coalition game cannot be built (too many members)."""
-    from .risk import simulate_agreement
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -299,8 +300,6 @@ def _risk(agreement: Agreement, sim: Any, messages: list[str], draws: int, seed:
 
 
 def _clauses(agreement: Agreement, lang: str) -> str:
-    from .clauses import clause_table
-
     head = "<h2>Clause table</h2>"
     try:
         table = clause_table(agreement, lang=lang)
@@ -353,9 +352,6 @@ def build_report(agreement_or_path: Agreement | str | PathLike[str],
     ``draws`` x members x rules, and a few PNG renderings (about a second for the
     bundled scenarios).
     """
-    from .clauses.table import as_agreement
-    from .plotting import use_cjk_font
-
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 100:
         raise InvalidInputError(f"draws must be a whole number >= 100; got {draws!r}")
     if lang not in ("auto", "en", "zh", "zh+en"):

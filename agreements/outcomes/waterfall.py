@@ -16,19 +16,19 @@ none), then fills the ``reserve``, and the rest is distributed to members by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pydantic import Field
 
 from sharing_models import waterfall as wf
 from sharing_models.membership.fees import exact_number
 
-from .errors import AgreementError, Problem, ScenarioError
-from .tiering import Money, Share, _Strict
+from ..errors import AgreementError, Problem, ScenarioError
+from ..scenario.terms import CostItem, RewardSpec, WaterfallSpec
+from ..sharing import agreed_rule, allocate
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Agreement
+    from ..scenario.model import Agreement
 
 __all__ = [
     "CostItem",
@@ -37,36 +37,6 @@ __all__ = [
     "distribution_shares",
     "waterfall_table",
 ]
-
-
-class CostItem(_Strict):
-    """A cost recovered from income, in order, before anything else is paid."""
-
-    item: str = Field(min_length=1)
-    recipient: str = Field(min_length=1, description="Who is repaid (a member id or a name).")
-    amount: Money
-
-
-class RewardSpec(_Strict):
-    """An agreed reward to the people who made a result."""
-
-    transfer_rate: Share = 0.5
-    implementation_rate: Share = 0.05
-    implementation_years: Annotated[int, Field(ge=0, le=50)] = 3
-
-
-class WaterfallSpec(_Strict):
-    """How income from results flows; unset fields follow the rest of ``sharing``."""
-
-    stream: Literal["licence", "transfer", "implementation"] = "licence"
-    costs: list[CostItem] | Literal["tasks", "none"] | None = Field(
-        None, description="Costs to recover; 'tasks': task budgets to task leads. "
-                          "Default: 'tasks' when sharing.cost_recovery_first, else none.")
-    inventor_reward: Literal["statutory", "none"] | RewardSpec | None = None
-    reserve: Share | None = Field(None, description="Default: sharing.reserve_fund.")
-    distribution: Literal["fixed", "proportional", "equal", "shapley", "banzhaf",
-                          "nucleolus", "owen", "tiered", "fee_based", "blend"] | None = None
-    unit: Annotated[float, Field(gt=0)] = 0.01
 
 
 def _reward(agreement: Agreement, spec: WaterfallSpec) -> wf.InventorReward:
@@ -103,12 +73,10 @@ def distribution_shares(agreement: Agreement, method: str | None = None) -> pd.S
     :func:`agreements.sharing.agreed_rule`, else ``equal``), from the one sharing path
     (:func:`agreements.sharing.allocate`).
 
-    >>> from agreements.loader import load
+    >>> from agreements.scenario.loader import load
     >>> distribution_shares(load("scenarios/baoshan_medical_devices.yaml")).tolist()
     [Fraction(11, 20), Fraction(1, 5), Fraction(3, 20), Fraction(1, 10)]
     """
-    from .sharing import agreed_rule, allocate
-
     method = method or agreed_rule(agreement) or "equal"
     share = allocate(agreement, method)["share"]
     if share.isna().any() or any(x < 0 for x in share):
@@ -136,7 +104,7 @@ def waterfall_table(agreement: Agreement, income: Any, years: int = 1) -> pd.Dat
 
     Examples
     --------
-    >>> from agreements.loader import load
+    >>> from agreements.scenario.loader import load
     >>> t = waterfall_table(load("scenarios/asrc_storage_tiers.yaml"), 1e7)
     >>> t.groupby("stage", sort=False)["amount"].sum().tolist()
     [Decimal('10000000.00'), Decimal('1500000.00'), Decimal('2125000.00'), Decimal('637500.00'),

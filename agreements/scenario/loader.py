@@ -1,8 +1,8 @@
-"""Load a scenario file (YAML or JSON) into a validated :class:`~agreements.model.Agreement`.
+"""Load a scenario file (YAML or JSON) into a validated agreement model.
 
 Loading reports every problem at once: field errors found by the pydantic model
 (wrong types, negative values, unknown keys with a "did you mean" suggestion, missing
-fields) and cross-reference problems found by :mod:`agreements.validation` (unknown ids,
+fields) and cross-reference problems found by :mod:`agreements.scenario.validation` (unknown ids,
 duplicates, cycles, needs nothing provides, fixed shares not summing to 100%). Each
 problem carries its field path and its line (YAML and JSON), and they are raised
 together as one :class:`~agreements.errors.ScenarioError`.
@@ -18,16 +18,19 @@ import re
 import typing
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import AgreementError, Problem, ScenarioError
+from ..errors import AgreementError, Problem, ScenarioError
 from .model import Agreement
 from .validation import check_references, format_path, suggest
 
 __all__ = ["FORMATS", "agreement_from_mapping", "load", "loads"]
+
+#: The agreement model a loader builds (the data class or a subclass of it).
+A = TypeVar("A", bound=Agreement)
 
 #: Text formats :func:`loads` reads, by file suffix.
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
@@ -63,8 +66,10 @@ _SafeLoader.add_implicit_resolver(
 
 
 # ---------------------------------------------------------------------- public API
-def load(path: str | Path) -> Agreement:
-    """Load and validate a scenario file (``.yaml``, ``.yml`` or ``.json``).
+def load(path: str | Path, *, model: type[A] = Agreement) -> A:  # type: ignore[assignment]
+    """Load and validate a scenario file (``.yaml``, ``.yml`` or ``.json``) into
+    ``model`` (:class:`~agreements.scenario.model.Agreement` or a subclass such as
+    :class:`agreements.Agreement`).
 
     Raises
     ------
@@ -96,11 +101,13 @@ def load(path: str | Path) -> Agreement:
         raise AgreementError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise AgreementError(f"{p}: cannot read the file ({exc.strerror})") from None
-    return loads(text, format=fmt, source=str(p))
+    return loads(text, format=fmt, source=str(p), model=model)
 
 
-def loads(text: str, format: str = "yaml", source: str = "<string>") -> Agreement:
-    """Parse and validate a scenario given as text (``format`` is ``"yaml"`` or ``"json"``).
+def loads(text: str, format: str = "yaml", source: str = "<string>", *,
+          model: type[A] = Agreement) -> A:  # type: ignore[assignment]
+    """Parse and validate a scenario given as text (``format`` is ``"yaml"`` or ``"json"``)
+    into ``model``.
 
     Examples
     --------
@@ -124,7 +131,7 @@ def loads(text: str, format: str = "yaml", source: str = "<string>") -> Agreemen
         data, duplicated = _parse_json(text, source)
         if not duplicated:
             try:
-                return agreement_from_mapping(data, source=source)
+                return agreement_from_mapping(data, source=source, model=model)
             except ScenarioError:
                 if not isinstance(data, dict):
                     raise
@@ -132,7 +139,7 @@ def loads(text: str, format: str = "yaml", source: str = "<string>") -> Agreemen
         # report duplicate keys, which json.loads would silently resolve to the last one.
         lines, found = _json_lines(text, source)
         if not found:
-            return agreement_from_mapping(data, source=source, lines=lines)
+            return agreement_from_mapping(data, source=source, lines=lines, model=model)
     else:
         raise AgreementError(f"unsupported format {format!r}; expected 'yaml' or 'json'")
     if found and isinstance(data, dict):
@@ -141,13 +148,15 @@ def loads(text: str, format: str = "yaml", source: str = "<string>") -> Agreemen
         except ScenarioError as exc:
             found = sorted([*found, *exc.problems], key=lambda p: p.line or 0)
         raise ScenarioError(found, source)
-    return agreement_from_mapping(data, source=source, lines=lines)
+    return agreement_from_mapping(data, source=source, lines=lines, model=model)
 
 
 def agreement_from_mapping(
-    data: Any, source: str = "<mapping>", lines: dict[Parts, int] | None = None
-) -> Agreement:
-    """Validate a parsed mapping into an :class:`Agreement`, reporting every problem.
+    data: Any, source: str = "<mapping>", lines: dict[Parts, int] | None = None, *,
+    model: type[A] = Agreement,  # type: ignore[assignment]
+) -> A:
+    """Validate a parsed mapping into ``model`` (an :class:`Agreement`), reporting every
+    problem.
 
     Parameters
     ----------
@@ -174,7 +183,7 @@ def agreement_from_mapping(
     problems: list[tuple[Parts, str]] = []
     agreement = None
     try:
-        agreement = Agreement.model_validate(data)
+        agreement = model.model_validate(data)
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, data))
     problems.extend((_parts_of(p.path), p.message) for p in check_references(data))

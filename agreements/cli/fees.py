@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from .cli_common import CliError, add_format_argument, emit_table, load_or_fail
-from .errors import ScenarioError
+from ..errors import ScenarioError
+from .common import CliError, add_format_argument, emit_table, load_or_fail
 
 __all__ = ["add_fees_parser", "add_waterfall_parser", "display"]
 
@@ -98,7 +98,7 @@ def _computed(what: str, path: str, compute: Any) -> Any:
 
 
 def cmd_fees(args: argparse.Namespace) -> int:
-    from .tiering import fee_table
+    from ..membership.tiers import fee_table
 
     agreement = load_or_fail(args.file)
     table = _computed("fees", args.file, lambda: fee_table(agreement, years=args.years))
@@ -109,7 +109,7 @@ def cmd_fees(args: argparse.Namespace) -> int:
 def cmd_waterfall(args: argparse.Namespace) -> int:
     from sharing_models.membership.waterfall import conservation, waterfall_summary
 
-    from .waterfall import waterfall_table
+    from ..outcomes.waterfall import waterfall_table
 
     agreement = load_or_fail(args.file)
     table = _computed("waterfall", args.file,

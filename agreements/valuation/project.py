@@ -1,6 +1,6 @@
 """An agreement's work as a stage-gated project: the one model of its risk and timing.
 
-:func:`project_from_agreement` maps an :class:`~agreements.model.Agreement` onto the
+:func:`project_from_agreement` maps an :class:`~agreements.scenario.model.Agreement` onto the
 :class:`sharing_models.risk.Project` that the risk simulation plays out, and
 :func:`risk_weights` reads the same project's exact probabilities
 (:func:`sharing_models.risk.expected.reach_probabilities`) and discount factors for the
@@ -66,8 +66,8 @@ from sharing_models.risk import (
 from sharing_models.risk.expected import reach_probabilities
 from sharing_models.risk.model import Requirement
 
-from .errors import AgreementError
-from .model import Agreement, Needs
+from ..errors import AgreementError
+from ..scenario.model import Agreement, Needs
 
 __all__ = ["Plan", "RiskWeights", "project_from_agreement", "risk_weights"]
 
@@ -259,7 +259,7 @@ def risk_weights(agreement: Agreement, exact: bool = False) -> RiskWeights:
     """Task and product weights of the agreement's game, from its project.
 
     A task's expected cost is ``cost * task[t]``; a product's expected value is
-    :func:`agreements.recipes.expected_value` times ``product[p]``. Both use the
+    :func:`agreements.valuation.recipes.expected_value` times ``product[p]``. Both use the
     probabilities and timing of :func:`project_from_agreement` (the whole task graph),
     so the game's :math:`v(N)` is the simulation's expected outcome under risk
     neutrality.

@@ -1,7 +1,7 @@
 """Each member's share of the agreement's value under several sharing rules, side by side.
 
 The value to share is :math:`v(N)`, the worth of the grand coalition in
-:func:`agreements.game.agreement_game`. Every rule's shares come from the one sharing
+:func:`agreements.valuation.game.agreement_game`. Every rule's shares come from the one sharing
 path, :func:`agreements.sharing.allocate`; this module lays them side by side and says,
 for every rule, whether the allocation is in the core (no coalition does better alone)
 and what each member gains over its outside option.
@@ -18,11 +18,11 @@ import pandas as pd
 import sharing_models as sm
 from sharing_models import Game, GameError, SuspiciousResultWarning
 
-from .errors import AgreementError
-from .game import agreement_game
-from .model import Agreement
-from .sharing import RULES, allocate, default_exact, layer_unions, rounded, shown_figures
-from .sharing import exact as exact_fraction
+from ..errors import AgreementError
+from ..scenario.model import Agreement
+from ..valuation.game import agreement_game
+from . import RULES, allocate, default_exact, layer_unions, rounded, shown_figures
+from . import exact as exact_fraction
 
 __all__ = ["METHODS", "compare_shares", "layer_unions", "shown_shares"]
 
@@ -98,7 +98,7 @@ def compare_shares(agreement: Agreement, methods: Any = None, exact: bool | None
 
     Notes
     -----
-    Cost is that of building the game (:func:`agreements.game.agreement_game`) plus
+    Cost is that of building the game (:func:`agreements.valuation.game.agreement_game`) plus
     each rule's; Shapley, Banzhaf, Owen and the core test are :math:`O(n 2^n)`, the
     nucleolus solves a sequence of LPs. References: [Shapley1953]_, [Gillies1959]_.
     """

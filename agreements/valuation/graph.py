@@ -22,22 +22,17 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from ..errors import AgreementError
+from ..scenario.model import Agreement, Needs
 from .game import product_recipes
-from .model import Agreement, Needs
 
 __all__ = [
-    "NODE_COLOURS",
     "contribution_graph",
     "dependency_layers",
-    "draw_graph",
     "essential_members",
     "substitutable_contributions",
 ]
 
-#: Fill colour of non-member nodes in :func:`draw_graph` (members: by member kind).
-NODE_COLOURS = {"contribution": "#d5dbdb", "task": "#f9e79f", "result": "#a9dfbf",
-                "product": "#f5b7b1"}
-_SHAPES = {"member": "o", "contribution": "s", "task": "D", "result": "h", "product": "*"}
 
 
 def _labels(obj: Any) -> dict[str, str | None]:
@@ -104,7 +99,7 @@ def essential_members(agreement: Agreement, product: str | None = None) -> Any:
     """Veto members: without them a product cannot be made, even buying substitutes.
 
     A member is essential for a product when every minimal recipe of the product
-    (:func:`agreements.game.product_recipes`) uses a contribution of that member that
+    (:func:`agreements.valuation.game.product_recipes`) uses a contribution of that member that
     has no market substitute.
 
     Parameters
@@ -127,8 +122,6 @@ def essential_members(agreement: Agreement, product: str | None = None) -> Any:
     """
     recipes = product_recipes(agreement)
     if product is not None and product not in recipes:
-        from .errors import AgreementError
-
         raise AgreementError(f"unknown product {product!r}; products are {list(recipes)}")
     owner = {c.id: c.member for c in agreement.contributions if c.substitute_price is None}
     out: dict[str, list[str]] = {}
@@ -178,75 +171,3 @@ def dependency_layers(agreement: Agreement) -> list[list[str]]:
     g = contribution_graph(agreement)
     order = {node: i for i, node in enumerate(g.nodes)}
     return [sorted(layer, key=order.__getitem__) for layer in nx.topological_generations(g)]
-
-
-def _layout(g: nx.DiGraph) -> dict[str, tuple[float, float]]:
-    pos: dict[str, tuple[float, float]] = {}
-    order = {node: i for i, node in enumerate(g.nodes)}
-    for x, layer in enumerate(nx.topological_generations(g)):
-        layer = sorted(layer, key=order.__getitem__)
-        for k, node in enumerate(layer):
-            pos[node] = (float(x), (len(layer) - 1) / 2.0 - k)
-    return pos
-
-
-def draw_graph(agreement: Agreement, ax: Any = None, lang: str = "auto") -> Any:
-    """Draw the contribution graph in layers, left to right; members coloured by kind.
-
-    Parameters
-    ----------
-    agreement : Agreement
-    ax : matplotlib Axes, optional
-        Drawn into a new figure when omitted.
-    lang : {"auto", "en", "zh"}
-        Label language; Chinese names need a CJK font and fall back to English
-        without one (``auto`` and ``zh`` differ only in intent).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    >>> import agreements
-    >>> ax = draw_graph(agreements.load("scenarios/baoshan_medical_devices.yaml"), lang="en")
-    >>> ax.get_legend() is not None
-    True
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    from .plotting import MEMBER_KIND_COLOURS, use_cjk_font
-
-    if lang not in ("auto", "en", "zh"):
-        from .errors import AgreementError
-
-        raise AgreementError(f"lang must be 'auto', 'en' or 'zh'; got {lang!r}")
-    zh = lang != "en" and use_cjk_font() is not None  # no CJK font: English labels
-    g = contribution_graph(agreement)
-    pos = _layout(g)
-    if ax is None:
-        width = 3.0 + 2.2 * (max((p[0] for p in pos.values()), default=0) + 1)
-        height = 2.0 + 0.6 * max((abs(p[1]) for p in pos.values()), default=1) * 2
-        _, ax = plt.subplots(figsize=(width, height))
-    nx.draw_networkx_edges(g, pos, ax=ax, edge_color="#7f8c8d", arrows=True, arrowsize=10,
-                           node_size=900)
-    for kind, shape in _SHAPES.items():
-        nodes = [v for v, d in g.nodes(data=True) if d["kind"] == kind]
-        colours = [MEMBER_KIND_COLOURS.get(g.nodes[v].get("member_kind", ""), "#95a5a6")
-                   if kind == "member" else NODE_COLOURS[kind] for v in nodes]
-        nx.draw_networkx_nodes(g, pos, nodelist=nodes, node_color=colours, node_shape=shape,
-                               node_size=900, ax=ax, edgecolors="#2c3e50", linewidths=0.6)
-    labels = {v: (d.get("label_zh") if zh and d.get("label_zh") else v)
-              for v, d in g.nodes(data=True)}
-    nx.draw_networkx_labels(g, pos, labels=labels, font_size=7, ax=ax)
-    kinds = dict.fromkeys(d["member_kind"] for _, d in g.nodes(data=True)
-                          if d["kind"] == "member")
-    handles = [Line2D([], [], marker="o", ls="", color=MEMBER_KIND_COLOURS.get(k, "#95a5a6"),
-                      label=k.replace("_", " ")) for k in kinds]
-    handles += [Line2D([], [], marker=_SHAPES[k], ls="", color=c, markeredgecolor="#2c3e50",
-                       label=k) for k, c in NODE_COLOURS.items()]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
-              frameon=False)
-    title = agreement.name.zh if zh and agreement.name.zh else agreement.name.en
-    ax.set_title(title)
-    ax.set_axis_off()
-    return ax

@@ -1,4 +1,5 @@
-"""The ``consortium`` command line.
+"""The core ``consortium`` commands: ``validate``, ``shares``, ``graph``, ``check``,
+``schema``.
 
 ::
 
@@ -7,42 +8,26 @@
     consortium graph FILE -o out.png|svg
     consortium check FILE --profile qingdao [--format ...] [--details]
     consortium schema                    the scenario format as JSON Schema
-
-Other modules add subcommands: every ``agreements/cli_<name>.py`` module's
-``add_*_parser(subparsers)`` functions are called (see :mod:`agreements.cli_common`).
-Exit codes: 0 ok, 1 findings or invalid input, 2 usage error. Results go to stdout,
-messages to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
-import io
-import os
-import pkgutil
 import sys
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from sharing_models import ConsortiumError
-
-from .cli_common import (
+from ..sharing.display import format_fixed
+from .common import (
     CliError,
     add_format_argument,
     emit_table,
     load_or_fail,
     note,
 )
-from .sharing.display import format_fixed
 
-__all__ = ["build_parser", "main", "shares_blocks", "shown_columns"]
-
-#: Known subcommand modules written elsewhere, in help order (others are found too).
-PLUGINS = ("cli_fees", "cli_risk", "cli_clauses", "cli_report")
+__all__ = ["add_core_parsers", "shares_blocks", "shown_columns"]
 
 
 # ---------------------------------------------------------------------- commands
@@ -64,7 +49,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_shares(args: argparse.Namespace) -> int:
     import warnings
 
-    from .shares import shown_shares
+    from ..sharing.compare import shown_shares
 
     agreement = load_or_fail(args.file)
     with warnings.catch_warnings(record=True) as caught:
@@ -105,7 +90,7 @@ def _shown_text(df: pd.DataFrame, decimals: int) -> pd.DataFrame:
 
 
 def shown_columns(df: pd.DataFrame, decimals: int, fmt: str) -> pd.DataFrame:
-    """The table of :func:`agreements.shares.shown_shares` for CSV/JSON: shown figures as
+    """The table of :func:`agreements.sharing.compare.shown_shares` for CSV/JSON: shown figures as
     decimals (numbers in JSON, text without thousands separators in CSV), exact amounts
     as text (``p/q``), core flags as booleans."""
     out = pd.DataFrame(index=df.index)
@@ -126,7 +111,7 @@ def shown_columns(df: pd.DataFrame, decimals: int, fmt: str) -> pd.DataFrame:
 
 def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False,
                   decimals: int = 2, details: bool = False) -> str:
-    """The readable ``table`` view of :func:`agreements.shares.shown_shares`' result.
+    """The readable ``table`` view of :func:`agreements.sharing.compare.shown_shares`' result.
 
     The shares block (members x rules, money or, with ``percent``, percent of
     :math:`v(N)`, with the ``total`` row), then each member's gain over its outside
@@ -185,7 +170,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .graph import draw_graph
+    from ..reports.plotting import draw_graph
 
     out = Path(args.output)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
@@ -203,7 +188,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .profiles import check
+    from ..profiles import check
 
     agreement = load_or_fail(args.file)
     findings = check(agreement, args.profile, lang=args.lang)
@@ -222,7 +207,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import schema_json
+    from ..scenario.schema import schema_json
 
     print(schema_json(indent=None if args.compact else 2))
     return 0
@@ -231,14 +216,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- parser
 def _profiles() -> list[str]:
     try:
-        from .profiles import available_profiles
+        from ..profiles import available_profiles
 
         return available_profiles()
     except Exception:  # pragma: no cover - profiles module missing or broken
         return []
 
 
-def _add_core_parsers(sub: argparse._SubParsersAction) -> None:
+def add_core_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``validate``, ``shares``, ``graph``, ``check`` and ``schema``."""
     p = sub.add_parser("validate", help="check scenario files and report every problem",
                        description="Load and validate scenario files (YAML or JSON). Prints "
                        "'ok: ...' per valid file; lists every problem on stderr.")
@@ -291,106 +277,3 @@ def _add_core_parsers(sub: argparse._SubParsersAction) -> None:
                        description="Print the JSON Schema of scenario files (format 1).")
     p.add_argument("--compact", action="store_true", help="one line, no indentation")
     p.set_defaults(func=cmd_schema)
-
-
-def _plugin_modules() -> list[str]:
-    import agreements
-
-    found = {m.name for m in pkgutil.iter_modules(list(agreements.__path__))
-             if m.name.startswith("cli_") and m.name != "cli_common"}
-    return [m for m in PLUGINS if m in found] + sorted(found - set(PLUGINS))
-
-
-def _add_plugin_parsers(sub: argparse._SubParsersAction) -> None:
-    for name in _plugin_modules():
-        try:
-            module = importlib.import_module(f"agreements.{name}")
-        except Exception as exc:  # a broken plug-in must not break the other commands
-            note(f"consortium: commands of agreements.{name} unavailable: {exc}")
-            continue
-        for attr in sorted(a for a in dir(module) if a.startswith("add_")
-                           and a.endswith("_parser")):
-            try:
-                getattr(module, attr)(sub)
-            except argparse.ArgumentError as exc:
-                note(f"consortium: agreements.{name}.{attr} not added: {exc}")
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("consortium-toolkit")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "(not installed)"
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The ``consortium`` argument parser with every available subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="consortium",
-        description="Model innovation-consortium agreements: validate scenarios, share "
-                    "value, draw the contribution graph, check formation rules.",
-        epilog="Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _add_core_parsers(sub)
-    _add_plugin_parsers(sub)
-    return parser
-
-
-@contextlib.contextmanager
-def _c_output_to_stderr() -> Iterator[None]:
-    """Send writes to file descriptor 1 from C libraries (solver banners) to stderr.
-
-    Python's ``sys.stdout`` keeps writing to the real stdout, so stdout holds only the
-    result. A no-op when stdout is not a real file (e.g. captured by a test).
-    """
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, io.UnsupportedOperation, ValueError):
-        fd = -1
-    if fd != 1:
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(1)
-    original = sys.stdout
-    sys.stdout = open(saved, "w", encoding=original.encoding or "utf-8",  # noqa: SIM115
-                      errors=original.errors or "strict", closefd=False)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        sys.stdout = original
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``consortium`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a usage error (2)
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    if getattr(args, "func", None) is None:
-        parser.print_help(sys.stderr)
-        return 2
-    try:
-        with _c_output_to_stderr():
-            return int(args.func(args))
-    except CliError as exc:
-        note(f"consortium {args.command}: {exc.message}")
-        return exc.code
-    except ConsortiumError as exc:
-        note(f"consortium {args.command}: {exc}")
-        return 1
-    except BrokenPipeError:  # pragma: no cover - e.g. piped into `head`
-        return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

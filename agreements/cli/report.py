@@ -4,7 +4,7 @@
 
     consortium report FILE -o report.html [--draws N] [--seed S] [--lang auto|en|zh|zh+en]
 
-The page (see :func:`agreements.report.build_report`) embeds its plots and CSS, so it
+The page (see :func:`agreements.reports.report.build_report`) embeds its plots and CSS, so it
 can be sent to the other parties as one file and opened without a network.
 """
 
@@ -14,7 +14,7 @@ import argparse
 import time
 from pathlib import Path
 
-from .cli_common import CliError, load_or_fail, note
+from .common import CliError, load_or_fail, note
 
 __all__ = ["add_report_parser", "cmd_report"]
 
@@ -43,7 +43,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .report import build_report
+    from ..reports.report import build_report
 
     out = Path(args.output)
     if out.suffix.lower() not in (".html", ".htm"):

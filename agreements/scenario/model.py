@@ -8,18 +8,18 @@ proposed. Every model forbids unknown keys, so a typo is reported, not ignored.
 
 Field-level checks live here (pydantic v2); cross-references (unknown ids, cycles,
 needs nothing provides, shares not summing to 100%) are checked by
-:mod:`agreements.validation`, and :func:`agreements.load` reports both kinds at once.
+:mod:`agreements.scenario.validation`, and :func:`agreements.load` reports both kinds at once.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat
+from pydantic import Field, NonNegativeFloat
 
-from .tiering import FeeSpec, TiersSpec
-from .waterfall import WaterfallSpec
+from .base import StrictModel
+from .terms import FeeSpec, TiersSpec, WaterfallSpec
 
 __all__ = [
     "AccessTerms",
@@ -46,10 +46,6 @@ Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class _Strict(BaseModel):
-    # no inf/nan anywhere: YAML ``.inf`` or JSON ``Infinity`` is a mistake, not an amount
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
-                              allow_inf_nan=False)
 
 
 class MemberKind(StrEnum):
@@ -111,14 +107,14 @@ class SharingMethod(StrEnum):
     BLEND = "blend"
 
 
-class Name(_Strict):
+class Name(StrictModel):
     """A name in English and, where known, Chinese."""
 
     en: str = Field(min_length=1)
     zh: str | None = None
 
 
-class Source(_Strict):
+class Source(StrictModel):
     """Where figures come from."""
 
     id: Id
@@ -128,7 +124,7 @@ class Source(_Strict):
     note: str | None = None
 
 
-class Member(_Strict):
+class Member(StrictModel):
     """A party to the agreement."""
 
     id: Id
@@ -148,7 +144,7 @@ class Member(_Strict):
     tier: str | None = Field(None, description="Explicit membership class, if assigned.")
 
 
-class Contribution(_Strict):
+class Contribution(StrictModel):
     """Something a member brings: cash, background IP, staff, equipment, data, ..."""
 
     id: Id
@@ -162,7 +158,7 @@ class Contribution(_Strict):
     description: str | None = None
 
 
-class Needs(_Strict):
+class Needs(StrictModel):
     """Requirements: every id in ``all_of`` and at least one id of each ``any_of`` group.
 
     Ids name contributions or results.
@@ -172,7 +168,7 @@ class Needs(_Strict):
     any_of: list[Annotated[list[Id], Field(min_length=1)]] = Field(default_factory=list)
 
 
-class Task(_Strict):
+class Task(StrictModel):
     """A work package: needs contributions/results, produces results."""
 
     id: Id
@@ -196,7 +192,7 @@ class AccessTerms(StrEnum):
     NONE = "none"
 
 
-class Access(_Strict):
+class Access(StrictModel):
     """Access rights to a result: for project tasks and for exploitation."""
 
     project: AccessTerms = AccessTerms.ROYALTY_FREE
@@ -205,7 +201,7 @@ class Access(_Strict):
     request_window_months: Annotated[int, Field(ge=0)] | None = 12
 
 
-class Result(_Strict):
+class Result(StrictModel):
     """Foreground IP produced by tasks."""
 
     id: Id
@@ -215,7 +211,7 @@ class Result(_Strict):
     access: Access = Field(default_factory=Access)
 
 
-class Revenue(_Strict):
+class Revenue(StrictModel):
     """Revenue of a product per year: a distribution with its parameters.
 
     ``expected`` is the mean annual revenue. ``distribution`` (default ``fixed``) with
@@ -232,7 +228,7 @@ class Revenue(_Strict):
     values: list[NonNegativeFloat] | None = None
 
 
-class Product(_Strict):
+class Product(StrictModel):
     """A revenue stream that needs results and/or contributions."""
 
     id: Id
@@ -245,7 +241,7 @@ class Product(_Strict):
     operating_margin: Annotated[float, Field(ge=0, le=1)] = 1.0
 
 
-class Governance(_Strict):
+class Governance(StrictModel):
     """Decision-making: the governing body's weighted voting rule."""
 
     body: str = "council"
@@ -257,7 +253,7 @@ class Governance(_Strict):
     )
 
 
-class Sharing(_Strict):
+class Sharing(StrictModel):
     """The agreed (or proposed) sharing rules."""
 
     method: SharingMethod | None = None
@@ -273,7 +269,7 @@ class Sharing(_Strict):
     waterfall: WaterfallSpec | None = None
 
 
-class DefaultClause(_Strict):
+class DefaultClause(StrictModel):
     """What happens when a party defaults or withdraws."""
 
     notice_days: Annotated[int, Field(ge=0)] = 30
@@ -285,11 +281,12 @@ class DefaultClause(_Strict):
     default_probability: Annotated[float, Field(ge=0, le=1)] = 0.0
 
 
-class Agreement(_Strict):
+class Agreement(StrictModel):
     """A consortium formation agreement as validated data.
 
     Load one with :func:`agreements.load`; build one in code from a mapping with
-    :meth:`Agreement.from_mapping` (which runs the same checks).
+    :meth:`agreements.Agreement.from_mapping` (which runs the same checks). The public
+    :class:`agreements.Agreement` adds the derived views (game, graph, shares, check).
     """
 
     format: Literal[1] = 1
@@ -325,35 +322,3 @@ class Agreement(_Strict):
             if m.id == member_id:
                 return m
         raise KeyError(member_id)
-
-    @classmethod
-    def from_mapping(cls, data: Any, *, source: str = "<mapping>") -> Agreement:
-        """Validate a mapping (as parsed from YAML/JSON) into an :class:`Agreement`."""
-        from .loader import agreement_from_mapping
-
-        return agreement_from_mapping(data, source=source)
-
-    # ------------------------------------------------------------------ derived views
-    def graph(self) -> Any:
-        """The contribution graph; see :func:`agreements.graph.contribution_graph`."""
-        from .graph import contribution_graph
-
-        return contribution_graph(self)
-
-    def game(self) -> Any:
-        """The consortium's TU game; see :func:`agreements.game.agreement_game`."""
-        from .game import agreement_game
-
-        return agreement_game(self)
-
-    def shares(self, methods: Any = None, **kwargs: Any) -> Any:
-        """Shares under several rules; see :func:`agreements.shares.compare_shares`."""
-        from .shares import compare_shares
-
-        return compare_shares(self, methods=methods, **kwargs)
-
-    def check(self, profile: Any) -> Any:
-        """Findings of a formation-rule profile; see :func:`agreements.profiles.check`."""
-        from .profiles import check
-
-        return check(self, profile)

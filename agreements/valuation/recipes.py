@@ -4,7 +4,7 @@ A product's ``needs`` name contributions and results; a result stands for the ta
 produces it plus that task's needs. Expanding them gives the product's *recipes*:
 minimal sets of contributions and tasks (``all_of`` takes unions, each ``any_of`` group
 one alternative). Recipes are the inputs of the agreement's game
-(:mod:`agreements.game`) and of the veto-member query (:mod:`agreements.graph`).
+(:mod:`agreements.valuation.game`) and of the veto-member query (:mod:`agreements.valuation.graph`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 from sharing_models import TooLargeError
 
-from .errors import AgreementError
-from .model import Agreement, Needs, Product
+from ..errors import AgreementError
+from ..scenario.model import Agreement, Needs, Product
 
 __all__ = ["MAX_RECIPES", "expected_value", "product_recipes"]
 
@@ -35,7 +35,7 @@ def expected_value(product: Product, exact: bool = False) -> Any:
     with expected annual revenue :math:`R_p`, operating margin :math:`m_p`, success
     probability :math:`\\pi_p`, years :math:`T_p` and discount rate :math:`r_p`.
 
-    >>> from agreements.model import Product
+    >>> from agreements.scenario.model import Product
     >>> p = Product.model_validate({"id": "p", "needs": {}, "revenue": {"expected": 100},
     ...     "operating_margin": 0.5, "success_probability": 0.8, "years": 2,
     ...     "discount_rate": 0.25})

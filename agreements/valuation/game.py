@@ -19,8 +19,8 @@ import numpy as np
 
 from sharing_models import Game, TooLargeError
 
-from .errors import AgreementError
-from .model import Agreement
+from ..errors import AgreementError
+from ..scenario.model import Agreement
 from .project import Plan, RiskWeights, risk_weights
 from .recipes import MAX_RECIPES, _Inputs, _recipe_masks, expected_value, product_recipes
 

@@ -1,6 +1,6 @@
 """Cross-reference checks of a scenario, run on the raw parsed data.
 
-The pydantic model (:mod:`agreements.model`) checks each field on its own; the checks
+The pydantic model (:mod:`agreements.scenario.model`) checks each field on its own; the checks
 here look across fields: ids that name nothing, ids used twice, cycles among tasks,
 needs that nothing provides, a result produced by two tasks, fixed shares that do not
 sum to 100%. They read the *raw* mapping (as parsed from YAML/JSON), skipping whatever
@@ -20,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import Problem
+from ..errors import Problem
 
 __all__ = ["check_references", "format_path", "suggest"]
 
@@ -259,7 +259,7 @@ def check_references(data: Any) -> list[Problem]:
     Returns
     -------
     list of Problem
-        Without line numbers (:func:`agreements.loader.agreement_from_mapping` adds them).
+        Without line numbers (:func:`agreements.scenario.loader.agreement_from_mapping` adds them).
 
     Examples
     --------

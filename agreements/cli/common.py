@@ -24,9 +24,9 @@ from typing import IO
 
 import pandas as pd
 
-from .errors import AgreementError
-from .model import Agreement
-from .sharing.display import format_fixed
+from ..errors import AgreementError
+from ..scenario.model import Agreement
+from ..sharing.display import format_fixed
 
 __all__ = [
     "FORMATS",
@@ -147,7 +147,7 @@ def load_or_fail(path: str | Path) -> Agreement:
     The error message lists every problem found, one per line, as
     ``file:line: field.path: message``.
     """
-    from .loader import load
+    from ..scenario.loader import load
 
     try:
         return load(path)

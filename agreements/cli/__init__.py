@@ -1,0 +1,113 @@
+"""The ``consortium`` command line: every command, registered from one explicit list.
+
+Exit codes: 0 ok, 1 findings or invalid input, 2 usage error. Results go to stdout,
+messages to stderr. A command module that cannot be imported fails the whole command
+line loudly (an ImportError), never silently dropping the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+
+from sharing_models import ConsortiumError
+
+from .clauses import add_clauses_parser, add_redline_parser
+from .common import CliError, note
+from .core import add_core_parsers
+from .fees import add_fees_parser, add_waterfall_parser
+from .report import add_report_parser
+from .risk import add_formation_parser, add_simulate_parser, add_sweep_parser
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: Every subcommand's registration, in help order.
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    add_core_parsers, add_fees_parser, add_waterfall_parser, add_simulate_parser,
+    add_formation_parser, add_sweep_parser, add_clauses_parser, add_redline_parser,
+    add_report_parser,
+)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("consortium-toolkit")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "(not installed)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``consortium`` argument parser with every available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="consortium",
+        description="Model innovation-consortium agreements: validate scenarios, share "
+                    "value, draw the contribution graph, check formation rules.",
+        epilog="Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+@contextlib.contextmanager
+def _c_output_to_stderr() -> Iterator[None]:
+    """Send writes to file descriptor 1 from C libraries (solver banners) to stderr.
+
+    Python's ``sys.stdout`` keeps writing to the real stdout, so stdout holds only the
+    result. A no-op when stdout is not a real file (e.g. captured by a test).
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation, ValueError):
+        fd = -1
+    if fd != 1:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    original = sys.stdout
+    sys.stdout = open(saved, "w", encoding=original.encoding or "utf-8",  # noqa: SIM115
+                      errors=original.errors or "strict", closefd=False)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        sys.stdout = original
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``consortium`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    if getattr(args, "func", None) is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        with _c_output_to_stderr():
+            return int(args.func(args))
+    except CliError as exc:
+        note(f"consortium {args.command}: {exc.message}")
+        return exc.code
+    except ConsortiumError as exc:
+        note(f"consortium {args.command}: {exc}")
+        return 1
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into `head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""``python -m agreements.cli``: the ``consortium`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
