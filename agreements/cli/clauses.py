@@ -25,7 +25,7 @@ from sharing_models.exceptions import ConsortiumError
 
 from .common import CliError, load_or_fail, note
 
-__all__ = ["add_clauses_parser", "add_redline_parser"]
+__all__: list[str] = []  # commands only: registered by agreements.cli
 
 _FORMATS = ("docx", "md", "html", "tex", "csv", "xlsx")
 _TABLES = ("all", "clauses", "contributions", "revenue_shares", "fees", "voting", "results")

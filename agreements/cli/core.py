@@ -27,7 +27,7 @@ from .common import (
     note,
 )
 
-__all__ = ["add_core_parsers", "shares_blocks", "shown_columns"]
+__all__ = ["shares_blocks", "shown_columns"]
 
 
 # ---------------------------------------------------------------------- commands

@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import ScenarioError
 from .common import CliError, add_format_argument, emit_table, load_or_fail
 
-__all__ = ["add_fees_parser", "add_waterfall_parser", "display"]
+__all__ = ["display"]
 
 _MONEY = {"fee", "income", "net", "amount", "tier_outcome", "shapley", "subsidy",
           "outside_option"}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .common import CliError, load_or_fail, note
 
-__all__ = ["add_report_parser", "cmd_report"]
+__all__: list[str] = []  # commands only: registered by agreements.cli
 
 
 def add_report_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -50,14 +50,7 @@ from ..sharing.compare import shown_shares
 from ..valuation.game import agreement_game
 from .common import CliError, add_format_argument, emit_table, load_or_fail, note
 
-__all__ = [
-    "SweepSpec",
-    "add_formation_parser",
-    "add_simulate_parser",
-    "add_sweep_parser",
-    "load_sweep_spec",
-    "parse_levers",
-]
+__all__ = ["SweepSpec", "load_sweep_spec", "parse_levers", "shown_rule_shares"]
 
 _KNOBS = ("subsidy", "insurance", "premium", "floor", "probability_scale",
           "default_probability")

@@ -7,18 +7,17 @@ field path and, for YAML files, its line.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from sharing_models.exceptions import InvalidInputError
 
-from ..errors import AgreementError, Problem
+from ..errors import AgreementError, Problem, ScenarioError
+from ..scenario.loader import parse_yaml, parts_of
 from ..scenario.validation import format_path, suggest
 from .rules import Profile, Rule
 
@@ -177,28 +176,11 @@ def _valid_keys(parts: Parts, data: Any) -> list[str]:
 def _located(problems: list[Problem], lines: Mapping[Parts, int], source: str) -> list[Problem]:
     out = []
     for p in problems:
-        parts = _parts_of(p.path)
+        parts = parts_of(p.path)
         line = next(
             (lines[parts[:k]] for k in range(len(parts), 0, -1) if parts[:k] in lines), None
         )
         out.append(Problem(p.path, p.message, line=line, file=source))
-    return out
-
-
-def _parts_of(path: str) -> Parts:
-    return tuple(int(x) if x.isdigit() else x for x in re.findall(r"[^.\[\]]+", path))
-
-
-def _yaml_lines(node: yaml.Node, parts: Parts, out: dict[Parts, int]) -> dict[Parts, int]:
-    """Line (1-based) of every field path in a composed YAML document."""
-    out.setdefault(parts, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            out[(*parts, key.value)] = key.start_mark.line + 1
-            _yaml_lines(value, (*parts, key.value), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _yaml_lines(item, (*parts, i), out)
     return out
 
 
@@ -255,9 +237,10 @@ def _bundled_profile(name: str) -> Profile:
 
 def _parse_profile(text: str, label: str) -> Profile:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ProfileError([Problem("", f"not valid YAML: {exc}")], label) from None
-    lines = _yaml_lines(node, (), {}) if node is not None else {}
+        data, lines, duplicates = parse_yaml(text, label)
+    except ScenarioError as exc:
+        raise ProfileError([Problem(p.path, f"not valid YAML: {p.message}", p.line)
+                            for p in exc.problems], label) from None
+    if duplicates:
+        raise ProfileError(duplicates, label)
     return profile_from_mapping(data, source=label, lines=lines)

@@ -27,7 +27,7 @@ from ..errors import AgreementError, Problem, ScenarioError
 from .model import Agreement
 from .validation import check_references, format_path, suggest
 
-__all__ = ["FORMATS", "agreement_from_mapping", "load", "loads"]
+__all__ = ["FORMATS", "agreement_from_mapping", "load", "loads", "parse_yaml", "parts_of"]
 
 #: The agreement model a loader builds (the data class or a subclass of it).
 A = TypeVar("A", bound=Agreement)
@@ -126,7 +126,7 @@ def loads(text: str, format: str = "yaml", source: str = "<string>", *,
       - bad.yaml:2: <root>: YAML syntax error: ...node content
     """
     if format == "yaml":
-        data, lines, found = _parse_yaml(text, source)
+        data, lines, found = parse_yaml(text, source)
     elif format == "json":
         data, duplicated = _parse_json(text, source)
         if not duplicated:
@@ -186,7 +186,7 @@ def agreement_from_mapping(
         agreement = model.model_validate(data)
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, data))
-    problems.extend((_parts_of(p.path), p.message) for p in check_references(data))
+    problems.extend((parts_of(p.path), p.message) for p in check_references(data))
     if not problems and agreement is not None:
         return agreement
     out = [Problem(format_path(parts), msg, _line_of(parts, lines), source)
@@ -196,7 +196,17 @@ def agreement_from_mapping(
 
 
 # ---------------------------------------------------------------------- parsing
-def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Parts, int], list[Problem]]:
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[Parts, int], list[Problem]]:
+    """The one YAML reader of the package (scenarios and profiles): safe, in one pass.
+
+    Returns the data, the line of every field path (tuples of keys and indices) and the
+    duplicate keys found. Raises :class:`ScenarioError` for a syntax error or a tag that
+    would construct anything but plain data (no code is ever executed).
+
+    >>> data, lines, dupes = parse_yaml("a:\\n  b: [1, 2]\\n", "x.yaml")
+    >>> data, lines[("a", "b", 1)], dupes
+    ({'a': {'b': [1, 2]}}, 2, [])
+    """
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -424,7 +434,7 @@ def _model_in(annotation: Any) -> Any:
 
 
 # ---------------------------------------------------------------------- helpers
-def _parts_of(path: str) -> Parts:
+def parts_of(path: str) -> Parts:
     """Inverse of :func:`format_path` (ids never contain dots or brackets)."""
     out: list[str | int] = []
     for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
