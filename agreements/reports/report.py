@@ -284,6 +284,10 @@ def _risk(agreement: Agreement, sim: Any, messages: list[str], draws: int, seed:
             "CVaR_0.95": "CVaR 95% (mean loss, worst 5%)",
             "certainty_equivalent": "certainty equivalent"}
     table = summary[list(cols)].rename(columns=cols)
+    pay = sim.payoff  # draws x members x rules: the standard error of each mean
+    se = pay.std(axis=0, ddof=1) / np.sqrt(pay.shape[0])
+    table.insert(1, "± s.e.", [se[sim.members.index(m), sim.rules.index(r)]
+                               for r, m in table.index])
     cvar = summary["CVaR_0.95"].unstack("rule").reindex(agreement.member_ids)
     chart = _grouped_bars(cvar.rename(index=_label(agreement, zh)),
                           "CVaR 95%: mean loss in the worst 5% of draws (higher = more at risk)",
@@ -293,8 +297,9 @@ def _risk(agreement: Agreement, sim: Any, messages: list[str], draws: int, seed:
                       "less costs) by its shares. CVaR 95% is the mean loss in the worst 5% "
                       "of draws (positive = money lost). The certainty equivalent is the "
                       "sure amount a member with its risk tolerance values its payoff at "
-                      "(see 'Who would walk away').")
-            + notes + _table(table, money=(cols["expected"], cols["CVaR_0.95"],
+                      "(see 'Who would walk away'); ± s.e. is the Monte Carlo standard "
+                      "error of the expected payoff.")
+            + notes + _table(table, money=(cols["expected"], "± s.e.", cols["CVaR_0.95"],
                                            cols["certainty_equivalent"]),
                              pct=(cols["prob_loss"],)) + chart)
 
