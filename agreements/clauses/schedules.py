@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from sharing_models.division.power import banzhaf_index, shapley_shubik
+
 from ..membership.tiers import tier_schedule
 from ..scenario.model import Agreement, Ownership
 from ..sharing.display import exact, format_fixed, largest_remainder
@@ -135,10 +137,6 @@ def _cell(v: Any) -> str:
 
 
 def _power(votes: dict[str, int], quota: Fraction) -> tuple[pd.Series | None, ...]:
-    try:
-        from sharing_models.division.power import banzhaf_index, shapley_shubik
-    except ImportError:
-        return None, None
     threshold = min(math.floor(quota * sum(votes.values())) + 1, sum(votes.values()))
     return shapley_shubik(votes, threshold), banzhaf_index(votes, threshold)
 

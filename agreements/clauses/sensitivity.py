@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sharing_models.exceptions import InvalidInputError
+from sharing_models.games.shapley import shapley
 
 from ..scenario.model import Agreement
 from ..sharing.display import exact, format_fixed
@@ -117,8 +118,6 @@ def share_formulas(agreement: Agreement, parameter: str, *, low: Any = None,
     Three exact games per tried interval, each :math:`O(2^n)` worths plus an exact
     Shapley value :math:`O(n 2^n)`; at most ``2 * steps`` intervals.
     """
-    from sharing_models.games.shapley import shapley
-
     kind, k, field = _locate(agreement, parameter)
     p0 = _value(agreement, kind, k, field)
     lo = exact(low) if low is not None else p0 / 2

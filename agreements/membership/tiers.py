@@ -28,7 +28,7 @@ them. Bands must tile ``[0, inf)``; every mistake is reported with its field pat
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -37,10 +37,8 @@ from sharing_models.membership.fees import exact_number
 from sharing_models.membership.tiers import Rights, Tier, TierSchedule, tier_accounts
 
 from ..errors import AgreementError, Problem, ScenarioError
+from ..scenario.model import Agreement
 from ..scenario.terms import Band, Discount, FeeSpec, RightsSpec, TierSpec, TiersSpec
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..scenario.model import Agreement
 
 __all__ = [
     "Band",

@@ -10,8 +10,6 @@ comparison itself is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from sharing_models import tier_vs_contribution as tvc
@@ -19,11 +17,9 @@ from sharing_models.membership.fees import exact_number
 
 from ..errors import AgreementError
 from ..membership.tiers import fee_table, tier_schedule
+from ..scenario.model import Agreement
 from ..sharing.compare import compare_shares
 from .waterfall import distribution_shares
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..scenario.model import Agreement
 
 __all__ = ["tier_vs_contribution"]
 

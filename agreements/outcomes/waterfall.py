@@ -16,7 +16,7 @@ none), then fills the ``reserve``, and the rest is distributed to members by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -24,11 +24,9 @@ from sharing_models import waterfall as wf
 from sharing_models.membership.fees import exact_number
 
 from ..errors import AgreementError, Problem, ScenarioError
+from ..scenario.model import Agreement
 from ..scenario.terms import CostItem, RewardSpec, WaterfallSpec
 from ..sharing import agreed_rule, allocate
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..scenario.model import Agreement
 
 __all__ = [
     "CostItem",

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sharing_models import ConsortiumError, InvalidInputError, TooLargeError
+from sharing_models.risk import blocking_coalitions, risk_summary
 
 from ..clauses import clause_table
 from ..clauses.table import as_agreement
@@ -210,8 +211,6 @@ def _rules(df: pd.DataFrame) -> list[str]:
 
 def _walk_away(agreement: Agreement, df: pd.DataFrame | None, game: Any, sim: Any) -> str:
     """Who walks away under each rule, risk-neutral and risk-averse side by side."""
-    from sharing_models.risk import blocking_coalitions, risk_summary
-
     head = "<h2>Who would walk away</h2>"
     if df is None:
         return head + _p("Needs the shares above, which could not be computed.")
@@ -273,8 +272,6 @@ def _simulate(agreement: Agreement, draws: int, seed: int,
 
 def _risk(agreement: Agreement, sim: Any, messages: list[str], draws: int, seed: int,
           zh: bool) -> str:
-    from sharing_models.risk import risk_summary
-
     head = "<h2>Risk profile per member</h2>"
     if sim is None:
         return head + "".join(_p(m) for m in messages)
