@@ -37,11 +37,13 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from sharing_models import InvalidInputError
+from sharing_models.risk import simulate
 
 from ..errors import AgreementError
 from ..scenario.model import Agreement
 from ..sharing import agreed_rule, allocate
 from ..valuation.game import grand_plan
+from ..valuation.project import project_from_agreement
 from .states import StateTable, state_table
 from .views import with_view
 
