@@ -21,6 +21,7 @@ import pandas as pd
 
 from sharing_models.exceptions import InvalidInputError
 
+from ..scenario.safe_text import spreadsheet_safe, spreadsheet_safe_frame
 from .compare import redline_segments
 from .docx_export import to_docx
 from .layout import blocks, column_weights, column_widths_cm, title_lines, with_index
@@ -70,14 +71,26 @@ def _md_cell(x: Any) -> str:
     return str(x).replace("<", "&lt;").replace("|", "\\|").replace("\n", "<br>")
 
 
+def _md_text(x: Any) -> str:
+    """Markdown running text (a heading, a title line): ``<`` as an entity, the marks
+    that start emphasis, code or links backslash-escaped, line breaks as spaces (a
+    heading is one line).
+
+    >>> print(_md_text("<script>alert(1)</script> *x* [a](b)\\n# y"))
+    &lt;script>alert(1)&lt;/script> \\*x\\* \\[a\\](b) # y
+    """
+    text = re.sub(r"([\\`*\[\]])", r"\\\1", str(x)).replace("<", "&lt;")
+    return re.sub(r"\s*[\r\n]+\s*", " ", text)
+
+
 def _markdown(tables: list[pd.DataFrame]) -> str:
     out = []
     for t in tables:
-        out.append(f"# {t.attrs.get('title', '')}\n")
-        out += [f"{line}  " for line in title_lines(t)] + [""]
+        out.append(f"# {_md_text(t.attrs.get('title', ''))}\n")
+        out += [f"{_md_text(line)}  " for line in title_lines(t)] + [""]
         for heading, part in blocks(t):
             if t.attrs.get("kind") == "clauses":
-                out.append(f"## {heading}\n")
+                out.append(f"## {_md_text(heading)}\n")
             frame = with_index(part)
             out.append("| " + " | ".join(map(_md_cell, frame.columns)) + " |")
             out.append("|" + "---|" * frame.shape[1])
@@ -217,7 +230,7 @@ def _csv(tables: list[pd.DataFrame]) -> str:
     if len(tables) != 1:
         raise InvalidInputError("CSV holds one table; export the clause table and each "
                                 "schedule to its own CSV file")
-    return tables[0].to_csv(lineterminator="\n")
+    return spreadsheet_safe_frame(tables[0], csv=True).to_csv(lineterminator="\n")
 
 
 def _sheet_name(t: pd.DataFrame, k: int) -> str:
@@ -237,7 +250,7 @@ def _xlsx(tables: list[pd.DataFrame]) -> bytes:
             name = _sheet_name(t, k)
             name = name if name not in names else f"{name[:28]} {k + 1}"
             names.append(name)
-            t.to_excel(writer, sheet_name=name)
+            spreadsheet_safe_frame(t).to_excel(writer, sheet_name=name)
             ws = writer.sheets[name]
             fill = PatternFill("solid", fgColor="1F3864")
             for cell in ws[1]:
@@ -251,8 +264,8 @@ def _xlsx(tables: list[pd.DataFrame]) -> bytes:
             for col, w in zip(ws.iter_cols(1, ws.max_column), column_weights(t), strict=False):
                 ws.column_dimensions[col[0].column_letter].width = max(8, w * 160)
             ws.freeze_panes = "B2"
-        about = pd.DataFrame({"": [str(tables[0].attrs.get("title", "")),
-                                   *title_lines(tables[0])]})
+        about = pd.DataFrame({"": [spreadsheet_safe(line) for line in (
+            str(tables[0].attrs.get("title", "")), *title_lines(tables[0]))]})
         about.to_excel(writer, sheet_name="About", index=False, header=False)
     return buffer.getvalue()
 

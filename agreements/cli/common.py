@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import AgreementError
 from ..scenario.model import Agreement
+from ..scenario.safe_text import spreadsheet_safe_frame
 from ..sharing.display import format_fixed
 
 __all__ = [
@@ -87,8 +88,8 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
     flat = frame.copy()
     for col in [c for c in flat.columns if flat[c].dtype == "object"]:  # exact numbers
         flat[col] = [_exact_text(x, fmt) for x in flat[col]]
-    if fmt == "csv":
-        return flat.to_csv()
+    if fmt == "csv":  # text a spreadsheet would evaluate gets a leading apostrophe
+        return spreadsheet_safe_frame(flat, csv=True).to_csv(lineterminator="\n")
     if flat.index.name is None and not isinstance(flat.index, pd.RangeIndex):
         flat.index.name = "id"
     if not isinstance(flat.index, pd.RangeIndex):
