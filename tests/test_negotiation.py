@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agreements
+import sharing_models as sm
 from agreements import ScenarioError
 from agreements.cli import main
 from agreements.errors import AgreementError
@@ -113,6 +114,38 @@ def test_state_table_is_exact(small: agreements.Agreement) -> None:
 
 
 # ------------------------------------------------------------------ shared views
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def _core_with_outside_options_is_empty(a: agreements.Agreement) -> bool:
+    """The core of the game in which every coalition can also take its members' outside
+    options: empty unless some division of v(N) gives every member at least its outside
+    option and every coalition at least its worth."""
+    g = a.game()
+    o = np.array([m.outside_option for m in a.members])
+    bits = (np.arange(1 << g.n)[:, None] >> np.arange(g.n)) & 1
+    v = np.maximum(np.asarray(g.values, dtype=float), bits @ o)
+    v[-1] = float(g.grand_value)
+    return bool(sm.core_is_empty(sm.Game(g.players, v)))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_shared_views_every_bundled_scenario(path: Path) -> None:
+    """With every view the file's own: an acceptable fixed split wherever the core (with
+    outside options) is non-empty, and betting gains vanish (contingent = fixed)."""
+    a = agreements.load(path)
+    deal = negotiate(a)
+    if not _core_with_outside_options_is_empty(a):
+        assert deal.fixed.acceptable
+    assert deal.contingent.min_surplus == pytest.approx(deal.fixed.min_surplus, abs=1e-6 * max(
+        1.0, abs(deal.fixed.min_surplus)))
+
+
+def test_some_bundled_scenarios_have_a_core() -> None:
+    assert sum(not _core_with_outside_options_is_empty(agreements.load(p))
+               for p in SCENARIOS) >= 5
+
+
 def test_identical_views_with_enough_value_give_an_acceptable_split(
         small: agreements.Agreement, capsys: pytest.CaptureFixture[str]) -> None:
     deal = negotiate(small)
@@ -149,11 +182,11 @@ def test_contingent_never_worse_budget_balanced_and_within_caps(smart: list[floa
     views = {m: {"products": [{"id": "p_smart_lab", "success_probability": p},
                               {"id": "p_software_licence", "success_probability": q}]}
              for m, p, q in zip(a.member_ids, smart, licence, strict=True)}
-    deal = negotiate(a, views)
+    caps = {m: sum(c.valuation for c in a.contributions if c.member == m) for m in a.member_ids}
+    deal = negotiate(a, views, caps=caps)
     scale = 1e-6 * max(1.0, abs(deal.fixed.min_surplus))
     assert deal.contingent.min_surplus >= deal.fixed.min_surplus - scale
     loss = np.maximum(0.0, -state_table(a, grand_plan(a)).conditional())
-    caps = {m: sum(c.valuation for c in a.contributions if c.member == m) for m in a.member_ids}
     for k, row in enumerate(deal.contingent.shares.itertuples(index=False)):
         assert sum(row) == 1 and all(x >= 0 for x in row)
         for m, x in zip(a.member_ids, row, strict=True):
@@ -206,7 +239,9 @@ def test_cli_json_keys_and_exit_codes(capsys: pytest.CaptureFixture[str],
     assert {"events", "shares", "min_surplus", "gain_over_fixed"} <= set(doc["contingent"])
     assert doc["zone"]["members"] == ["fosun_dx", "wusong_hospital"]  # two views: a zone
     assert doc["contingent"]["gain_over_fixed"] > 0
-    assert code == 1 and "short by" in err and "Traceback" not in err  # no deal here
+    assert code == (0 if doc["contingent"]["acceptable"] else 1) and "Traceback" not in err
+    code, _, err = run(capsys, "negotiate", BAOSHAN)  # shared views: v(N) < outside options
+    assert code == 1 and "short by" in err and "Traceback" not in err
     small = tmp_path / "small.yaml"
     small.write_text(SMALL, encoding="utf-8")
     code, out, err = run(capsys, "negotiate", small)

@@ -43,8 +43,8 @@ def add_negotiate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--zone", metavar="A,B", help="two members whose zone of agreement to show "
                    "(default: the two members with views, when exactly two have one)")
     p.add_argument("--cap", action="append", metavar="MEMBER=AMOUNT", default=[],
-                   help="the most a member bears of a loss in any state (default: the "
-                        "valuation of its contributions)")
+                   help="the most a member bears of a loss in any state (repeatable; "
+                        "default: no cap beyond never taking a negative share)")
     p.add_argument("--draws", type=int, default=0,
                    help="also simulate each member's payoffs by its own view (Monte Carlo "
                         "check of the exact figures; 0: none)")

@@ -7,10 +7,10 @@ the plan's outcome :math:`X` has state masses :math:`m_j(s) = E_j[X 1\\{S=s\\}]`
 its outside option is :math:`o_j`. A contract pays member :math:`j` the share
 :math:`w_{js}` of the outcome in state :math:`s` (budget balance:
 :math:`\\sum_j w_{js} = 1` in every state; limited liability: :math:`w_{js} \\ge 0`, so no
-member gains from a loss, and :math:`w_{js} L_s \\le c_j` where :math:`L_s` is the
-state's expected loss under the agreement's own figures and :math:`c_j` the member's
-cap, by default the valuation of what it agreed to contribute), so by its own beliefs
-it expects :math:`u_j(w) = \\sum_s w_{js} m_j(s)`. The *best contract* maximises
+member gains from a loss or bears more than its share of it, and, where a member has a
+cap :math:`c_j`, :math:`w_{js} L_s \\le c_j` with :math:`L_s` the state's expected loss
+under the agreement's own figures), so by its own beliefs it expects
+:math:`u_j(w) = \\sum_s w_{js} m_j(s)`. The *best contract* maximises
 the smallest surplus,
 
 .. math::
@@ -26,6 +26,7 @@ the difference is what betting on the future is worth when beliefs differ
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -206,7 +207,8 @@ def _solve(masses: np.ndarray, outside: np.ndarray,
 def negotiate(agreement: Agreement, views: Mapping[str, View] | None = None, *,
               rules: Sequence[str] | None = None,
               zone: tuple[str, str] | None = None,
-              caps: Mapping[str, float] | None = None) -> Negotiation:
+              caps: Mapping[str, float] | None = None,
+              max_events: int = 3) -> Negotiation:
     """Payoffs under own views, the best fixed split and the best contingent contract.
 
     Parameters
@@ -223,10 +225,14 @@ def negotiate(agreement: Agreement, views: Mapping[str, View] | None = None, *,
     zone : (member, member), optional
         Two members whose zone of agreement to compute.
     caps : mapping member id -> amount, optional
-        Limited liability: the most a member bears of the consortium's loss in any
-        state (its share times the state's expected loss under the agreement's own
-        figures). Default: the valuation of what it agreed to contribute; members not
-        named keep the default.
+        Limited liability beyond the floors: the most a member bears of the consortium's
+        loss in any state (its share times the state's expected loss under the
+        agreement's own figures). Members not named have no cap beyond the floor
+        ``w >= 0`` (no member gains from a loss; none bears more than its share of it).
+    max_events : int, default 3
+        The contract depends on at most this many events (a product launching or not),
+        so at most ``2 ** max_events`` states and a clause that stays writable: the
+        products whose launch the members' views disagree on most (then file order).
 
     Returns
     -------
@@ -264,26 +270,43 @@ def negotiate(agreement: Agreement, views: Mapping[str, View] | None = None, *,
     unknown = [m for m in views if m not in ids]
     if unknown:
         raise AgreementError(f"views for unknown member(s) {unknown}; members are {ids}")
+    if max_events < 0:
+        raise InvalidInputError(f"max_events must be >= 0; got {max_events}")
     plan = grand_plan(agreement)
     own = {m: with_view(agreement, views[m]) if m in views else agreement for m in ids}
-    base = state_table(agreement, plan)
-    tables = {m: state_table(own[m], plan) if m in views else base for m in ids}
+    probe = {m: state_table(own[m], plan, events=()) for m in ids}
+    launch = pd.DataFrame([probe[m].launch for m in ids], index=pd.Index(ids, name="member"))
+    chosen = _events(launch, max_events)
+    base = state_table(agreement, plan, events=chosen)
+    tables = {m: state_table(own[m], plan, events=chosen) if m in views else base
+              for m in ids}
     events, states = base.events, base.states
     masses = np.array([tables[m].mass for m in ids])  # members x states
     outside = np.array([own[m].member(m).outside_option for m in ids], dtype=float)
     expected = masses.sum(axis=1)
     table = _rule_payoffs(agreement, ids, rules, expected, outside)
-    beliefs = pd.DataFrame(
-        [[float(tables[m].prob[[s[e] == 1 for s in states]].sum()) for e in range(len(events))]
-         for m in ids], index=pd.Index(ids, name="member"), columns=list(events))
+    beliefs = launch
     cap = _caps(agreement, caps)
     loss = np.maximum(0.0, -base.conditional())  # each state's expected loss, as written
-    upper = np.divide(cap[:, None], loss[None, :], out=np.full((len(ids), len(states)), np.inf),
-                      where=loss[None, :] > 0)
+    with np.errstate(invalid="ignore"):
+        upper = np.divide(cap[:, None], loss[None, :],
+                          out=np.full((len(ids), len(states)), np.inf),
+                          where=loss[None, :] > 0)
     fixed = _fixed(ids, expected, outside, upper.min(axis=1, keepdims=True))
     contingent = _contingent(ids, events, states, masses, outside, fixed, upper)
     zone_result = _zone(zone, ids, fixed, expected, outside) if zone else None
     return Negotiation(table, beliefs, fixed, contingent, zone_result, tables)
+
+
+def _events(launch: pd.DataFrame, max_events: int) -> tuple[str, ...]:
+    """The products the contract is contingent on: those whose launch probability the
+    views disagree on most (ties: file order), at most ``max_events``."""
+    if launch.shape[1] <= max_events:
+        return tuple(launch.columns)
+    spread = (launch.max() - launch.min()).to_numpy()
+    order = sorted(range(len(spread)), key=lambda k: (-round(float(spread[k]), 12), k))
+    keep = sorted(order[:max_events])
+    return tuple(launch.columns[k] for k in keep)
 
 
 def _rule_payoffs(agreement: Agreement, ids: list[str], rules: Sequence[str] | None,
@@ -303,18 +326,15 @@ def _rule_payoffs(agreement: Agreement, ids: list[str], rules: Sequence[str] | N
 
 
 def _caps(agreement: Agreement, caps: Mapping[str, float] | None) -> np.ndarray:
-    """Each member's liability cap: given, else the valuation of its contributions."""
+    """Each member's liability cap (``inf``: none beyond the floor)."""
     ids = agreement.member_ids
     unknown = [m for m in caps or {} if m not in ids]
     if unknown:
         raise AgreementError(f"caps for unknown member(s) {unknown}; members are {ids}")
-    own = dict.fromkeys(ids, 0.0)
-    for c in agreement.contributions:
-        own[c.member] += c.valuation
-    out = np.array([float((caps or {}).get(m, own[m])) for m in ids])
-    if (out < 0).any() or not np.isfinite(out).all():
+    given = [float(v) for v in (caps or {}).values()]
+    if any(not (math.isfinite(v) and v >= 0) for v in given):
         raise InvalidInputError("liability caps must be finite amounts >= 0")
-    return out
+    return np.array([float((caps or {}).get(m, math.inf)) for m in ids])
 
 
 def _fixed(ids: list[str], expected: np.ndarray, outside: np.ndarray,

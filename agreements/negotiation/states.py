@@ -18,12 +18,12 @@ game: :math:`\\sum_s m(s) = E[X]`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product as cartesian
 
 import numpy as np
 
-from sharing_models import TooLargeError
+from sharing_models import InvalidInputError, TooLargeError
 from sharing_models.risk.kernel import _met
 
 from ..scenario.model import Agreement
@@ -40,12 +40,13 @@ MAX_UNCERTAIN = 20
 class StateTable:
     """``events`` (product ids), ``states`` (tuples of 0/1 per event), and per state the
     probability ``prob`` and ``mass`` :math:`E[X 1\\{S=s\\}]`; ``expected`` is
-    :math:`E[X]`."""
+    :math:`E[X]`; ``launch`` is every plan product's launch probability."""
 
     events: tuple[str, ...]
     states: tuple[tuple[int, ...], ...]
     prob: np.ndarray
     mass: np.ndarray
+    launch: dict[str, float] = field(default_factory=dict)  # P(launch) of every product
 
     @property
     def expected(self) -> float:
@@ -58,7 +59,8 @@ class StateTable:
                          where=self.prob > 0)
 
 
-def state_table(view: Agreement, plan: Plan | None = None) -> StateTable:
+def state_table(view: Agreement, plan: Plan | None = None,
+                events: tuple[str, ...] | None = None) -> StateTable:
     """Probabilities and outcome masses of each launch state of ``plan`` under ``view``.
 
     Parameters
@@ -67,6 +69,9 @@ def state_table(view: Agreement, plan: Plan | None = None) -> StateTable:
         The agreement with one member's figures (:func:`agreements.negotiation.with_view`).
     plan : Plan, optional
         What the consortium carries out; default the grand plan of ``view`` itself.
+    events : tuple of product ids, optional
+        The products whose launch the states distinguish (default: every product of
+        the plan); the others' launches are averaged within each state.
 
     Returns
     -------
@@ -123,10 +128,17 @@ def state_table(view: Agreement, plan: Plan | None = None) -> StateTable:
                                 for k, x in enumerate(products)]) if products else \
         np.zeros((n, 0), dtype=bool)
     outcome = launched @ revenue - attempted @ stage_cost - project.upfront_cost
-    events = tuple(x.name for x in products)
+    names = [x.name for x in products]
+    events = tuple(names) if events is None else tuple(events)
+    unknown = [e for e in events if e not in names]
+    if unknown:
+        raise InvalidInputError(f"events {unknown} are not products of the plan {names}")
+    chosen = launched[:, [names.index(e) for e in events]] if events else \
+        np.zeros((n, 0), dtype=bool)
     states = tuple(cartesian((0, 1), repeat=len(events)))
-    code = launched.astype(np.int64) @ (1 << np.arange(len(events)))[::-1] if events else \
+    code = chosen.astype(np.int64) @ (1 << np.arange(len(events)))[::-1] if events else \
         np.zeros(n, dtype=np.int64)
     prob = np.bincount(code, weights=weight, minlength=len(states))
     mass = np.bincount(code, weights=weight * outcome, minlength=len(states))
-    return StateTable(events, states, prob, mass)
+    launch = weight @ launched if names else np.zeros(0)
+    return StateTable(events, states, prob, mass, dict(zip(names, launch.tolist(), strict=True)))
