@@ -9,19 +9,24 @@ font shipped by the ``mplfonts`` package with matplotlib, so labels such as
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
 import networkx as nx
 from matplotlib import font_manager
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
 from ..errors import AgreementError
 from ..scenario.model import Agreement
 from ..valuation.graph import contribution_graph
 
-__all__ = ["MEMBER_KIND_COLOURS", "NODE_COLOURS", "cjk_font_path", "draw_graph", "use_cjk_font"]
+__all__ = ["MEMBER_KIND_COLOURS", "NODE_COLOURS", "cjk_font_path", "draw_graph", "plot_zone",
+           "use_cjk_font"]
 
 #: Colour per member kind, used by every plot that colours members.
 MEMBER_KIND_COLOURS: dict[str, str] = {
@@ -143,4 +148,82 @@ def draw_graph(agreement: Agreement, ax: Any = None, lang: str = "auto") -> Any:
     title = agreement.name.zh if zh and agreement.name.zh else agreement.name.en
     ax.set_title(title)
     ax.set_axis_off()
+    return ax
+
+
+#: Colours of :func:`plot_zone`: what member a accepts, what b accepts, the zone, the gap.
+ZONE_COLOURS = {"a": "#2e86c1", "b": "#e67e22", "zone": "#27ae60", "gap": "#c0392b"}
+
+
+def plot_zone(zone: Any, ax: Any = None,
+              labels: Mapping[str, str] | Sequence[str] | None = None) -> Any:
+    """Draw a two-member zone of agreement (:class:`agreements.negotiation.Zone`).
+
+    The horizontal axis is member ``a``'s share of the outcome, over the pool ``a`` and
+    ``b`` divide (``[0, pool]``, widened to show a range that falls outside it). Three
+    bars: the shares ``a`` accepts (``x >= low``), the shares ``b`` accepts
+    (``x <= high``), and their overlap (the zone) or, when there is none, the gap
+    between them (the belief gap a fixed split cannot close). When a member expects the
+    outcome to be a loss (``zone.expects_loss``) no share makes it accept: the chart
+    says so in a note.
+
+    Parameters
+    ----------
+    zone : Zone
+        From :func:`agreements.negotiation.negotiate` with ``zone=(a, b)``.
+    ax : matplotlib Axes, optional
+        Drawn into a new figure (not managed by pyplot) when omitted.
+    labels : mapping member id -> label, or two labels (a, b), optional
+        Names shown for the two members (default: their ids).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    a, b = zone.members
+    if labels is None:
+        name_a, name_b = a, b
+    elif isinstance(labels, Mapping):
+        name_a, name_b = labels.get(a, a), labels.get(b, b)
+    else:
+        name_a, name_b = (str(x) for x in labels)
+    if ax is None:
+        ax = Figure(figsize=(7.5, 2.6), layout="constrained").add_subplot()
+    pool = float(zone.pool)
+    right = pool if pool > 0 else 1.0
+    ax.set_title(f"Zone of agreement: {name_a} / {name_b}\n({name_a}'s share of the "
+                 f"outcome; their pool is {pool:.2%})", fontsize=10)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax.set_xlabel(f"{name_a}'s share of the outcome")
+    ax.set_yticks([2, 1, 0], [f"{name_a} accepts", f"{name_b} accepts",
+                              "zone" if zone.exists else "gap"])
+    ax.set_ylim(-0.9, 2.5)
+    if zone.expects_loss:
+        names = {a: name_a, b: name_b}
+        ax.set_xlim(0.0, right)
+        ax.text(0.5, 0.5, f"no zone: {', '.join(names.get(m, m) for m in zone.expects_loss)}"
+                f" expect"
+                f"{'s' if len(zone.expects_loss) == 1 else ''} a loss whatever the share",
+                transform=ax.transAxes, ha="center", va="center",
+                bbox={"boxstyle": "round", "facecolor": "#fdedec",
+                      "edgecolor": ZONE_COLOURS["gap"]})
+        return ax
+    low, high = float(zone.low), float(zone.high)
+    left, right = min(0.0, high), max(right, low)
+    ax.set_xlim(left - 0.02 * (right - left), right + 0.02 * (right - left))
+    ax.barh(2, right - low, left=low, height=0.6, color=ZONE_COLOURS["a"], alpha=0.8)
+    ax.barh(1, high - left, left=left, height=0.6, color=ZONE_COLOURS["b"], alpha=0.8)
+    if zone.exists:
+        ax.barh(0, high - low, left=low, height=0.6, color=ZONE_COLOURS["zone"])
+        text = f"{low:.2%} to {high:.2%}"
+    else:
+        ax.barh(0, low - high, left=high, height=0.6, color="none", hatch="//",
+                edgecolor=ZONE_COLOURS["gap"])
+        text = f"gap {zone.gap:.2%} of the outcome"
+    ax.text((low + high) / 2, -0.38, text, ha="center", va="top", fontsize=8)
+    for x in (0.0, pool):
+        ax.axvline(x, color="#7f8c8d", lw=0.8, ls=":")
+    ax.legend(handles=[Patch(color=ZONE_COLOURS["a"], label=f"{name_a}: x >= {low:.2%}"),
+                       Patch(color=ZONE_COLOURS["b"], label=f"{name_b}: x <= {high:.2%}")],
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
     return ax
