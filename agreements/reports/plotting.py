@@ -202,9 +202,8 @@ def plot_zone(zone: Any, ax: Any = None,
         names = {a: name_a, b: name_b}
         ax.set_xlim(0.0, right)
         ax.text(0.5, 0.5, f"no zone: {', '.join(names.get(m, m) for m in zone.expects_loss)}"
-                f" expect"
-                f"{'s' if len(zone.expects_loss) == 1 else ''} a loss whatever the share",
-                transform=ax.transAxes, ha="center", va="center",
+                f"\nexpect{'s' if len(zone.expects_loss) == 1 else ''} a loss whatever the "
+                "share", transform=ax.transAxes, ha="center", va="center", fontsize=9,
                 bbox={"boxstyle": "round", "facecolor": "#fdedec",
                       "edgecolor": ZONE_COLOURS["gap"]})
         return ax
