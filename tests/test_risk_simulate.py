@@ -211,12 +211,15 @@ class _Interrupt(Lever):
         return LeverEffect(np.zeros_like(draws.cost), np.zeros_like(draws.revenue))
 
 
-def test_keyboard_interrupt_flushes_finished_chunks(tmp_path):
+def test_keyboard_interrupt_leaves_no_parquet_file(tmp_path):
     path = tmp_path / "partial.parquet"
     with pytest.raises(KeyboardInterrupt):
         simulate(two_stage(), RULES, draws=1000, seed=0, chunk_size=100, out=path,
                  levers=[_Interrupt()])
-    assert pd.read_parquet(path)["draw"].max() == 199
+    assert list(tmp_path.iterdir()) == []  # neither the file nor its temporary file
+    simulate(two_stage(), RULES, draws=1000, seed=0, chunk_size=100, out=path)
+    assert pd.read_parquet(path)["draw"].max() == 999
+    assert [p.name for p in tmp_path.iterdir()] == ["partial.parquet"]
 
 
 def test_project_reports_every_problem_at_once():

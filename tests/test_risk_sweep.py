@@ -112,11 +112,18 @@ def _stop_at_five(point, seed):
     return {"y": point["x"] * 2}
 
 
-def test_interrupted_sweep_keeps_the_finished_batches(tmp_path):
+def test_interrupted_sweep_leaves_no_output(tmp_path):
     out = tmp_path / "partial.parquet"
+    out.write_bytes(b"an earlier result")
     with pytest.raises(KeyboardInterrupt):
         sweep(_stop_at_five, grid(x=list(range(10))), scheduler="inline", batch_size=2, out=out)
-    assert pd.read_parquet(out)["x"].tolist() == [0, 1, 2, 3]
+    # all or nothing: the earlier file is untouched and no temporary file is left
+    assert out.read_bytes() == b"an earlier result"
+    assert [p.name for p in tmp_path.iterdir()] == ["partial.parquet"]
+    out.unlink()
+    sweep(_stop_at_five, grid(x=list(range(5))), scheduler="inline", batch_size=2, out=out)
+    assert pd.read_parquet(out)["x"].tolist() == [0, 1, 2, 3, 4]
+    assert [p.name for p in tmp_path.iterdir()] == ["partial.parquet"]
 
 
 def test_membership_sweep_without_a_member():

@@ -23,7 +23,7 @@ from typing import Any
 
 from sharing_models.exceptions import ConsortiumError
 
-from .common import CliError, load_or_fail, note
+from .common import CliError, atomic_output, load_or_fail, note
 
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
@@ -56,7 +56,7 @@ def _format(args: argparse.Namespace) -> str:
     return "md"
 
 
-def _write(tables: Any, fmt: str, output: str | None) -> None:
+def _write(tables: Any, fmt: str, output: str | None, inputs: list[str]) -> None:
     from ..clauses import export
 
     if output is None:
@@ -66,10 +66,11 @@ def _write(tables: Any, fmt: str, output: str | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
-        path = export(tables, output, format=fmt)
+        with atomic_output(output, inputs) as tmp:  # never over an input; all or nothing
+            export(tables, tmp, format=fmt)
     except OSError as exc:  # missing directory, no permission, a directory given as OUT
         raise CliError(f"cannot write {output}: {exc.strerror or exc}", 1) from None
-    note(f"wrote {path}")
+    note(f"wrote {output}")
 
 
 def _allocation(path: str, method: str | None) -> Any:
@@ -106,7 +107,7 @@ def cmd_clauses(args: argparse.Namespace) -> int:
         tables: Any = [table, *annexes.values()]
     else:
         tables = table if choice == "clauses" else annexes[choice]
-    _write(tables, fmt, args.output)
+    _write(tables, fmt, args.output, [args.file])
     return 0
 
 
@@ -119,7 +120,7 @@ def cmd_redline(args: argparse.Namespace) -> int:
     diff = compare(args.old, args.new, lang=args.lang)
     if diff.empty:
         note("the two versions agree clause for clause")
-    _write(diff, _format(args), args.output)
+    _write(diff, _format(args), args.output, [args.old, args.new])
     return 0
 
 

@@ -16,8 +16,12 @@ Conventions for subcommand modules (``cli_fees.py``, ``cli_risk.py``, ...):
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
+import os
 import sys
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import IO
@@ -33,6 +37,7 @@ __all__ = [
     "FORMATS",
     "CliError",
     "add_format_argument",
+    "atomic_output",
     "emit_table",
     "format_table",
     "load_or_fail",
@@ -135,6 +140,58 @@ def emit_table(
     out = stream if stream is not None else sys.stdout
     text = format_table(data, fmt)
     out.write(text if text.endswith("\n") else text + "\n")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except (OSError, RuntimeError):  # unreadable, or a symlink loop
+        return False
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
+    """Write an output file all or nothing, never over an input.
+
+    Refuses (:class:`CliError`, exit 2) an output that is the same file as any of
+    ``inputs`` (after resolving both, so ``./a.yaml``, a symlink or a hard link to the
+    input count too). Yields a temporary path in the output's folder, with the output's
+    suffix so that writers choosing a format by suffix still do; when the ``with`` block
+    ends normally the temporary file is renamed to ``path`` (``os.replace``, atomic on
+    one file system), and on an error or interrupt it is deleted, so ``path`` is either
+    complete or untouched. A writer that writes nothing leaves nothing.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with atomic_output(folder / "a.txt", [folder / "in.yaml"]) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> sorted(p.name for p in folder.iterdir()), (folder / "a.txt").read_text()
+    (['a.txt'], 'done')
+    >>> with atomic_output(folder / "in.yaml", [str(folder / "x" / ".." / "in.yaml")]):
+    ...     pass
+    Traceback (most recent call last):
+    agreements.cli.common.CliError: refusing to write .../in.yaml: it is the input ...
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise CliError(f"cannot write {target}: {os.strerror(errno.ENOENT)}")  # no folder
+    for source in inputs:
+        if _same_file(target, Path(source)):
+            raise CliError(f"refusing to write {target}: it is the input {source}; "
+                           "choose another output file", 2)
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
+    try:
+        yield tmp
+        if tmp.exists():
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:  # e.g. the output is a directory
+                raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def note(message: str) -> None:

@@ -22,6 +22,7 @@ from ..sharing.display import format_fixed
 from .common import (
     CliError,
     add_format_argument,
+    atomic_output,
     emit_table,
     load_or_fail,
     note,
@@ -178,7 +179,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
     agreement = load_or_fail(args.file)
     ax = draw_graph(agreement, lang=args.lang)
     try:
-        ax.figure.savefig(out, bbox_inches="tight", dpi=args.dpi)
+        with atomic_output(out, [args.file]) as tmp:  # never over the input; all or nothing
+            ax.figure.savefig(tmp, bbox_inches="tight", dpi=args.dpi)
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:

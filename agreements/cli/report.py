@@ -14,7 +14,7 @@ import argparse
 import time
 from pathlib import Path
 
-from .common import CliError, load_or_fail, note
+from .common import CliError, atomic_output, load_or_fail, note
 
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
@@ -53,7 +53,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     load_or_fail(args.file)  # every problem of an invalid file on stderr, exit 1
     start = time.perf_counter()
     try:
-        page = build_report(args.file, out, draws=args.draws, seed=args.seed, lang=args.lang)
+        with atomic_output(out, [args.file]) as tmp:  # never over the input; all or nothing
+            page = build_report(args.file, tmp, draws=args.draws, seed=args.seed,
+                                lang=args.lang)
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     note(f"wrote {out} ({len(page.encode('utf-8')) / 1024:,.0f} KiB) in "

@@ -18,6 +18,7 @@ The sweep specification is documented in ``docs/sweeps.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import math
 import time
@@ -48,7 +49,14 @@ from ..scenario.synthetic import SyntheticConfig, synthetic_agreements
 from ..sharing import RULES, format_fixed
 from ..sharing.compare import shown_shares
 from ..valuation.game import agreement_game
-from .common import CliError, add_format_argument, emit_table, load_or_fail, note
+from .common import (
+    CliError,
+    add_format_argument,
+    atomic_output,
+    emit_table,
+    load_or_fail,
+    note,
+)
 
 __all__ = ["SweepSpec", "load_sweep_spec", "parse_levers", "shown_rule_shares"]
 
@@ -127,9 +135,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     (``share``, money; ``share_pct``) from the one sharing path."""
     agreement, case, point = _case(args)
     start = time.perf_counter()
-    sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
-                   seed=args.seed, levers=levers_from_point(point, case.project),
-                   out=args.out)
+    # the Parquet file never over the input, and all or nothing
+    output = atomic_output(args.out, [args.file]) if args.out else contextlib.nullcontext()
+    with _writing(args.out), output as tmp:
+        sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
+                       seed=args.seed, levers=levers_from_point(point, case.project),
+                       out=tmp)
     table = risk_summary(sim, levels=(args.level,))
     table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
     table = table.join(shown_rule_shares(agreement, list(sim.rules), args.format))
@@ -245,6 +256,21 @@ class SweepSpec:
     draws: int
     seed: int
     n_workers: int
+    #: The spec file and every scenario file it names (never overwritten by ``-o``).
+    inputs: tuple[Path, ...] = ()
+
+
+@contextlib.contextmanager
+def _writing(out: str | None) -> Any:
+    """Turn an ``OSError`` about a file (no permission, disk full) while writing ``out``
+    into a :class:`CliError` that names ``out``; other errors (a scheduler that cannot be
+    reached) pass on."""
+    try:
+        yield
+    except OSError as exc:
+        if out is None or (exc.filename is None and ".partial" not in str(exc)):
+            raise
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 _SPEC_KEYS = {"scenarios", "synthetic", "methods", "draws", "seed", "grid", "random",
@@ -271,8 +297,9 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
     cases = _spec_cases(spec, path)
     points = _spec_points(spec, path)
     full = [{"scenario": name, **p} for name in cases for p in points]
+    inputs = (path, *((path.parent / rel).resolve() for rel in spec.get("scenarios") or []))
     return SweepSpec(cases, full, int(spec.get("draws", 2000)), int(spec.get("seed", 0)),
-                     int(spec.get("workers", 2)))
+                     int(spec.get("workers", 2)), inputs)
 
 
 def _spec_cases(spec: dict[str, Any], path: Path) -> dict[str, RiskCase]:
@@ -334,8 +361,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     spec = load_sweep_spec(args.spec)
     fn = functools.partial(scenario_point, cases=spec.cases, draws=spec.draws)
     start = time.perf_counter()
-    res = sweep(fn, spec.points, seed=spec.seed, scheduler=args.scheduler,
-                n_workers=args.workers or spec.n_workers, out=args.out)
+    # never over the spec or a scenario, and all or nothing
+    with _writing(args.out), atomic_output(args.out, spec.inputs) as tmp:
+        res = sweep(fn, spec.points, seed=spec.seed, scheduler=args.scheduler,
+                    n_workers=args.workers or spec.n_workers, out=tmp)
     note(f"consortium sweep: {len(spec.points):,} points ({len(spec.cases)} scenarios) in "
          f"{time.perf_counter() - start:.1f} s; {len(res):,} rows written to {args.out}")
     res["all_accept"] = res["refusing"] == ""

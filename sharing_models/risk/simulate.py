@@ -124,7 +124,8 @@ def simulate(
     progress : bool, optional
         Show a tqdm bar on stderr (default: only for 200,000 draws or more on a TTY).
     out : path, optional
-        Stream the tidy per-draw table to this Parquet file, chunk by chunk.
+        Stream the tidy per-draw table to this Parquet file, chunk by chunk (to a
+        temporary file beside it, renamed to ``out`` when every draw is written).
     keep : bool
         Keep the per-draw arrays in memory (``draws * members * rules * 8`` bytes); with
         ``keep=False`` only ``out`` is written and ``None`` is returned.
@@ -136,9 +137,10 @@ def simulate(
     Raises
     ------
     InvalidInputError
-        Malformed shares, cost shares, transfers, levers or sizes. On
-        ``KeyboardInterrupt`` the Parquet file holds every finished chunk and the
-        interrupt is re-raised.
+        Malformed shares, cost shares, transfers, levers or sizes. ``out`` is written
+        all or nothing: on an error or ``KeyboardInterrupt`` no file is left at ``out``
+        (the chunks went to a temporary file beside it, now deleted) and the exception is
+        re-raised.
 
     Examples
     --------
