@@ -157,7 +157,9 @@ def _shares_table(deal: Any) -> pd.DataFrame:
 
 
 def _text(deal: Any, table: pd.DataFrame, currency: str) -> str:
-    surplus = table["surplus"].unstack("rule")
+    order = list(dict.fromkeys(table.index.get_level_values("member")))
+    rules = list(dict.fromkeys(table.index.get_level_values("rule")))
+    surplus = table["surplus"].unstack("rule").reindex(index=order, columns=rules)
     parts = [f"surplus over the outside option, each member by its own view ({currency})\n"
              + format_table(surplus, "table"),
              "P(product launches), each member by its own view\n"

@@ -130,7 +130,10 @@ def _exact_rows(w: np.ndarray) -> list[list[Fraction]]:
     for row in np.clip(w, 0.0, None):
         total = row.sum()
         row = row / total if total > 0 else np.full(len(row), 1 / len(row))
-        q = [Fraction(float(x)).limit_denominator(10**9) for x in row]
+        for bound in (10**2, 10**4, 10**6, 10**9):  # the simplest fractions within 1e-8
+            q = [Fraction(float(x)).limit_denominator(bound) for x in row]
+            if max(abs(float(a) - b) for a, b in zip(q, row, strict=True)) <= 1e-8:
+                break
         q[int(np.argmax(row))] += 1 - sum(q)  # the largest absorbs the rounding
         rows.append(q)
     return rows
@@ -347,7 +350,8 @@ def _fixed(ids: list[str], expected: np.ndarray, outside: np.ndarray,
                                                               strict=True)],
                         index=shares_s.index, name="surplus")
     low = float(surplus.min())
-    return FixedSplit(shares_s, surplus, low, low >= -1e-9 * max(1.0, abs(expected).max()))
+    return FixedSplit(shares_s, surplus, low,
+                      bool(low >= -1e-9 * max(1.0, float(np.abs(expected).max()))))
 
 
 def _contingent(ids: list[str], events: tuple[str, ...], states: tuple[tuple[int, ...], ...],
@@ -370,7 +374,7 @@ def _contingent(ids: list[str], events: tuple[str, ...], states: tuple[tuple[int
         surplus, low = fixed.surplus, fixed.min_surplus
     tol = 1e-9 * max(1.0, float(np.abs(masses).max()))
     return ContingentContract(events, shares, surplus, low, low - fixed.min_surplus,
-                              low >= -tol)
+                              bool(low >= -tol))
 
 
 def _zone(members: tuple[str, str], ids: list[str], fixed: FixedSplit,
@@ -386,9 +390,9 @@ def _zone(members: tuple[str, str], ids: list[str], fixed: FixedSplit,
     losers = [m for m, i in ((a, ia), (b, ib)) if expected[i] <= 0]
     if losers:  # no share of an outcome it expects to be a loss makes it accept
         return Zone((a, b), pool, None, None, False, None, tuple(losers))
-    low = max(0.0, outside[ia] / expected[ia])
-    high = min(pool, pool - outside[ib] / expected[ib])
-    exists = low <= high
+    low = max(0.0, float(outside[ia] / expected[ia]))
+    high = min(pool, pool - float(outside[ib] / expected[ib]))
+    exists = bool(low <= high)
     return Zone((a, b), pool, low, high, exists, 0.0 if exists else low - high)
 
 
