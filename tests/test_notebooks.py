@@ -25,7 +25,8 @@ NOTEBOOKS = ROOT / "notebooks"
 #: Figures and documents each notebook writes into CONSORTIUM_FIG_DIR.
 FIGURES = {
     "negotiator": ["negotiator_graph.png", "negotiator_shares.png", "negotiator_walk_away.png",
-                   "negotiator_core_simplex.png", "negotiator_what_if.png"],
+                   "negotiator_core_simplex.png", "negotiator_what_if.png",
+                   "negotiator_zone.png"],
     "lawyer": ["lawyer_shares.png", "lawyer_versions.png", "baoshan_clauses_zh_en.docx",
                "baoshan_redline.docx"],
     "policy_researcher": ["policy_payoff_histograms.png", "policy_cvar.png",
