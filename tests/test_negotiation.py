@@ -251,6 +251,20 @@ def test_cli_json_keys_and_exit_codes(capsys: pytest.CaptureFixture[str],
     assert out.splitlines()[1].startswith("fixed,")
 
 
+@pytest.mark.parametrize(("overlay", "message"), [
+    ("products: [{id: ghost, success_probability: 0.5}]\n", "unknown product 'ghost'"),
+    ("products: [{id: p_smart_lab, success_probability: 1.5}]\n", "success_probability"),
+    ("members: [{id: nobody, outside_option: 1}]\n", "unknown member 'nobody'"),
+])
+def test_cli_bad_overlays_exit_1(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                 overlay: str, message: str) -> None:
+    view = tmp_path / "view.yaml"
+    view.write_text(overlay, encoding="utf-8")
+    code, out, err = run(capsys, "negotiate", BAOSHAN, "--view", f"shu={view}")
+    assert (code, out) == (1, "") and message in err and "view.yaml" in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize(("args", "code", "message"), [
     (["--view", "fosun_dx"], 2, "expected MEMBER=VALUE"),
     (["--view", "nobody=x.yaml"], 1, "unknown member"),
