@@ -18,7 +18,7 @@ from agreements import ScenarioError
 from agreements.cli import main
 from agreements.errors import AgreementError
 from agreements.negotiation import negotiate, simulated_payoffs, state_table, with_view
-from agreements.sharing import allocate
+from agreements.sharing import allocate, largest_remainder
 from agreements.valuation.game import agreement_game, expected_value, grand_plan
 from agreements.valuation.project import risk_weights
 
@@ -276,3 +276,19 @@ def test_cli_bad_input(capsys: pytest.CaptureFixture[str], args: list[str], code
                        message: str) -> None:
     got, _, err = run(capsys, "negotiate", BAOSHAN, *args)
     assert got == code and message in err and "Traceback" not in err
+
+
+def test_contingent_clause_in_both_languages(baoshan: agreements.Agreement) -> None:
+    from agreements.clauses import clause_table
+
+    deal = negotiate(baoshan, {"fosun_dx": PESSIMIST, "wusong_hospital": OPTIMIST})
+    table = clause_table(baoshan, lang="zh+en", contingent=deal.contingent)
+    rows = [i for i in table.index if "Shares contingent" in " ".join(map(str, table.loc[i]))]
+    assert len(rows) == 1
+    text = " ".join(map(str, table.loc[rows[0]]))
+    assert "视产品上市情况而定的分配比例" in text and "若均未上市：" in text
+    for _, shares in deal.contingent.shares.iterrows():  # shown shares add up to 100
+        shown = largest_remainder(shares * 100, 100, 2)
+        assert sum(shown) == 100
+        first = baoshan.member_ids[0]
+        assert f"{float(shown[first]):.2f}%" in text

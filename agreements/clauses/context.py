@@ -35,6 +35,7 @@ class Context:
     decimals: int = 2
     fees: Any = None  # FeeInfo from .fees, or None
     share_formulas: Any = None  # DataFrame from .sensitivity.share_formulas, or None
+    contingent: Any = None  # ContingentContract from agreements.negotiation, or None
 
 
 def row(ctx: Context, section: str, heading: str, rule: str, parties: str, source: str,

@@ -67,6 +67,27 @@ def _share_formula_row(ctx: Context) -> dict[str, str]:
                "; ".join(f["formula"]), latex=r"; \quad ".join(f["latex"]))
 
 
+def _product_names(ctx: Context, ids: Any) -> str:
+    names = {p.id: named(ctx, p) for p in ctx.agreement.products}
+    return term("labels.and", ctx.lang).join(names[i] for i in ids)
+
+
+def _contingent_row(ctx: Context) -> dict[str, str]:
+    """The contingent contract: for each launch state, each party's share of the net
+    outcome (shown by the one rounding, each state's shares adding up to 100%)."""
+    c, lang = ctx.contingent, ctx.lang
+    cases = []
+    for label, shares in c.shares.iterrows():
+        launched = [] if label == "none" else label.split("+")
+        case = (term("labels.if_launched", lang, launched=_product_names(ctx, launched))
+                if launched else term("labels.if_none_launched", lang))
+        cases.append(case + term("labels.colon", lang) + share_figures(ctx, shares))
+    rule = term("rules.contingent", lang, events=_product_names(ctx, c.events))
+    return row(ctx, "revenue", term("headings.contingent", lang), rule,
+               term("labels.all_parties", lang), "consortium negotiate --view",
+               " | ".join(cases), key="sharing.contingent")
+
+
 def _waterfall_costs(ctx: Context) -> list[tuple[str, str, Any]]:
     """(item, recipient, amount) recovered before distribution, as the waterfall does."""
     a = ctx.agreement
@@ -144,4 +165,6 @@ def revenue_rows(ctx: Context) -> list[dict[str, str]]:
     rows = _distribution(ctx)
     if ctx.share_formulas is not None:
         rows.append(_share_formula_row(ctx))
+    if ctx.contingent is not None:
+        rows.append(_contingent_row(ctx))
     return [*rows, *_cost_row(ctx), _reward_row(ctx), _reserve_row(ctx)]

@@ -119,7 +119,7 @@ def _column_fields(lang: str) -> dict[str, str]:
 def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = None,
                  lang: str = "en", *, decimals: int = 2,
                  jurisdiction: str | None = None,
-                 parameter: str | None = None) -> pd.DataFrame:
+                 parameter: str | None = None, contingent: Any = None) -> pd.DataFrame:
     r"""The agreement's clauses as a table, one row per clause, in ``lang``.
 
     Member :math:`i`'s stated share is its exact share :math:`s_i` rounded by the
@@ -146,6 +146,10 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
         ``"<id>.<field>"`` (e.g. ``"p_smart_lab.revenue"``): add a clause giving each
         party's Shapley value as an exact affine formula of that parameter
         (:func:`~agreements.clauses.sensitivity.share_formulas`).
+    contingent
+        A contract contingent on which products launch
+        (:attr:`agreements.negotiation.Negotiation.contingent`): add a clause stating
+        each party's share of the net outcome in each case.
 
     Returns
     -------
@@ -191,7 +195,7 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     formulas = share_formulas(a, parameter) if parameter else None
 
     def one(language: str) -> pd.DataFrame:
-        ctx = Context(a, language, juris, shares, decimals, fees, formulas)
+        ctx = Context(a, language, juris, shares, decimals, fees, formulas, contingent)
         return _frame(*_rows(ctx), language)
 
     table = _bilingual(one("zh"), one("en")) if lang == "zh+en" else one(lang)
@@ -201,7 +205,8 @@ def clause_table(agreement: Agreement | str | PathLike[str], allocation: Any = N
     if lang == "zh+en" and a.name.zh:
         title = f"{a.name.zh} / {a.name.en}"
     table.attrs["column_fields"] = _column_fields(lang)
-    numbers, rows = _rows(Context(a, "en", juris, shares, decimals, fees, formulas))
+    numbers, rows = _rows(Context(a, "en", juris, shares, decimals, fees, formulas,
+                                  contingent))
     table.attrs["formula_latex"] = {n: r["latex"] for n, r in zip(numbers, rows, strict=True)
                                     if r.get("latex")}
     table.attrs["keys"] = [r["key"] for r in rows]
