@@ -6,8 +6,9 @@ scheduler address or ``Client`` when given, or ``scheduler="inline"`` for this p
 Point ``k`` always gets the ``k``-th child of ``numpy.random.SeedSequence(seed).spawn``,
 so results do not depend on where, in what order or in what batches points run.
 Finished batches are written to Parquet in point order as soon as every earlier batch is
-done, so a long sweep's file grows while it runs (and holds every finished batch in
-order if it is interrupted). Points are batched, about 8 batches per worker.
+done, to a temporary file beside the output that is renamed to it when the sweep ends;
+an error or interrupt deletes it, so the output is complete or absent. Points are
+batched, about 8 batches per worker.
 
 :func:`grid` and :func:`random_points` build point lists. Ready-made ``fn`` for risk
 studies: :func:`sharing_models.risk.sweep.lever_point` (one project under the levers of
@@ -16,10 +17,12 @@ a point) and :func:`agreements.outcomes.risk.scenario_point` (one of several agr
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +126,8 @@ def sweep(
     batch_size : int, optional
         Points per Dask task (default: about 8 tasks per worker of the cluster).
     out : path, optional
-        Stream the result rows, in point order, to this Parquet file.
+        Stream the result rows, in point order, to this Parquet file (all or nothing:
+        nothing is left there if the sweep fails or is interrupted).
     progress : bool, optional
         tqdm bar on stderr (default: when stderr is a TTY).
 
@@ -210,8 +214,33 @@ def local_cluster(n_workers: int = 2, *, processes: bool = True, **kwargs: Any) 
     from distributed import LocalCluster
 
     with dask.config.set({"distributed.worker.profile.enabled": False}):
+        if processes:  # workers leave Ctrl-C to this process, which closes them
+            kwargs.setdefault("preload", ["sharing_models._kernels.quiet_worker"])
         return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
                             dashboard_address=":0", **kwargs)
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block ends, then let it through
+    (``KeyboardInterrupt``).
+
+    Starting or closing a local cluster cut half-way leaves workers in a state its
+    ``close`` (and the ``atexit`` hook of ``distributed``) fails on, and can leave worker
+    processes behind; so these steps finish first. The signal is blocked (not ignored),
+    so it stays pending and is delivered when the block ends; the cluster's event-loop
+    thread and worker processes, started while it is blocked, inherit the block, so a
+    Ctrl-C at a terminal (sent to every process of the group) reaches this process only,
+    which then shuts the cluster down. A no-op where POSIX signal masks do not exist.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.SeedSequence],
@@ -219,17 +248,19 @@ def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.Seed
               batch_size: int | None, n_workers: int, processes: bool) -> None:
     from distributed import Client, as_completed
 
-    cluster = None
-    if isinstance(scheduler, Client):
-        client, own = scheduler, False
-    elif scheduler is None:
-        cluster = local_cluster(n_workers, processes=processes)
-        client, own = Client(cluster), True
-    elif isinstance(scheduler, str):
-        client, own = Client(scheduler), True
-    else:
+    if not (scheduler is None or isinstance(scheduler, (str, Client))):
         raise InvalidInputError("scheduler must be None, 'inline', an address or a Client")
+    cluster = client = None
+    own = not isinstance(scheduler, Client)
     try:
+        with _interrupts_deferred():  # an interrupt lands after the cluster is up
+            if isinstance(scheduler, Client):
+                client = scheduler
+            elif scheduler is None:
+                cluster = local_cluster(n_workers, processes=processes)
+                client = Client(cluster)
+            else:
+                client = Client(scheduler)
         workers = len(client.scheduler_info().get("workers", {})) or n_workers
         batches = _batches(len(pts), batch_size, max(1, workers))
         futures = {client.submit(_run_batch, fn, ids, [pts[k] for k in ids],
@@ -239,8 +270,9 @@ def _run_dask(fn: PointFn, pts: list[dict[str, Any]], seeds: list[np.random.Seed
             i = futures[fut]
             writer.done(i, batches[i], fut.result())
             fut.release()
-    finally:
-        if own:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+    finally:  # on success, error or Ctrl-C; a second Ctrl-C waits for the shutdown
+        with _interrupts_deferred():
+            if own and client is not None:
+                client.close(timeout=30)
+            if cluster is not None:
+                cluster.close(timeout=30)

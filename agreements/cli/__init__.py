@@ -109,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # pragma: no cover - e.g. piped into `head`
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: one line, no traceback; outputs are all or nothing
+        note(f"consortium {args.command}: interrupted; no output file was written")
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
