@@ -292,3 +292,14 @@ def test_contingent_clause_in_both_languages(baoshan: agreements.Agreement) -> N
         assert sum(shown) == 100
         first = baoshan.member_ids[0]
         assert f"{float(shown[first]):.2f}%" in text
+
+
+def test_cli_clauses_with_views(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    lead = tmp_path / "lead.yaml"
+    lead.write_text("products: [{id: p_smart_lab, success_probability: 0.2}]\n")
+    code, out, err = run(capsys, "clauses", BAOSHAN, "--view", f"fosun_dx={lead}",
+                         "--format", "md", "--table", "clauses", "--lang", "zh+en")
+    assert code == 0, err
+    assert "Shares contingent on what launches" in out and "视产品上市情况而定的分配比例" in out
+    code, _, err = run(capsys, "clauses", BAOSHAN, "--view", "fosun_dx", "--format", "md")
+    assert code == 2 and "expected MEMBER=VALUE" in err

@@ -23,7 +23,7 @@ from typing import Any
 
 from sharing_models.exceptions import ConsortiumError
 
-from .common import CliError, atomic_output, load_or_fail, note
+from .common import CliError, atomic_output, load_or_fail, note, parse_pairs
 
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
@@ -93,13 +93,17 @@ def _allocation(path: str, method: str | None) -> Any:
 def cmd_clauses(args: argparse.Namespace) -> int:
     """Write the clause table (and schedules) of one scenario."""
     from ..clauses import clause_table, schedules
+    from ..negotiation import negotiate
 
     load_or_fail(args.file)  # every problem of an invalid file, on stderr
     fmt = _format(args)
     allocation = _allocation(args.file, args.method)
     total = args.total
+    views = parse_pairs(args.view, "--view")
+    contingent = negotiate(load_or_fail(args.file), views).contingent if views else None
     table = clause_table(args.file, allocation, lang=args.lang, decimals=args.decimals,
-                         parameter=args.parameter, jurisdiction=args.jurisdiction)
+                         parameter=args.parameter, jurisdiction=args.jurisdiction,
+                         contingent=contingent)
     annexes = schedules(args.file, allocation, lang=args.lang, total=total,
                         decimals=args.decimals)
     choice = args.table or ("clauses" if fmt == "csv" else "all")
@@ -107,7 +111,7 @@ def cmd_clauses(args: argparse.Namespace) -> int:
         tables: Any = [table, *annexes.values()]
     else:
         tables = table if choice == "clauses" else annexes[choice]
-    _write(tables, fmt, args.output, [args.file])
+    _write(tables, fmt, args.output, [args.file, *views.values()])
     return 0
 
 
@@ -153,6 +157,10 @@ def add_clauses_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="whose statutory fallbacks to name (default: from members' countries)")
     p.add_argument("--table", choices=_TABLES, default=None,
                    help="only this table (default: all; csv: clauses)")
+    p.add_argument("--view", action="append", metavar="MEMBER=OVERLAY", default=[],
+                   help="a member's own figures (repeatable): add the clause of the "
+                        "contract contingent on which products launch that maximises the "
+                        "smallest surplus by every member's view (see consortium negotiate)")
     p.set_defaults(func=cmd_clauses)
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "format_table",
     "load_or_fail",
     "note",
+    "parse_pairs",
 ]
 
 #: Output formats of every command that prints a table.
@@ -212,3 +213,17 @@ def load_or_fail(path: str | Path) -> Agreement:
     except AgreementError as exc:
         raise CliError(str(exc), 1) from None
 
+
+def parse_pairs(items: list[str], what: str) -> dict[str, str]:
+    """``["a=x", "b=y"]`` -> ``{"a": "x", "b": "y"}``; exit 2 on a malformed item.
+
+    >>> parse_pairs(["shu=view.yaml"], "--view")
+    {'shu': 'view.yaml'}
+    """
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise CliError(f"bad {what} {item!r}: expected MEMBER=VALUE", 2)
+        out[key.strip()] = value.strip()
+    return out

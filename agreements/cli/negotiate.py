@@ -21,7 +21,14 @@ from typing import Any
 
 import pandas as pd
 
-from .common import CliError, add_format_argument, format_table, load_or_fail, note
+from .common import (
+    CliError,
+    add_format_argument,
+    format_table,
+    load_or_fail,
+    note,
+    parse_pairs,
+)
 
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
@@ -53,24 +60,14 @@ def add_negotiate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_negotiate)
 
 
-def _pairs(items: list[str], what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise CliError(f"bad {what} {item!r}: expected MEMBER=VALUE", 2)
-        out[key.strip()] = value.strip()
-    return out
-
-
 def cmd_negotiate(args: argparse.Namespace) -> int:
     """Run the negotiation analysis and print it."""
     from ..negotiation import negotiate, simulated_payoffs
 
     agreement = load_or_fail(args.file)
-    views = _pairs(args.view, "--view")
+    views = parse_pairs(args.view, "--view")
     caps: dict[str, float] = {}
-    for m, v in _pairs(args.cap, "--cap").items():
+    for m, v in parse_pairs(args.cap, "--cap").items():
         try:
             caps[m] = float(v)
         except ValueError:
