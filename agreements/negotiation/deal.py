@@ -18,7 +18,9 @@ the smallest surplus,
     \\max_{w, t} \\; t \\quad \\text{s.t.} \\quad \\sum_s w_{js} m_j(s) - o_j \\ge t
     \\;\\; \\forall j, \\qquad \\sum_j w_{js} = 1 \\;\\; \\forall s, \\qquad w \\ge 0,
 
-a linear programme (HiGHS). A *fixed split* is the special case :math:`w_{js} = w_j`
+a linear programme (HiGHS), solved leximin: once the smallest surplus is as large as it
+can be, the next smallest is raised, and so on, so the contract is unique up to ties. A
+*fixed split* is the special case :math:`w_{js} = w_j`
 for every state, so the contingent optimum is never worse for the worst-off member;
 the difference is what betting on the future is worth when beliefs differ
 [BazermanGillespie1999]_ [Raiffa1982]_.
@@ -249,8 +251,10 @@ def negotiate(agreement: Agreement, views: Mapping[str, View] | None = None, *,
 
     Notes
     -----
-    Cost: one exact state table per distinct view (:math:`O(2^u)` each), then two LPs
-    with :math:`n \\cdot 2^P + 1` and :math:`n + 1` variables.
+    Cost: two exact state tables per view (:math:`O(2^u)` each), then the leximin
+    rounds of the fixed split and of the contingent contract: at most :math:`n` rounds
+    of up to :math:`n + 1` LPs with :math:`n + 1` and :math:`n \\cdot 2^E + 1`
+    variables (:math:`E \\le` ``max_events``).
 
     Examples
     --------
@@ -277,7 +281,8 @@ def negotiate(agreement: Agreement, views: Mapping[str, View] | None = None, *,
         raise InvalidInputError(f"max_events must be >= 0; got {max_events}")
     plan = grand_plan(agreement)
     own = {m: with_view(agreement, views[m]) if m in views else agreement for m in ids}
-    probe = {m: state_table(own[m], plan, events=()) for m in ids}
+    shared = state_table(agreement, plan, events=())
+    probe = {m: state_table(own[m], plan, events=()) if m in views else shared for m in ids}
     launch = pd.DataFrame([probe[m].launch for m in ids], index=pd.Index(ids, name="member"))
     chosen = _events(launch, max_events)
     base = state_table(agreement, plan, events=chosen)
