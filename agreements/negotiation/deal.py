@@ -19,7 +19,7 @@ the smallest surplus,
     \\;\\; \\forall j, \\qquad \\sum_j w_{js} = 1 \\;\\; \\forall s, \\qquad w \\ge 0,
 
 a linear programme (HiGHS), solved leximin: once the smallest surplus is as large as it
-can be, the next smallest is raised, and so on, so the contract is unique up to ties. A
+can be, the next smallest is raised, and so on (the surpluses as even as the beliefs allow). A
 *fixed split* is the special case :math:`w_{js} = w_j`
 for every state, so the contingent optimum is never worse for the worst-off member;
 the difference is what betting on the future is worth when beliefs differ
