@@ -93,7 +93,7 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
         return frame.to_string(float_format=_human) + "\n"
     flat = frame.copy()
     for col in [c for c in flat.columns if flat[c].dtype == "object"]:  # exact numbers
-        flat[col] = [_exact_text(x, fmt) for x in flat[col]]
+        flat[col] = [_exact_text(x) for x in flat[col]]
     if fmt == "csv":  # text a spreadsheet would evaluate gets a leading apostrophe
         return spreadsheet_safe_frame(flat, csv=True).to_csv(lineterminator="\n")
     if flat.index.name is None and not isinstance(flat.index, pd.RangeIndex):
@@ -104,11 +104,11 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
                       ensure_ascii=False)
 
 
-def _exact_text(x: object, fmt: str) -> object:
+def _exact_text(x: object) -> object:
     """An exact number as text: its decimal when it has one (``Fraction(259494027, 100)``
     -> ``2594940.27``), else ``p/q``.
 
-    >>> _exact_text(Fraction(259494027, 100), "csv"), _exact_text(Fraction(1, 3), "json")
+    >>> _exact_text(Fraction(259494027, 100)), _exact_text(Fraction(1, 3))
     ('2594940.27', '1/3')
     """
     if x is None or isinstance(x, (str, int, float, bool)):

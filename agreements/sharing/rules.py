@@ -28,8 +28,7 @@ the game).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -196,14 +195,6 @@ def _game_amounts(agreement: Agreement, game: Game, rule: str, exact: bool,
     return fn(game, exact=exact)
 
 
-@dataclass(frozen=True)
-class _Number:
-    exact: bool
-
-    def __call__(self, x: Any) -> Any:
-        return exact_fraction(x) if self.exact else float(x)
-
-
 def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
              game: Game | None = None, graph: Any = None) -> pd.DataFrame:
     r"""Each member's share of the agreement's value under one sharing rule.
@@ -266,7 +257,7 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
         raise AgreementError(f"unknown sharing rule {rule!r}; expected one of "
                              f"{', '.join(RULES)}")
     exact = default_exact(agreement) if exact is None else bool(exact)
-    num = _Number(exact)
+    num: Callable[[Any], Any] = exact_fraction if exact else float
     ids = agreement.member_ids
     if (game is None and rule not in _WEIGHTS) or rule == "blend":
         game = agreement_game(agreement, exact=exact)
@@ -303,7 +294,7 @@ def _show(weights: dict[str, Fraction]) -> str:
     return "{" + ", ".join(f"{k}: {float(v):g}" for k, v in weights.items()) + "}"
 
 
-def allocations(agreement: Agreement, rules: Sequence[str] | Iterable[str], *,
+def allocations(agreement: Agreement, rules: Iterable[str], *,
                 exact: bool | None = None, game: Game | None = None,
                 graph: Any = None) -> dict[str, pd.DataFrame]:
     """:func:`allocate` for several rules over one game (built once)."""
