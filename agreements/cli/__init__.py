@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
-from sharing_models import ConsortiumError
+from sharing_models.exceptions import ConsortiumError
 
 from .clauses import add_clauses_parser, add_redline_parser
 from .common import CliError, note
@@ -44,6 +44,22 @@ def _version() -> str:
         return "(not installed)"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: looks the installed version up only when asked (the package
+    metadata costs a few hundredths of a second to read)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS,
+                 help: str = "show program's version number and exit") -> None:
+        super().__init__(option_strings=option_strings, dest=dest, default=default,
+                         nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``consortium`` argument parser with every available subcommand."""
     parser = argparse.ArgumentParser(
@@ -52,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "value, draw the contribution graph, check formation rules.",
         epilog="Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in COMMANDS:
         register(sub)

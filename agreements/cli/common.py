@@ -24,14 +24,12 @@ import sys
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
+    import pandas as pd
 
-from ..errors import AgreementError
-from ..scenario.model import Agreement
-from ..scenario.safe_text import spreadsheet_safe_frame
-from ..sharing.display import format_fixed
+    from ..scenario.model import Agreement
 
 __all__ = [
     "FORMATS",
@@ -78,6 +76,7 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
     index, or ``id``). Missing values become ``null``; exact numbers (fractions) become
     strings: their decimal when it terminates (``"72.5"``), else ``"p/q"``.
 
+    >>> import pandas as pd
     >>> df = pd.DataFrame({"share": [60.0, 40.0]}, index=pd.Index(["a", "b"], name="member"))
     >>> print(format_table(df, "csv"), end="")
     member,share
@@ -86,6 +85,10 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
     >>> print(format_table(df, "json"))
     [{"member": "a", "share": 60.0}, {"member": "b", "share": 40.0}]
     """
+    import pandas as pd
+
+    from ..scenario.safe_text import spreadsheet_safe_frame
+
     if fmt not in FORMATS:
         raise CliError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", 2)
     frame = data.to_frame() if isinstance(data, pd.Series) else data
@@ -114,6 +117,8 @@ def _exact_text(x: object) -> object:
     if x is None or isinstance(x, (str, int, float, bool)):
         return x
     if isinstance(x, Fraction):
+        from ..sharing.display import format_fixed
+
         d = x.denominator
         places = next((k for k in range(13) if 10**k % d == 0), None)
         if places is not None:
@@ -206,6 +211,7 @@ def load_or_fail(path: str | Path) -> Agreement:
     The error message lists every problem found, one per line, as
     ``file:line: field.path: message``.
     """
+    from ..errors import AgreementError
     from ..scenario.loader import load
 
     try:

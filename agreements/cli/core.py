@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from ..sharing.display import format_fixed
 from .common import (
     CliError,
     add_format_argument,
@@ -27,6 +25,10 @@ from .common import (
     load_or_fail,
     note,
 )
+
+if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
+    import pandas as pd
+
 
 __all__ = ["shares_blocks", "shown_columns"]
 
@@ -51,6 +53,7 @@ def cmd_shares(args: argparse.Namespace) -> int:
     import warnings
 
     from ..sharing.compare import shown_shares
+    from ..sharing.display import format_fixed
 
     agreement = load_or_fail(args.file)
     with warnings.catch_warnings(record=True) as caught:
@@ -78,6 +81,10 @@ def cmd_shares(args: argparse.Namespace) -> int:
 
 def _shown_text(df: pd.DataFrame, decimals: int) -> pd.DataFrame:
     """Shown columns as text: money to the cent, percentages to ``decimals`` places."""
+    import pandas as pd
+
+    from ..sharing.display import format_fixed
+
     out = pd.DataFrame(index=df.index)
     for c in df.columns:
         if str(c).endswith("_in_core"):
@@ -94,6 +101,10 @@ def shown_columns(df: pd.DataFrame, decimals: int, fmt: str) -> pd.DataFrame:
     """The table of :func:`agreements.sharing.compare.shown_shares` for CSV/JSON: shown figures as
     decimals (numbers in JSON, text without thousands separators in CSV), exact amounts
     as text (``p/q``), core flags as booleans."""
+    import pandas as pd
+
+    from ..sharing.display import format_fixed
+
     out = pd.DataFrame(index=df.index)
     for c in df.columns:
         name = str(c)
@@ -218,7 +229,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- parser
 def _profiles() -> list[str]:
     try:
-        from ..profiles import available_profiles
+        from ..profiles.bundled import available_profiles
 
         return available_profiles()
     except Exception:  # pragma: no cover - profiles module missing or broken

@@ -17,12 +17,13 @@ import argparse
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
 from .common import CliError, add_format_argument, emit_table, load_or_fail
+
+if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
+    import pandas as pd
 
 __all__ = ["display"]
 
@@ -72,6 +73,8 @@ def display(table: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
              acme
     0  20000000.0
     """
+    import pandas as pd
+
     amounts = _MONEY | set(money)
     out = table.copy()
     for col in out.columns:

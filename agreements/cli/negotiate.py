@@ -17,9 +17,7 @@ import argparse
 import json
 import sys
 from fractions import Fraction
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .common import (
     CliError,
@@ -29,6 +27,9 @@ from .common import (
     note,
     parse_pairs,
 )
+
+if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
+    import pandas as pd
 
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
@@ -141,6 +142,8 @@ def _as_json(deal: Any, table: pd.DataFrame) -> dict[str, Any]:
 def _shares_table(deal: Any) -> pd.DataFrame:
     """Shown percentages (largest remainder, each row 100): the fixed split, then the
     contingent contract's shares by state."""
+    import pandas as pd
+
     from ..sharing.display import format_fixed, largest_remainder
 
     rows = {"fixed": deal.fixed.shares}

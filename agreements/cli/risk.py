@@ -25,30 +25,8 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from sharing_models import ConsortiumError, SuspiciousResultWarning
-from sharing_models.risk import (
-    CostSubsidy,
-    borch_rule,
-    cost_of_stability,
-    dispute_summary,
-    distance_from_borch,
-    least_subsidy_rate,
-    nash_bargaining_game,
-    risk_summary,
-    simulate,
-)
-from sharing_models.risk.sweep import adjust_project, levers_from_point, without_members
-from sharing_models.sweep import grid, random_points, sweep
-
-from ..outcomes.risk import RiskCase, risk_case, scenario_point
-from ..scenario.synthetic import SyntheticConfig, synthetic_agreements
-from ..sharing import RULES, format_fixed
-from ..sharing.compare import shown_shares
-from ..valuation.game import agreement_game
 from .common import (
     CliError,
     add_format_argument,
@@ -57,6 +35,11 @@ from .common import (
     load_or_fail,
     note,
 )
+
+if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
+    import pandas as pd
+
+    from ..outcomes.risk import RiskCase
 
 __all__ = ["SweepSpec", "load_sweep_spec", "parse_levers", "shown_rule_shares"]
 
@@ -87,6 +70,11 @@ def parse_levers(items: list[str] | None) -> dict[str, float]:
 
 def _case(args: argparse.Namespace) -> tuple[Any, RiskCase, dict[str, float]]:
     """The agreement, its risk case with the scenario knobs applied, and the lever point."""
+    from sharing_models import SuspiciousResultWarning
+    from sharing_models.risk.sweep import adjust_project, without_members
+
+    from ..outcomes.risk import RiskCase, risk_case
+
     agreement = load_or_fail(args.file)
     point = parse_levers(args.lever)
     with warnings.catch_warnings(record=True) as caught:
@@ -133,6 +121,9 @@ def add_simulate_parser(subparsers: argparse._SubParsersAction) -> None:
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Print each member's risk metrics under each rule, beside the rule's shown share
     (``share``, money; ``share_pct``) from the one sharing path."""
+    from sharing_models.risk import risk_summary, simulate
+    from sharing_models.risk.sweep import levers_from_point
+
     agreement, case, point = _case(args)
     start = time.perf_counter()
     # the Parquet file never over the input, and all or nothing
@@ -154,6 +145,11 @@ def shown_rule_shares(agreement: Any, rules: list[str], fmt: str = "csv") -> pd.
     """Shown shares (``share`` in money, ``share_pct``) by (rule, member) as text with
     their fixed decimals (thousands separators in a ``table``), the figures of
     :func:`agreements.sharing.compare.shown_shares`; rules it cannot show are left out."""
+    import pandas as pd
+
+    from ..sharing import RULES, format_fixed
+    from ..sharing.compare import shown_shares
+
     known = [r for r in rules if r in RULES]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -179,6 +175,9 @@ def add_formation_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_formation(args: argparse.Namespace) -> int:
     """Print the formation analysis of an agreement."""
+    from sharing_models.risk import simulate
+    from sharing_models.risk.sweep import levers_from_point
+
     agreement, case, point = _case(args)
     levers = levers_from_point(point, case.project)
     start = time.perf_counter()
@@ -195,6 +194,10 @@ def cmd_formation(args: argparse.Namespace) -> int:
 
 
 def _game(agreement: Any) -> Any:
+    from sharing_models import ConsortiumError
+
+    from ..valuation.game import agreement_game
+
     try:
         return agreement_game(agreement)
     except ConsortiumError as exc:  # too many members, ...: the game columns are left out
@@ -203,6 +206,14 @@ def _game(agreement: Any) -> Any:
 
 
 def _rules_view(case: RiskCase, sim: Any, game: Any, levers: list, args: Any) -> pd.DataFrame:
+    from sharing_models.risk import (
+        CostSubsidy,
+        cost_of_stability,
+        dispute_summary,
+        distance_from_borch,
+        least_subsidy_rate,
+    )
+
     alloc = None
     if game is not None:
         alloc = case.shares * float(game.grand_value)
@@ -223,6 +234,9 @@ def _members_view(agreement: Any, sim: Any, game: Any, fmt: str) -> pd.DataFrame
     payments, the Nash bargaining solution of the game, and ``<rule>_pct``, the shown
     percentage of each simulated rule (:func:`shown_rule_shares`, the figures every
     output shows)."""
+    from sharing_models import ConsortiumError, SuspiciousResultWarning
+    from sharing_models.risk import borch_rule, nash_bargaining_game
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SuspiciousResultWarning)
         rule = borch_rule(sim)
@@ -303,6 +317,11 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
 
 
 def _spec_cases(spec: dict[str, Any], path: Path) -> dict[str, RiskCase]:
+    from sharing_models import SuspiciousResultWarning
+
+    from ..outcomes.risk import risk_case
+    from ..scenario.synthetic import SyntheticConfig, synthetic_agreements
+
     methods = spec.get("methods")
     cases: dict[str, RiskCase] = {}
     with warnings.catch_warnings():
@@ -326,6 +345,8 @@ def _spec_cases(spec: dict[str, Any], path: Path) -> dict[str, RiskCase]:
 
 
 def _spec_points(spec: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+    from sharing_models.sweep import grid, random_points
+
     points: list[dict[str, Any]] = []
     if spec.get("grid"):
         points += grid(**spec["grid"])
@@ -358,6 +379,10 @@ def add_sweep_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep; print a per-scenario, per-rule summary."""
+    from sharing_models.sweep import sweep
+
+    from ..outcomes.risk import scenario_point
+
     spec = load_sweep_spec(args.spec)
     fn = functools.partial(scenario_point, cases=spec.cases, draws=spec.draws)
     start = time.perf_counter()

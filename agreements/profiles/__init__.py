@@ -41,9 +41,22 @@ Examples
 'lead_unit'
 """
 
-from .checking import check
-from .loading import ProfileError, available_profiles, load_profile, profile_from_mapping
-from .rules import Profile
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .bundled import available_profiles
+
+if TYPE_CHECKING:
+    from .checking import check
+    from .loading import ProfileError, load_profile, profile_from_mapping
+    from .rules import Profile
+
+#: Names imported on first use (PEP 562), so that listing the bundled profiles for
+#: ``consortium --help`` loads neither pydantic nor pandas.
+_LAZY = {"check": ".checking", "ProfileError": ".loading", "load_profile": ".loading",
+         "profile_from_mapping": ".loading", "Profile": ".rules"}
 
 __all__ = [
     "Profile",
@@ -53,3 +66,16 @@ __all__ = [
     "load_profile",
     "profile_from_mapping",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first access (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
 
@@ -19,6 +18,7 @@ from sharing_models.exceptions import InvalidInputError
 from ..errors import AgreementError, Problem, ScenarioError
 from ..scenario.loader import parse_yaml, parts_of
 from ..scenario.validation import format_path, suggest
+from .bundled import _profile_dir, available_profiles
 from .rules import Profile, Rule
 
 Parts = tuple[str | int, ...]
@@ -45,28 +45,6 @@ class ProfileError(AgreementError):
 def _where(problem: Problem) -> str:
     line = f"line {problem.line}: " if problem.line is not None else ""
     return f"{line}{problem.path}: " if problem.path else line
-
-
-def _profile_dir() -> Any:
-    """The bundled YAML profiles: data files of this package (``agreements/profiles/``)."""
-    return resources.files("agreements.profiles")
-
-
-@functools.cache
-def _available() -> tuple[str, ...]:
-    names = (p.name for p in _profile_dir().iterdir() if p.name.endswith(".yaml"))
-    return tuple(sorted(name.removesuffix(".yaml") for name in names))
-
-
-def available_profiles() -> list[str]:
-    """Names of the profiles bundled with the package, sorted.
-
-    Returns
-    -------
-    list of str
-        Names accepted by :func:`load_profile` and ``consortium check --profile``.
-    """
-    return list(_available())
 
 
 def _cross_problems(profile: Profile) -> list[Problem]:

@@ -14,11 +14,10 @@ Paths are written as in the file: ``members[2].id``, ``tasks[0].needs.any_of[1][
 from __future__ import annotations
 
 import difflib
+import graphlib
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any
-
-import networkx as nx
 
 from ..errors import Problem
 
@@ -212,14 +211,26 @@ class _Checker:
             self.add(parts, msg)
 
     def check_cycles(self) -> None:
-        g = nx.DiGraph()
+        edges = [(self.producer[x], task) for _, x, task in self._needs()
+                 if task is not None and x in self.producer]
+        # The standard library answers "is there a cycle?" for free; networkx (slow to
+        # import) is loaded only to list every cycle when there is one.
+        predecessors: dict[Any, set[Any]] = {}
+        for u, v in edges:
+            predecessors.setdefault(v, set()).add(u)
+        try:
+            graphlib.TopologicalSorter(predecessors).prepare()
+        except graphlib.CycleError:
+            pass
+        else:
+            return
+        import networkx as nx
+
+        g = nx.DiGraph(edges)
         where: dict[str, int] = {}
         for i, t in _entries(self.data, "tasks"):
             if isinstance(t.get("id"), str):
                 where.setdefault(t["id"], i)
-        for _, x, task in self._needs():
-            if task is not None and x in self.producer:
-                g.add_edge(self.producer[x], task)
         for comp in nx.strongly_connected_components(g):
             if len(comp) == 1 and not any(g.has_edge(t, t) for t in comp):
                 continue
