@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .common import (
     CliError,
@@ -43,10 +43,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
             note(exc.message)
             failed += 1
             continue
+        warnings = _warnings(a, path)
+        for w in warnings:
+            note(f"{'error' if args.strict else 'warning'}: {w}")
+        if warnings and args.strict:
+            note(f"{path}: {len(warnings)} warning(s), errors under --strict")
+            failed += 1
+            continue
         print(f"ok: {len(a.members)} members, {len(a.contributions)} contributions, "
               f"{len(a.tasks)} tasks, {len(a.results)} results, {len(a.products)} products "
-              f"({path})")
+              f"({path})" + (f"; {len(warnings)} warning(s) on stderr" if warnings else ""))
     return 1 if failed else 0
+
+
+def _warnings(agreement: Any, path: str) -> list[Any]:
+    """The scenario's warnings, with the line of each field where the file has one."""
+    from ..errors import AgreementError
+    from ..scenario.loader import parse_yaml
+    from ..scenario.validation import scenario_warnings
+
+    try:
+        _, lines, _ = parse_yaml(Path(path).read_text(encoding="utf-8"), str(path))
+    except (AgreementError, OSError, UnicodeDecodeError):  # loaded once: lines are a bonus
+        lines = {}
+    return scenario_warnings(agreement, lines=lines, source=str(path))
 
 
 def cmd_shares(args: argparse.Namespace) -> int:
@@ -240,8 +260,13 @@ def add_core_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``validate``, ``shares``, ``graph``, ``check`` and ``schema``."""
     p = sub.add_parser("validate", help="check scenario files and report every problem",
                        description="Load and validate scenario files (YAML or JSON). Prints "
-                       "'ok: ...' per valid file; lists every problem on stderr.")
+                       "'ok: ...' per valid file; lists every problem on stderr, and warns "
+                       "(still exit 0) about silent defaults such as a missing Chinese name "
+                       "or risk tolerance.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario file(s)")
+    p.add_argument("--strict", action="store_true",
+                   help="treat warnings (missing Chinese names, risk tolerances and other "
+                   "silent defaults) as errors: exit 1")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("shares", help="members' shares under several sharing rules",

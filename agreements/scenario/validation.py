@@ -16,12 +16,12 @@ from __future__ import annotations
 import difflib
 import graphlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import Problem
 
-__all__ = ["check_references", "format_path", "suggest"]
+__all__ = ["check_references", "format_path", "scenario_warnings", "suggest"]
 
 #: Sections whose ids share one namespace (a need may name any of them).
 ENTITY_SECTIONS = ("contributions", "tasks", "results", "products")
@@ -284,3 +284,120 @@ def check_references(data: Any) -> list[Problem]:
     if not isinstance(data, dict):
         return []
     return _Checker(data).run()
+
+
+def _line_of(parts: Sequence[str | int], lines: Mapping[tuple[str | int, ...], int]) -> int | None:
+    """The line of the deepest prefix of ``parts`` that is in the file."""
+    for k in range(len(parts), -1, -1):
+        if tuple(parts[:k]) in lines:
+            return lines[tuple(parts[:k])]
+    return None
+
+
+def scenario_warnings(
+    agreement: Any,
+    lines: Mapping[tuple[str | int, ...], int] | None = None,
+    source: str | None = None,
+) -> list[Problem]:
+    """Silent defaults and gaps of a valid agreement, as warnings (file order).
+
+    A scenario can be valid and still say less than its author meant: a missing Chinese
+    name makes the Chinese contract show the English name or the raw id; a member with
+    no ``risk_tolerance`` is treated as risk-neutral by the risk simulation; a product
+    with no ``operating_margin`` counts all its revenue as profit. Each such gap is one
+    warning naming the field and the default that applies. ``consortium validate``
+    prints them on stderr (exit 0), and ``--strict`` makes them errors.
+
+    Checked: the Chinese name (``name.zh``) of the agreement, every member, task, result
+    and product (and a missing name altogether); each member's ``risk_tolerance``; the
+    agreed ``sharing.method``; ``currency``; each task's ``success_probability``; each
+    product's ``success_probability``, ``years`` and ``operating_margin``.
+
+    Parameters
+    ----------
+    agreement : Agreement
+        A loaded, valid agreement (:func:`agreements.load`).
+    lines : mapping, optional
+        Line of each field path in the file (as from
+        :func:`agreements.scenario.loader.parse_yaml`); a warning about a missing field
+        gets the line of its nearest enclosing entry.
+    source : str, optional
+        File name put on each warning.
+
+    Returns
+    -------
+    list of Problem
+        One per gap, ``path`` naming the field (``members[2].risk_tolerance``).
+
+    Notes
+    -----
+    Only fields the file states count as stated (pydantic's ``model_fields_set``), so a
+    value equal to the default but written out gives no warning. Cost O(size of the
+    agreement).
+
+    Examples
+    --------
+    >>> from agreements import loads
+    >>> a = loads('''
+    ... id: x
+    ... name: {en: X, zh: 某联合体}
+    ... currency: CNY
+    ... sharing: {method: equal}
+    ... members:
+    ...   - {id: a, name: {en: A}, kind: enterprise, risk_tolerance: 1.0e6}
+    ...   - {id: b, name: {en: B, zh: 乙}, kind: university}
+    ... ''')
+    >>> for w in scenario_warnings(a):
+    ...     print(w.path, "|", w.message)
+    members[0].name.zh | no Chinese name; the Chinese text shows 'A'
+    members[1].risk_tolerance | not given; simulate and formation treat member 'b' as risk-neutral
+    """
+    lines = lines or {}
+    out: list[Problem] = []
+
+    def warn(parts: list[str | int], message: str) -> None:
+        out.append(Problem(format_path(parts), message, _line_of(parts, lines), source))
+
+    def stated(model: Any, field: str) -> bool:
+        return field in model.model_fields_set
+
+    def check_name(parts: list[str | int], thing: Any) -> None:
+        name = getattr(thing, "name", None)
+        if name is None:
+            warn([*parts, "name"], f"no name; contracts show the id {thing.id!r}")
+        elif not name.zh:
+            warn([*parts, "name", "zh"], f"no Chinese name; the Chinese text shows {name.en!r}")
+
+    if not agreement.name.zh:
+        warn(["name", "zh"], f"no Chinese name; the Chinese text shows {agreement.name.en!r}")
+    if not stated(agreement, "currency"):
+        warn(["currency"], f"not given; amounts are taken to be {agreement.currency}")
+    for i, m in enumerate(agreement.members):
+        check_name(["members", i], m)
+        if m.risk_tolerance is None:
+            warn(["members", i, "risk_tolerance"],
+                 f"not given; simulate and formation treat member {m.id!r} as risk-neutral")
+    for i, t in enumerate(agreement.tasks):
+        check_name(["tasks", i], t)
+        if not stated(t, "success_probability"):
+            warn(["tasks", i, "success_probability"],
+                 f"not given; task {t.id!r} is taken to succeed for certain (1.0)")
+    for i, r in enumerate(agreement.results):
+        check_name(["results", i], r)
+    for i, p in enumerate(agreement.products):
+        check_name(["products", i], p)
+        if not stated(p, "success_probability"):
+            warn(["products", i, "success_probability"],
+                 f"not given; product {p.id!r} is taken to succeed for certain (1.0)")
+        if not stated(p, "years"):
+            warn(["products", i, "years"],
+                 f"not given; product {p.id!r} earns revenue for {p.years} year only")
+        if not stated(p, "operating_margin"):
+            warn(["products", i, "operating_margin"],
+                 f"not given; the revenue of product {p.id!r} counts in full as profit "
+                 f"(margin {p.operating_margin:g})")
+    if agreement.sharing.method is None:
+        warn(["sharing", "method"], "no agreed sharing method; the contract shows no shares "
+             "(`consortium shares` still compares the standard rules)")
+    out.sort(key=lambda p: (p.line is None, p.line or 0))
+    return out
