@@ -10,12 +10,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The package with JupyterLab and the notebook kernel (the notebooks are the negotiators'
+# main tool), so `make lab` works right after `make demo`.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
 	touch $@ $(VENV)/.installed
 
@@ -24,6 +27,7 @@ demo: $(VENV)/.installed
 	$(BIN)/consortium shares $(DEMO_SCENARIO) --shares-only
 	$(BIN)/consortium shares $(DEMO_SCENARIO) --shares-only --percent
 	$(BIN)/consortium check $(DEMO_SCENARIO) --profile baoshan
+	@echo "Next: '. $(BIN)/activate' for the tour in README.md; 'make lab' opens the notebooks."
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
@@ -34,7 +38,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
 	$(BIN)/lint-imports
 
-lab: $(VENV)/.installed-dev
+lab: $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks/
 
 # Speed against peer libraries (Rust coopgame-py, powerindex), in one run.
