@@ -31,6 +31,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ._kernels.parquet import ParquetSink
+from ._kernels.progress import bar_options
 from .exceptions import InvalidInputError
 
 __all__ = ["PointFn", "grid", "local_cluster", "random_points", "sweep"]
@@ -156,7 +157,7 @@ def sweep(
         seed, np.random.SeedSequence) else seed.spawn(len(pts))
     show = progress if progress is not None else sys.stderr.isatty()
     with ParquetSink(out) as sink, tqdm(total=len(pts), disable=not show, unit="point",
-                                          file=sys.stderr, leave=False) as bar:
+                                          **bar_options()) as bar:
         writer = _OrderedWriter(sink, bar)
         if scheduler == "inline":
             for i, ids in enumerate(_batches(len(pts), batch_size, max(1, int(n_workers)))):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from sharing_models.exceptions import ConsortiumError
 
 from .clauses import add_clauses_parser, add_redline_parser
-from .common import CliError, note
+from .common import CliError, note, set_wide
 from .core import add_core_parsers
 from .fees import add_fees_parser, add_waterfall_parser
 from .init import add_init_parser
@@ -115,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         return 2
+    set_wide(getattr(args, "wide", False))
     try:
         with _c_output_to_stderr():
             return int(args.func(args))

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import contextvars
 import errno
 import json
+import math
 import os
+import shutil
 import sys
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -37,14 +41,20 @@ __all__ = [
     "add_format_argument",
     "atomic_output",
     "emit_table",
+    "fit_columns",
     "format_table",
     "load_or_fail",
     "note",
     "parse_pairs",
+    "set_wide",
+    "table_width",
 ]
 
 #: Output formats of every command that prints a table.
 FORMATS = ("table", "csv", "json")
+#: How a missing value shows in a ``table``, and the footnote that explains it.
+MISSING = "n/a"
+MISSING_NOTE = "n/a: no value (not defined or not computed for this row)"
 
 
 class CliError(Exception):
@@ -64,13 +74,19 @@ def add_format_argument(parser: argparse.ArgumentParser, default: str = "table")
         default=default,
         help=f"output format (default: {default})",
     )
+    parser.add_argument("--wide", action="store_true",
+                        help="do not split tables to fit the terminal's width")
 
 
-def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
+def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table",
+                 width: int | None = None, missing: str = MISSING_NOTE) -> str:
     """Render a table as text: an aligned ``table``, ``csv``, or ``json`` records.
 
-    ``table`` is for people (floats as ``1,234,567.89``); ``csv`` and ``json`` keep full
-    precision for programs.
+    ``table`` is for people: each float column has one format (``1,234,567.89``; more
+    decimals, or scientific notation, only for a column whose largest value is tiny), a
+    missing value shows as ``n/a`` with a footnote saying so (``missing``), and when the
+    table is wider than ``width`` characters its columns are split into blocks that fit,
+    each repeating the row labels. ``csv`` and ``json`` keep full precision for programs.
 
     JSON is a list of row objects; the index becomes the first field (named after the
     index, or ``id``). Missing values become ``null``; exact numbers (fractions) become
@@ -84,6 +100,24 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
     b,40.0
     >>> print(format_table(df, "json"))
     [{"member": "a", "share": 60.0}, {"member": "b", "share": 40.0}]
+    >>> df = pd.DataFrame({"amount": [8026557.371, 2.98e-08], "p": [0.0012, None]},
+    ...                   index=["a", "b"])
+    >>> print(format_table(df), end="")
+             amount        p
+    a  8,026,557.37 0.001200
+    b          0.00      n/a
+    <BLANKLINE>
+    n/a: no value (not defined or not computed for this row)
+    >>> print(format_table(df, width=16), end="")
+             amount
+    a  8,026,557.37
+    b          0.00
+    <BLANKLINE>
+              p
+    a  0.001200
+    b       n/a
+    <BLANKLINE>
+    n/a: no value (not defined or not computed for this row)
     """
     import pandas as pd
 
@@ -93,7 +127,9 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
         raise CliError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", 2)
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     if fmt == "table":
-        return frame.to_string(float_format=_human) + "\n"
+        shown, gaps = _display_frame(frame)
+        text = fit_columns(shown, width)
+        return text + (f"\n{missing}\n" if gaps else "")
     flat = frame.copy()
     for col in [c for c in flat.columns if flat[c].dtype == "object"]:  # exact numbers
         flat[col] = [_exact_text(x) for x in flat[col]]
@@ -105,6 +141,122 @@ def format_table(data: pd.DataFrame | pd.Series, fmt: str = "table") -> str:
         flat = flat.reset_index()
     return json.dumps(json.loads(flat.to_json(orient="records", force_ascii=False)),
                       ensure_ascii=False)
+
+
+def _display_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """Every cell as display text (one format per float column, ``n/a`` for a missing
+    value, never a Python repr such as ``None``), and whether any cell was missing."""
+    import pandas as pd
+
+    shown = pd.DataFrame(index=frame.index)
+    gaps = False
+    for j in range(frame.shape[1]):
+        col = frame.iloc[:, j]
+        missing = col.isna().to_numpy()
+        gaps = gaps or bool(missing.any())
+        if pd.api.types.is_float_dtype(col.dtype):
+            fmt = _float_format(col.to_numpy(dtype=float))
+            cells = [MISSING if m else fmt(x) for x, m in zip(col, missing, strict=True)]
+        elif pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_integer_dtype(col.dtype):
+            cells = [MISSING if m else str(x) for x, m in zip(col, missing, strict=True)]
+        else:
+            cells = [MISSING if m else _cell_text(x) for x, m in zip(col, missing, strict=True)]
+        shown[j] = cells
+    shown.columns = frame.columns
+    return shown, gaps
+
+
+def _cell_text(x: object) -> str:
+    if isinstance(x, float):
+        return _float_format([x])(x)
+    if isinstance(x, Fraction):
+        return str(_exact_text(x))
+    return str(x)
+
+
+def _float_format(values: Iterable[float]) -> Callable[[float], str]:
+    """One format for a whole float column, chosen by its largest finite magnitude.
+
+    Two decimals with thousands separators (money, percentages), unless the column's
+    largest value is below 0.01: then enough decimals for three significant figures of
+    it, or scientific notation below 1e-6. A value that rounds to zero shows as ``0.00``
+    (never ``-0.00``).
+
+    >>> [_float_format([1e6, 3e-8])(x) for x in (8026557.371, 2.98e-08, -0.001)]
+    ['8,026,557.37', '0.00', '0.00']
+    >>> [_float_format([0.05, 0.001234])(x) for x in (0.05, 0.001234)]
+    ['0.05', '0.00']
+    >>> [_float_format([0.001234, 0.0001])(x) for x in (0.001234, 0.0001)]
+    ['0.001234', '0.000100']
+    >>> [_float_format([3e-9, 1e-10])(x) for x in (1e-10, 0.0)]
+    ['1.00e-10', '0']
+    """
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    big = max(finite, default=0.0)
+    if big == 0 or big >= 0.01:
+        spec = ",.2f"
+    elif big >= 1e-6:
+        spec = f",.{2 - math.floor(math.log10(big)) + 1}f"
+    else:
+        spec = ".2e"
+
+    def show(x: float) -> str:
+        if not math.isfinite(x):
+            return "inf" if x > 0 else "-inf" if x < 0 else MISSING
+        if x == 0 and spec == ".2e":
+            return "0"
+        text = format(x, spec)
+        return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+    return show
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (East Asian wide characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _rendered(frame: pd.DataFrame) -> str:
+    return str(frame.to_string())
+
+
+def fit_columns(frame: pd.DataFrame, width: int | None) -> str:
+    """``frame.to_string()``, its columns split into blocks no wider than ``width``.
+
+    Each block repeats the row labels; blocks are separated by a blank line. A single
+    column wider than ``width`` stays whole. ``width=None`` (or 0) never splits.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"alpha": ["1.00"], "beta": ["2.00"], "gamma": ["3.00"]},
+    ...                   index=["row"])
+    >>> print(fit_columns(df, 16), end="")
+        alpha  beta
+    row  1.00  2.00
+    <BLANKLINE>
+        gamma
+    row  3.00
+    """
+    text = _rendered(frame)
+    if not width or frame.shape[1] <= 1 or _widest(text) <= width:
+        return text + "\n"
+    blocks: list[str] = []
+    start = 0
+    n = frame.shape[1]
+    while start < n:
+        stop = start + 1
+        best = _rendered(frame.iloc[:, start:stop])
+        while stop < n:
+            wider = _rendered(frame.iloc[:, start:stop + 1])
+            if _widest(wider) > width:
+                break
+            best, stop = wider, stop + 1
+        blocks.append(best + "\n")
+        start = stop
+    return "\n".join(blocks)
+
+
+def _widest(text: str) -> int:
+    return max((_display_width(line) for line in text.splitlines()), default=0)
 
 
 def _exact_text(x: object) -> object:
@@ -126,26 +278,43 @@ def _exact_text(x: object) -> object:
     return str(x)
 
 
-def _human(x: float) -> str:
-    """Readable float for tables: ``1,234,567.89``, ``0.05``, ``0.001234``.
-
-    >>> [_human(x) for x in (1234567.891, -0.0, 0.05, 0.001234)]
-    ['1,234,567.89', '0.00', '0.05', '0.001234']
-    """
-    if x != x or x in (float("inf"), float("-inf")):
-        return str(x)
-    if x == 0 or abs(x) >= 0.01:
-        return f"{x + 0.0:,.2f}"
-    return f"{x:.4g}"
-
-
 def emit_table(
-    data: pd.DataFrame | pd.Series, fmt: str = "table", stream: IO[str] | None = None
+    data: pd.DataFrame | pd.Series, fmt: str = "table", stream: IO[str] | None = None,
+    missing: str = MISSING_NOTE,
 ) -> None:
-    """Write a table to stdout (or ``stream``) in ``fmt`` (``table``, ``csv`` or ``json``)."""
+    """Write a table to stdout (or ``stream``) in ``fmt`` (``table``, ``csv`` or ``json``);
+    a ``table`` fits the terminal's width (:func:`table_width`)."""
     out = stream if stream is not None else sys.stdout
-    text = format_table(data, fmt)
+    text = format_table(data, fmt, width=table_width(out), missing=missing)
     out.write(text if text.endswith("\n") else text + "\n")
+
+
+#: ``--wide`` was given: tables are never split to fit the terminal.
+_WIDE = contextvars.ContextVar("consortium_wide_tables", default=False)
+
+
+def set_wide(wide: bool) -> None:
+    """Make :func:`table_width` return ``None`` (``--wide``) or the terminal's width."""
+    _WIDE.set(bool(wide))
+
+
+def table_width(stream: IO[str] | None = None) -> int | None:
+    """Characters a table written to ``stream`` may take: the terminal's width when
+    ``stream`` is a terminal, else ``$COLUMNS`` when set, else no limit (``None``, also
+    under ``--wide``), so piped output and tests are never split unasked."""
+    if _WIDE.get():
+        return None
+    out = stream if stream is not None else sys.stdout
+    try:
+        tty = out.isatty()
+    except (AttributeError, ValueError, OSError):
+        tty = False
+    if tty:
+        return shutil.get_terminal_size().columns
+    try:
+        return int(os.environ["COLUMNS"]) or None
+    except (KeyError, ValueError):
+        return None
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -201,7 +370,13 @@ def atomic_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterat
 
 
 def note(message: str) -> None:
-    """Print a message for the user on stderr (stdout is reserved for results)."""
+    """Print a message for the user on stderr (stdout is reserved for results).
+
+    Whatever the command has already written to stdout is flushed first, so that on a
+    terminal (or ``2>&1``) a message never lands in the middle of a table's last line.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdout.flush()
     print(message, file=sys.stderr)
 
 

@@ -18,12 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .common import (
+    MISSING,
+    MISSING_NOTE,
     CliError,
     add_format_argument,
     atomic_output,
     emit_table,
+    fit_columns,
     load_or_fail,
     note,
+    table_width,
 )
 
 if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
@@ -93,7 +97,7 @@ def cmd_shares(args: argparse.Namespace) -> int:
         df = df[[c for c in df.columns if not c.endswith(("_in_core", "_gain"))]]
     if args.format == "table":
         sys.stdout.write(shares_blocks(df, agreement.currency, args.percent, args.decimals,
-                                       details=args.details))
+                                       details=args.details, width=table_width()))
     else:
         emit_table(shown_columns(df, args.decimals, args.format), args.format)
     return 0
@@ -113,7 +117,8 @@ def _shown_text(df: pd.DataFrame, decimals: int) -> pd.DataFrame:
             out[c] = df[c].map(str)
         else:
             places = decimals if str(c).endswith("_pct") else 2
-            out[c] = df[c].map(lambda x, p=places: "" if x is None else format_fixed(x, p))
+            out[c] = df[c].map(lambda x, p=places: MISSING if x is None or x != x
+                               else format_fixed(x, p))
     return out
 
 
@@ -142,14 +147,16 @@ def shown_columns(df: pd.DataFrame, decimals: int, fmt: str) -> pd.DataFrame:
 
 
 def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False,
-                  decimals: int = 2, details: bool = False) -> str:
+                  decimals: int = 2, details: bool = False, width: int | None = None) -> str:
     """The readable ``table`` view of :func:`agreements.sharing.compare.shown_shares`' result.
 
     The shares block (members x rules, money or, with ``percent``, percent of
     :math:`v(N)`, with the ``total`` row), then each member's gain over its outside
     option, then one line naming the rules whose allocation is in the core.
-    ``details``: one wide table of every column.
+    ``details``: one wide table of every column. Tables wider than ``width`` are split
+    into blocks of columns (:func:`agreements.cli.common.fit_columns`).
 
+    >>> import pandas as pd
     >>> from fractions import Fraction as F
     >>> df = pd.DataFrame({"equal": [F(5), F(5), F(10)], "equal_pct": [F(50), F(50), F(100)],
     ...                    "equal_exact": [F(5), F(5), F(10)],
@@ -173,19 +180,20 @@ def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False,
     in the core: equal
     """
     text = _shown_text(df, decimals)
+    footnote = f"\n{MISSING_NOTE}\n" if (text == MISSING).to_numpy().any() else ""
     if details:
-        return text.to_string() + "\n"
+        return fit_columns(text, width) + footnote
     flags = ("_in_core", "_gain", "_pct", "_exact")
     rules = [c for c in df.columns if not str(c).endswith(flags)]
     cols = [f"{r}_pct" for r in rules] if percent else rules
     block = text[cols].rename(columns=lambda c: c.removesuffix("_pct"))
     unit = f" ({currency})" if currency else ""
-    parts = [f"shares{' (% of v(N))' if percent else unit}\n{block.to_string()}\n"]
+    parts = [f"shares{' (% of v(N))' if percent else unit}\n{fit_columns(block, width)}"]
     gains = [f"{r}_gain" for r in rules if f"{r}_gain" in df.columns]
     cores = [r for r in rules if f"{r}_in_core" in df.columns]
     if gains:
         g = text[gains].rename(columns=lambda c: c.removesuffix("_gain"))
-        parts.append(f"gain over outside option{unit}\n{g.to_string()}\n")
+        parts.append(f"gain over outside option{unit}\n{fit_columns(g, width)}")
     if cores:
         inside = [r for r in cores if bool(df[f"{r}_in_core"].all())]
         outside = [r for r in cores if r not in inside]
@@ -193,7 +201,7 @@ def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False,
         if outside:
             lines.append(f"not in the core: {', '.join(outside)}")
         parts.append("\n".join(lines) + "\n")
-    return "\n".join(parts)
+    return "\n".join(parts) + footnote
 
 
 def cmd_graph(args: argparse.Namespace) -> int:

@@ -43,6 +43,9 @@ if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quic
 
 __all__ = ["SweepSpec", "load_sweep_spec", "parse_levers", "shown_rule_shares"]
 
+#: ``simulate`` shows a progress bar (on any stderr) from this many draws.
+PROGRESS_DRAWS = 200_000
+
 _KNOBS = ("subsidy", "insurance", "premium", "floor", "probability_scale",
           "default_probability")
 
@@ -131,7 +134,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     with _writing(args.out), output as tmp:
         sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
                        seed=args.seed, levers=levers_from_point(point, case.project),
-                       out=tmp)
+                       out=tmp, progress=args.draws >= PROGRESS_DRAWS)
     table = risk_summary(sim, levels=(args.level,))
     table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
     table = table.join(shown_rule_shares(agreement, list(sim.rules), args.format))
@@ -385,11 +388,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     spec = load_sweep_spec(args.spec)
     fn = functools.partial(scenario_point, cases=spec.cases, draws=spec.draws)
+    where = (f"on {args.scheduler}" if args.scheduler else
+             f"on a local Dask cluster of {args.workers or spec.n_workers} workers")
+    note(f"consortium sweep: {len(spec.points):,} points x {len(spec.cases)} scenarios "
+         f"x {spec.draws:,} draws {where}; progress below")
     start = time.perf_counter()
     # never over the spec or a scenario, and all or nothing
     with _writing(args.out), atomic_output(args.out, spec.inputs) as tmp:
         res = sweep(fn, spec.points, seed=spec.seed, scheduler=args.scheduler,
-                    n_workers=args.workers or spec.n_workers, out=tmp)
+                    n_workers=args.workers or spec.n_workers, out=tmp, progress=True)
     note(f"consortium sweep: {len(spec.points):,} points ({len(spec.cases)} scenarios) in "
          f"{time.perf_counter() - start:.1f} s; {len(res):,} rows written to {args.out}")
     res["all_accept"] = res["refusing"] == ""

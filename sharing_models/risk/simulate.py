@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .._kernels.progress import bar_options
 from ..exceptions import InvalidInputError
 from .frames import ParquetSink, tidy
 from .kernel import Kernel
@@ -171,7 +172,7 @@ def simulate(
     acc = _Accumulator(draws, m, r) if keep else None
     show = progress if progress is not None else (draws >= 200_000 and sys.stderr.isatty())
     with ParquetSink(out) as sink, tqdm(total=draws, disable=not show, unit="draw",
-                                          file=sys.stderr, leave=False) as bar:
+                                          **bar_options()) as bar:
         for start in range(0, draws, chunk_size):
             b = min(chunk_size, draws - start)
             view = acc.payoff[start:start + b] if acc is not None else np.empty((b, m, r))
