@@ -200,6 +200,10 @@ def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False,
         lines = [f"in the core: {', '.join(inside) or '(none)'}"]
         if outside:
             lines.append(f"not in the core: {', '.join(outside)}")
+        if width:
+            import textwrap
+
+            lines = [textwrap.fill(line, width, subsequent_indent="  ") for line in lines]
         parts.append("\n".join(lines) + "\n")
     return "\n".join(parts) + footnote
 

@@ -26,6 +26,7 @@ from .common import (
     load_or_fail,
     note,
     parse_pairs,
+    table_width,
 )
 
 if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
@@ -161,11 +162,11 @@ def _text(deal: Any, table: pd.DataFrame, currency: str) -> str:
     rules = list(dict.fromkeys(table.index.get_level_values("rule")))
     surplus = table["surplus"].unstack("rule").reindex(index=order, columns=rules)
     parts = [f"surplus over the outside option, each member by its own view ({currency})\n"
-             + format_table(surplus, "table"),
+             + format_table(surplus, "table", width=table_width()),
              "P(product launches), each member by its own view\n"
-             + format_table(deal.beliefs, "table"),
+             + format_table(deal.beliefs, "table", width=table_width()),
              "shares of the outcome (% ; fixed split, then contingent on what launches)\n"
-             + format_table(_shares_table(deal), "table")]
+             + format_table(_shares_table(deal), "table", width=table_width())]
     c = deal.contingent
     lines = [f"best fixed split: smallest surplus {deal.fixed.min_surplus:,.2f} {currency}"
              f" ({'every member accepts' if deal.fixed.acceptable else 'not accepted'})",
