@@ -3,7 +3,8 @@
 Exit codes: 0 ok, 1 findings or invalid input, 2 usage error. Results go to stdout,
 messages to stderr. A command module that cannot be imported fails the whole command
 line loudly (an ImportError), never silently dropping the command. Each command's
-function imports the heavy modules it needs when it runs, so ``--help`` stays quick.
+function imports the heavy modules it needs when it runs, so ``--help`` stays quick
+(``tests/test_fast_start.py`` fails if ``--help`` or ``validate`` loads pandas, numpy, ...).
 """
 
 from __future__ import annotations
