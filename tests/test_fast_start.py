@@ -58,7 +58,7 @@ def test_command_modules_import_nothing_heavy(code):
     assert _loaded_after(code) == []
 
 
-@pytest.mark.parametrize("command", ["shares", "simulate", "sweep", "clauses", "graph"])
+@pytest.mark.parametrize("command", ["init", "shares", "simulate", "sweep", "clauses"])
 def test_every_subcommand_help_is_light(command):
     code = ("import contextlib, io\nfrom agreements.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"

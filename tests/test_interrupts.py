@@ -1,6 +1,6 @@
 """Ctrl-C (SIGINT) during ``simulate --out`` and ``sweep`` (issue 16): exit 130 with one
-line on stderr after the progress bar, no traceback, no output file (nor a temporary one) left behind, and the
-local Dask cluster's worker processes gone."""
+line on stderr after the progress bar, no traceback, no output file (nor a temporary one)
+left behind, and the local Dask cluster's worker processes gone."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,10 +67,10 @@ def _warnings(agreement: Any, path: str) -> list[Any]:
     from ..scenario.loader import parse_yaml
     from ..scenario.validation import scenario_warnings
 
-    try:
-        _, lines, _ = parse_yaml(Path(path).read_text(encoding="utf-8"), str(path))
-    except (AgreementError, OSError, UnicodeDecodeError):  # loaded once: lines are a bonus
-        lines = {}
+    lines: dict[Any, int] = {}
+    if Path(path).is_file():  # never read a FIFO or device twice
+        with contextlib.suppress(AgreementError, OSError, UnicodeDecodeError):  # a bonus
+            _, lines, _ = parse_yaml(Path(path).read_text(encoding="utf-8"), str(path))
     return scenario_warnings(agreement, lines=lines, source=str(path))
 
 
