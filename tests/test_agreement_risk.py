@@ -332,7 +332,9 @@ def test_cli_formation_without_a_game(capsys, monkeypatch):
     def too_large(agreement):
         raise TooLargeError("too many members for the full game")
 
-    monkeypatch.setattr(cli_risk, "agreement_game", too_large)
+    import agreements.valuation.game as game_module  # the CLI imports it when it runs
+
+    monkeypatch.setattr(game_module, "agreement_game", too_large)
     code, out, err = run(capsys, "formation", BAOSHAN, "--draws", "500", "--method", "fixed",
                          "--format", "json")
     assert code == 0 and "core columns omitted" in err
