@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 import agreements
 from agreements.cli import main
-from agreements.cli import risk as cli_risk
 from agreements.errors import AgreementError
 from agreements.outcomes.risk import (
     project_from_agreement,
