@@ -12,6 +12,7 @@ risk and timing, the game, the contribution graph) -> ``membership`` (tiers and 
 
 from .api import Agreement, agreement_from_mapping, load, loads
 from .errors import AgreementError, Problem, ScenarioError
+from .lifecycle import admit, review, settle, withdraw
 from .reports.plotting import draw_graph
 from .scenario.schema import json_schema
 from .sharing.compare import compare_shares
@@ -28,6 +29,7 @@ __all__ = [
     "AgreementError",
     "Problem",
     "ScenarioError",
+    "admit",
     "agreement_from_mapping",
     "agreement_game",
     "coalition_worth",
@@ -41,5 +43,8 @@ __all__ = [
     "load",
     "loads",
     "product_recipes",
+    "review",
+    "settle",
     "substitutable_contributions",
+    "withdraw",
 ]
