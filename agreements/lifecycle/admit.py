@@ -252,10 +252,18 @@ def admit(agreement: Agreement, newcomer: Any, *, rule: str | None = None,
     outside = num(enlarged.member(new).outside_option)
     max_price = after[new] - outside
     feasible = price <= max_price
-    why = "" if feasible else (
-        f"no price works: the incumbents lose {format_fixed(price)} {agreement.currency} in "
-        f"total under rule {rule!r}, but the newcomer gains only {format_fixed(max_price)} "
-        f"over its outside option ({format_fixed(outside)}): admitting it destroys value")
+    cur = agreement.currency
+    if feasible:
+        why = ""
+    elif price == 0:
+        why = (f"no price works: under rule {rule!r} the newcomer would get "
+               f"{format_fixed(after[new])} {cur}, less than its outside option "
+               f"{format_fixed(outside)} {cur}, so it would rather stay out")
+    else:
+        why = (f"no price works: the incumbents lose {format_fixed(price)} {cur} in total "
+               f"under rule {rule!r}, but the newcomer gains only "
+               f"{format_fixed(max_price)} {cur} over its outside option: admitting it "
+               "costs the incumbents more than it is worth to the newcomer")
     ids = enlarged.member_ids
     table = pd.DataFrame({
         "before": [before[m] if m != new else None for m in ids],

@@ -5,13 +5,16 @@ The remaining consortium :math:`N \setminus \{j\}` plays the formation game rest
 to it: without :math:`j`, its contributions can only be bought at their market
 substitute price, or not at all (the same game, fewer players). The remaining members
 divide :math:`v(N \setminus \{j\})` by the agreed rule. The leaving member is owed its
-planned amount pro rata to the work done when it leaves: with progress :math:`\pi`
-(the budget share of the tasks up to and including the milestone reached, in plan
-order; 0 before the first milestone),
+planned amount pro rata to the work done when it leaves, and to the part of the value
+that work still supports without it: with progress :math:`\pi` (the budget share of
+the tasks up to and including the milestone reached, in plan order; 0 before the first
+milestone),
 
 .. math::
 
-    \text{owed}_j = \pi\, x_j,
+    \text{owed}_j = \pi\, x_j\, \frac{v(N \setminus \{j\})}{v(N)}
+
+(nothing when the others can make nothing without it: its work then yields nothing),
 
 paid by the remaining members in proportion to their new amounts (a negative amount
 is owed by the leaver).
@@ -143,7 +146,7 @@ def withdraw(agreement: Agreement, member: str, milestone: str | None = None, *,
 
         y = \varphi\big(v|_{N \setminus \{j\}}\big), \qquad
         \sum_{i \ne j} y_i = v(N \setminus \{j\}), \qquad
-        \text{owed}_j = \pi\, x_j
+        \text{owed}_j = \pi\, x_j\, v(N \setminus \{j\}) / v(N)
 
     Parameters
     ----------
@@ -209,7 +212,8 @@ def withdraw(agreement: Agreement, member: str, milestone: str | None = None, *,
     after_alloc = allocate(remaining, rule, exact=ex, game=sub)
     after = after_alloc["amount"].map(num)
     planned = before[member]
-    owed = num(pi) * planned
+    grand, rest_value = num(game.grand_value), num(after_alloc.attrs["grand_value"])
+    owed = num(pi) * planned * rest_value / grand if grand != 0 else num(0)
     weights = after.clip(lower=0) if not ex else after.map(lambda x: max(x, Fraction(0)))
     total = sum(weights.tolist(), num(0))
     pays = (weights.map(lambda w: owed * w / total) if total != 0
