@@ -372,3 +372,34 @@ def test_schedules_are_bilingual_and_written_all_or_nothing(tmp_path, capsys):
 def test_python_api_names():
     assert {"settle", "admit", "withdraw", "review"} <= set(agreements.__all__)
     assert agreements.settle is settle
+
+
+# ---------------------------------------------------------------- the documented example
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "after-signing"
+
+
+def test_worked_example_of_the_docs_by_hand():
+    """docs/after-signing.md: v(uni) = 50, v(firm) = 0, v(N) = 100; Shapley 75/25."""
+    a = agreements.load(EXAMPLE / "two_party.yaml")
+    s = agreements.settle(a, EXAMPLE / "delivered.csv")
+    assert s.table.attrs["delivered_value"] == 75
+    assert s.table["delivered_amount"].tolist() == [Fraction(125, 2), Fraction(25, 2)]
+    assert s.table["planned_amount"].tolist() == [Fraction(225, 4), Fraction(75, 4)]
+    assert s.table["transfer"].tolist() == [Fraction(25, 4), Fraction(-25, 4)]
+    assert s.payments.values.tolist() == [["firm", "uni", Fraction(25, 4)]]
+    assert s.shortfalls.loc["cash", "replacement_cost"] == 25
+    adm = agreements.admit(a, EXAMPLE / "newcomer.yaml", rule="proportional")
+    assert adm.table["after"].tolist() == [Fraction(33, 2), Fraction(77, 2), 55]
+    assert adm.table.loc[["uni", "firm"], "price_part"].tolist() == [Fraction(27, 2),
+                                                                    Fraction(63, 2)]
+    assert (adm.price, adm.max_price, adm.feasible) == (45, 50, True)
+    shap = agreements.admit(a, EXAMPLE / "newcomer.yaml")
+    assert shap.table["after"].tolist() == [80, 25, 5] and shap.price == 0
+    w = agreements.withdraw(a, "firm", "dev")
+    assert (w.owed, w.remaining_value, w.table.loc["uni", "net"]) == (
+        Fraction(25, 2), 50, Fraction(75, 2))
+    assert w.failing == [] and agreements.withdraw(a, "uni").failing == ["sales"]
+    r = agreements.review(a, EXAMPLE / "delivered.csv", "generic_formation")
+    assert r.criteria.loc["contributions_delivered", "ratio"] == Fraction(13, 20)
+    assert r.criteria.loc["milestones_met", "verdict"] == "not met"
+    assert r.overall == "not met"
