@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import AgreementError, Problem, ScenarioError
 from ..scenario.model import Agreement
-from ..sharing.display import exact
+from ..sharing.display import exact as fraction
 
 __all__ = ["Actuals", "delivered_agreement", "member_delivery", "milestone_task",
            "read_actuals"]
@@ -244,7 +244,7 @@ def member_delivery(agreement: Agreement, actuals: Actuals) -> dict[str, Fractio
     out = {}
     for m in agreement.member_ids:
         own = [c for c in agreement.contributions if c.member == m]
-        weights = [exact(c.valuation) for c in own]
+        weights = [fraction(c.valuation) for c in own]
         total = sum(weights, Fraction(0))
         if not own:
             out[m] = Fraction(1)
@@ -289,13 +289,13 @@ def delivered_agreement(agreement: Agreement, actuals: Actuals) -> Agreement:
         if d == 1:
             contributions.append(c)
             continue
-        cost = d * exact(c.cost)
+        cost = d * fraction(c.cost)
         if c.substitute_price is not None:
-            cost += (1 - d) * exact(c.substitute_price)
+            cost += (1 - d) * fraction(c.substitute_price)
         else:
             short_unsub[c.id] = d
         contributions.append(c.model_copy(update={
-            "valuation": float(d * exact(c.valuation)), "cost": float(cost)}))
+            "valuation": float(d * fraction(c.valuation)), "cost": float(cost)}))
 
     def factor(needs: Any) -> Fraction:
         ids = set(needs.all_of) | {x for g in needs.any_of for x in g}
@@ -306,15 +306,15 @@ def delivered_agreement(agreement: Agreement, actuals: Actuals) -> Agreement:
 
     tasks = []
     for t in agreement.tasks:
-        p = exact(t.success_probability) * factor(t.needs)
+        p = fraction(t.success_probability) * factor(t.needs)
         if t.id in actuals.succeeded:
             p = Fraction(int(actuals.succeeded[t.id]))
-        tasks.append(t if p == exact(t.success_probability)
+        tasks.append(t if p == fraction(t.success_probability)
                      else t.model_copy(update={"success_probability": float(p)}))
     products = []
     for p in agreement.products:
         f = factor(p.needs)
         products.append(p if f == 1 else p.model_copy(update={
-            "success_probability": float(exact(p.success_probability) * f)}))
+            "success_probability": float(fraction(p.success_probability) * f)}))
     return agreement.model_copy(update={"contributions": contributions, "tasks": tasks,
                                         "products": products})

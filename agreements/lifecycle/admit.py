@@ -28,8 +28,10 @@ import pandas as pd
 from ..errors import AgreementError, Problem, ScenarioError
 from ..scenario.loader import agreement_from_mapping, parse_yaml, parts_of
 from ..scenario.model import Agreement
-from ..sharing.display import exact, format_fixed
-from ..sharing.rules import EXACT_MEMBERS, agreed_rule, allocate
+from ..sharing.display import exact as fraction
+from ..sharing.display import format_fixed
+from ..sharing.rules import EXACT_MEMBERS, agreed_rule
+from .amounts import amounts
 
 __all__ = ["Admission", "admit", "read_newcomer"]
 
@@ -156,8 +158,8 @@ def read_newcomer(agreement: Agreement, fragment: str | PathLike[str] | dict[str
         if data.get(key):
             merged[key] = [*merged.get(key, []), *data[key]]
     if share is not None and agreement.sharing.fixed_shares:
-        scale = (100 - exact(share)) / 100
-        fixed = {m: float(exact(v) * scale) for m, v in agreement.sharing.fixed_shares.items()}
+        scale = (100 - fraction(share)) / 100
+        fixed = {m: float(fraction(v) * scale) for m, v in agreement.sharing.fixed_shares.items()}
         fixed[member["id"]] = float(share)
         merged.setdefault("sharing", {})["fixed_shares"] = fixed
     try:
@@ -178,7 +180,7 @@ def _name(newcomer: Any) -> str:
 
 
 def admit(agreement: Agreement, newcomer: Any, *, rule: str | None = None,
-          exact_mode: bool | None = None) -> Admission:
+          exact: bool | None = None) -> Admission:
     r"""Admit a new member: shares before and after, and the admission price.
 
     .. math::
@@ -196,7 +198,7 @@ def admit(agreement: Agreement, newcomer: Any, *, rule: str | None = None,
         newcomer's id.
     rule : str, optional
         Default the agreed rule, else ``shapley``.
-    exact_mode : bool, optional
+    exact : bool, optional
         Default: exact when the enlarged agreement has at most
         :data:`~agreements.sharing.EXACT_MEMBERS` members (both games alike).
 
@@ -234,11 +236,11 @@ def admit(agreement: Agreement, newcomer: Any, *, rule: str | None = None,
     else:
         enlarged, new = read_newcomer(agreement, newcomer)
     rule = rule or agreed_rule(agreement) or "shapley"
-    ex = (len(enlarged.members) <= EXACT_MEMBERS) if exact_mode is None else bool(exact_mode)
-    num = exact if ex else float
-    before = allocate(agreement, rule, exact=ex)["amount"].map(num)
+    ex = (len(enlarged.members) <= EXACT_MEMBERS) if exact is None else bool(exact)
+    num = fraction if ex else float
+    before = amounts(agreement, rule, ex)["amount"].map(num)
     try:
-        after = allocate(enlarged, rule, exact=ex)["amount"].map(num)
+        after = amounts(enlarged, rule, ex)["amount"].map(num)
     except ScenarioError as exc:  # e.g. a tier or fee the newcomer lacks the data for
         n, name = len(agreement.members), _name(newcomer)
         counts = dict.fromkeys(_LISTS, 10**9)  # only the member's own fields translate

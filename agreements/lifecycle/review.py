@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..profiles import check
 from ..scenario.model import Agreement
-from ..sharing.display import exact
+from ..sharing.display import exact as fraction
 from .actuals import Actuals, read_actuals
 
 __all__ = ["PARTLY", "SPEND_BAND", "Review", "review"]
@@ -111,12 +111,12 @@ def review(agreement: Agreement, actuals: Any, profile: Any) -> Review:
            and all(d == 1 for (m, _), d in acts.rows.items() if m == t)]
     add("milestones_met", f"{len(met)} of {len(tasks)} milestones met",
         Fraction(len(met), len(tasks)) if tasks else None)
-    weights = {c.id: exact(c.valuation) for c in agreement.contributions}
+    weights = {c.id: fraction(c.valuation) for c in agreement.contributions}
     total = sum(weights.values(), Fraction(0))
     share = (sum((acts.fraction(c) * w for c, w in weights.items()), Fraction(0)) / total
              if total else None)
     add("contributions_delivered", "valuation-weighted share of the plan delivered", share)
-    budget = sum((exact(t.cost) for t in agreement.tasks), Fraction(0))
+    budget = sum((fraction(t.cost) for t in agreement.tasks), Fraction(0))
     if acts.spent and budget:
         spent = sum(acts.spent.values(), Fraction(0))
         r = spent / budget

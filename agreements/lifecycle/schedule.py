@@ -18,7 +18,8 @@ import pandas as pd
 
 from ..clauses.wording import check_lang, member_name, money, term
 from ..scenario.model import Agreement
-from ..sharing.display import exact, format_fixed, largest_remainder, rounded
+from ..sharing.display import exact as fraction
+from ..sharing.display import format_fixed, largest_remainder, rounded
 from .admit import Admission
 from .review import Review
 from .settle import Settlement
@@ -30,13 +31,13 @@ __all__ = ["admission_schedules", "review_schedules", "settlement_schedules",
 
 
 def _pct(shares: pd.Series, decimals: int = 2) -> pd.Series:
-    if shares.isna().any() or sum(exact(x) for x in shares) == 0:
+    if shares.isna().any() or sum(fraction(x) for x in shares) == 0:
         return pd.Series([None] * len(shares), index=shares.index, dtype=object)
     return largest_remainder(shares, 100, decimals).rename(None)
 
 
 def _money(amounts: pd.Series, total: Any, decimals: int = 2) -> pd.Series:
-    values = [exact(x) for x in amounts]
+    values = [fraction(x) for x in amounts]
     if all(v == 0 for v in values):
         return pd.Series([Fraction(0)] * len(values), index=amounts.index, dtype=object)
     if any(v < 0 for v in values):  # the largest-remainder method needs one sign
@@ -77,14 +78,14 @@ def shown_withdrawal(w: Withdrawal) -> pd.DataFrame:
     to the cent by the largest-remainder method, ``change`` their difference, and
     ``pays`` summing to what the leaving member is owed (rounded)."""
     t = w.table
-    before_total = sum((exact(x) for x in t["before"]), Fraction(0))
+    before_total = sum((fraction(x) for x in t["before"]), Fraction(0))
     out = pd.DataFrame(index=t.index)
     out["before"] = _money(t["before"], before_total)
     out["after"] = _money(t["after"], w.remaining_value)
     out["change"] = out["after"] - out["before"]
     owed = rounded(w.owed, 2)
     out["pays"] = (largest_remainder(t["pays"], owed, 2).rename(None)
-                   if owed > 0 and all(exact(x) >= 0 for x in t["pays"])
+                   if owed > 0 and all(fraction(x) >= 0 for x in t["pays"])
                    else t["pays"].map(lambda x: rounded(x, 2)))
     out["net"] = out["after"] - out["pays"]
     return out
@@ -152,7 +153,7 @@ def settlement_schedules(s: Settlement, agreement: Agreement, lang: str = "zh+en
     cur = agreement.currency
     shown = shown_settlement(s)
     ids = list(shown.index)
-    totals = {c: sum((exact(x) for x in shown[c] if x is not None), Fraction(0))
+    totals = {c: sum((fraction(x) for x in shown[c] if x is not None), Fraction(0))
               for c in ("planned_amount", "delivered_amount", "transfer")}
     cols = {_member_col(lang): [*_names(agreement, ids, lang), _total(lang)],
             _col("planned_share", lang): _pcts(shown["planned_share_pct"], True),

@@ -26,10 +26,11 @@ from typing import Any
 import pandas as pd
 
 from ..scenario.model import Agreement
-from ..sharing.display import exact, largest_remainder, rounded
-from ..sharing.rules import GAME_RULES, agreed_rule, allocate, default_exact
-from ..valuation.game import coalition_worth
+from ..sharing.display import exact as fraction
+from ..sharing.display import largest_remainder, rounded
+from ..sharing.rules import GAME_RULES, agreed_rule, default_exact
 from .actuals import Actuals, delivered_agreement, member_delivery, read_actuals
+from .amounts import amounts
 
 __all__ = ["Settlement", "payments", "settle", "shown_transfers"]
 
@@ -70,7 +71,7 @@ def shown_transfers(transfers: pd.Series, decimals: int = 2) -> pd.Series:
     >>> [str(x) for x in s], sum(s)
     (['17/50', '33/100', '-67/100'], Fraction(0, 1))
     """
-    values = [exact(x) for x in transfers.tolist()]
+    values = [fraction(x) for x in transfers.tolist()]
     plus = [max(v, Fraction(0)) for v in values]
     minus = [max(-v, Fraction(0)) for v in values]
     total = rounded((sum(plus, Fraction(0)) + sum(minus, Fraction(0))) / 2, decimals)
@@ -96,9 +97,9 @@ def payments(transfers: pd.Series) -> pd.DataFrame:
     0     b     a      3
     1     c     a      2
     """
-    owe = sorted(((-exact(v), m) for m, v in transfers.items() if exact(v) < 0),
+    owe = sorted(((-fraction(v), m) for m, v in transfers.items() if fraction(v) < 0),
                  key=lambda p: (-p[0], str(p[1])))
-    get = sorted(((exact(v), m) for m, v in transfers.items() if exact(v) > 0),
+    get = sorted(((fraction(v), m) for m, v in transfers.items() if fraction(v) > 0),
                  key=lambda p: (-p[0], str(p[1])))
     rows = []
     i = j = 0
@@ -120,9 +121,9 @@ def _shortfalls(agreement: Agreement, actuals: Actuals) -> pd.DataFrame:
         d = actuals.fraction(c.id)
         if d == 1:
             continue
-        sub = None if c.substitute_price is None else exact(c.substitute_price)
+        sub = None if c.substitute_price is None else fraction(c.substitute_price)
         rows.append({"contribution": c.id, "member": c.member, "delivered": d,
-                     "shortfall": 1 - d, "valuation_short": (1 - d) * exact(c.valuation),
+                     "shortfall": 1 - d, "valuation_short": (1 - d) * fraction(c.valuation),
                      "substitute_price": sub,
                      "replacement_cost": None if sub is None else (1 - d) * sub,
                      "option": "buy the shortfall on the market" if sub is not None
@@ -133,7 +134,7 @@ def _shortfalls(agreement: Agreement, actuals: Actuals) -> pd.DataFrame:
 
 
 def settle(agreement: Agreement, actuals: Any, *, rule: str | None = None,
-           exact_mode: bool | None = None) -> Settlement:
+           exact: bool | None = None) -> Settlement:
     r"""Settle the agreement against what was actually delivered.
 
     .. math::
@@ -150,7 +151,7 @@ def settle(agreement: Agreement, actuals: Any, *, rule: str | None = None,
     rule : str, optional
         Sharing rule; default the agreed one
         (:func:`agreements.sharing.agreed_rule`), else ``shapley``.
-    exact_mode : bool, optional
+    exact : bool, optional
         Fractions throughout; default :func:`agreements.sharing.default_exact`.
 
     Returns
@@ -190,28 +191,21 @@ def settle(agreement: Agreement, actuals: Any, *, rule: str | None = None,
     """
     acts = actuals if isinstance(actuals, Actuals) else read_actuals(agreement, actuals)
     rule = rule or agreed_rule(agreement) or "shapley"
-    ex = default_exact(agreement) if exact_mode is None else bool(exact_mode)
-    plan = allocate(agreement, rule, exact=ex)
+    ex = default_exact(agreement) if exact is None else bool(exact)
+    plan = amounts(agreement, rule, ex)
     derived = delivered_agreement(agreement, acts)
-    if coalition_worth(derived, agreement.member_ids, exact=ex) == 0:
-        zero = Fraction(0) if ex else 0.0
-        done = pd.DataFrame({"share": pd.Series([None] * len(agreement.members),
-                                                index=agreement.member_ids, dtype=object),
-                             "amount": [zero] * len(agreement.members)},
-                            index=agreement.member_ids)
-        done.attrs.update(grand_value=zero)  # nothing realised: nothing to share
-    elif rule in _BLIND_RULES:
+    if rule in _BLIND_RULES:
         f = member_delivery(agreement, acts)
-        weights = {m: exact(plan.at[m, "share"]) * f[m] for m in agreement.member_ids}
+        weights = {m: fraction(plan.at[m, "share"] or 0) * f[m] for m in agreement.member_ids}
         if sum(weights.values(), Fraction(0)) == 0:
-            weights = {m: exact(plan.at[m, "share"]) for m in agreement.member_ids}
+            weights = dict.fromkeys(agreement.member_ids, Fraction(1))
         derived = derived.model_copy(update={"sharing": derived.sharing.model_copy(
             update={"fixed_shares": weights})})
-        done = allocate(derived, "fixed", exact=ex)
+        done = amounts(derived, "fixed", ex)
     else:
-        done = allocate(derived, rule, exact=ex)
+        done = amounts(derived, rule, ex)
     grand = done.attrs["grand_value"]
-    num = exact if ex else float
+    num = fraction if ex else float
     ids = agreement.member_ids
     if plan["share"].isna().any() or done["share"].isna().any():
         planned_share = done["share"] if not done["share"].isna().any() else plan["share"]
@@ -222,7 +216,7 @@ def settle(agreement: Agreement, actuals: Any, *, rule: str | None = None,
     transfer = pd.Series([num(done.at[m, "amount"]) - num(planned_amount[m]) for m in ids],
                          index=ids, dtype=object)
     if ex:
-        transfer = transfer.map(exact)
+        transfer = transfer.map(fraction)
     table = pd.DataFrame({"planned_share": planned_share.reindex(ids),
                           "delivered_share": done["share"],
                           "planned_amount": planned_amount.reindex(ids),

@@ -31,11 +31,12 @@ import pandas as pd
 from ..clauses.context import owners_of
 from ..errors import AgreementError
 from ..scenario.model import Agreement
-from ..sharing.display import exact
-from ..sharing.rules import agreed_rule, allocate, default_exact
+from ..sharing.display import exact as fraction
+from ..sharing.rules import agreed_rule, default_exact
 from ..valuation.game import agreement_game
 from ..valuation.graph import essential_members
 from .actuals import milestone_task
+from .amounts import amounts
 
 __all__ = ["Withdrawal", "progress", "withdraw"]
 
@@ -82,7 +83,7 @@ def progress(agreement: Agreement, milestone: str | None) -> tuple[Fraction, lis
                              "or a task's milestone text")
     ids = [t.id for t in agreement.tasks]
     done = ids[: ids.index(task) + 1]
-    costs = {t.id: exact(t.cost) for t in agreement.tasks}
+    costs = {t.id: fraction(t.cost) for t in agreement.tasks}
     total = sum(costs.values(), Fraction(0))
     if total == 0:
         return Fraction(len(done), len(ids)), done
@@ -139,7 +140,7 @@ def _results(agreement: Agreement, member: str, done: list[str]) -> pd.DataFrame
 
 
 def withdraw(agreement: Agreement, member: str, milestone: str | None = None, *,
-             rule: str | None = None, exact_mode: bool | None = None) -> Withdrawal:
+             rule: str | None = None, exact: bool | None = None) -> Withdrawal:
     r"""Settle a member's withdrawal.
 
     .. math::
@@ -157,7 +158,7 @@ def withdraw(agreement: Agreement, member: str, milestone: str | None = None, *,
         The last milestone reached (a task id or its milestone text); default none.
     rule : str, optional
         Default the agreed rule, else ``shapley``.
-    exact_mode : bool, optional
+    exact : bool, optional
         Default :func:`agreements.sharing.default_exact`.
 
     Returns
@@ -195,10 +196,10 @@ def withdraw(agreement: Agreement, member: str, milestone: str | None = None, *,
         raise AgreementError(f"{member!r} is the only member: there is no consortium left")
     pi, done = progress(agreement, milestone)
     rule = rule or agreed_rule(agreement) or "shapley"
-    ex = default_exact(agreement) if exact_mode is None else bool(exact_mode)
-    num = exact if ex else float
+    ex = default_exact(agreement) if exact is None else bool(exact)
+    num = fraction if ex else float
     game = agreement_game(agreement, exact=ex)
-    before = allocate(agreement, rule, exact=ex, game=game)["amount"].map(num)
+    before = amounts(agreement, rule, ex, game)["amount"].map(num)
     rest = [m for m in agreement.member_ids if m != member]
     sub = game.restrict(rest)
     sharing = agreement.sharing
@@ -209,7 +210,7 @@ def withdraw(agreement: Agreement, member: str, milestone: str | None = None, *,
         "members": [m for m in agreement.members if m.id != member],
         "contributions": [c for c in agreement.contributions if c.member != member],
         "sharing": sharing})
-    after_alloc = allocate(remaining, rule, exact=ex, game=sub)
+    after_alloc = amounts(remaining, rule, ex, sub)
     after = after_alloc["amount"].map(num)
     planned = before[member]
     grand, rest_value = num(game.grand_value), num(after_alloc.attrs["grand_value"])
