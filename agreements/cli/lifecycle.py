@@ -52,13 +52,11 @@ def _number(x: Any) -> float | None:
 def _schedule(args: argparse.Namespace, tables: list[Any], inputs: list[str]) -> None:
     """Write clause-ready schedules with the clauses exporter (all or nothing)."""
     from ..clauses import export
-    from ..scenario.provenance import provenance, provenance_footer
+    from ..scenario.provenance import provenance
 
     record = provenance(inputs)
-    for t in tables:
+    for t in tables:  # the title block of every schedule names its inputs and the tool
         t.attrs["provenance"] = record
-        t.attrs.setdefault("subtitle", "")
-    tables[-1].attrs["footer"] = provenance_footer(record)
     if args.output is None:
         if args.format in ("docx", "xlsx"):
             raise CliError(f"--format {args.format} is a binary file: give -o OUT", 2)
@@ -120,6 +118,9 @@ def cmd_settle(args: argparse.Namespace) -> int:
 
     note(f"rule {attrs['rule']}: v(N) planned {format_fixed(attrs['planned_value'])} {cur}, "
          f"as delivered {format_fixed(attrs['delivered_value'])} {cur}")
+    if attrs["delivered_value"] == 0:
+        note("note: as delivered, no coalition's expected revenue covers its costs: there "
+             "is nothing to share, so no transfers (see docs/after-signing.md)")
     _emit(shown, "table")
     print("\npayments (" + cur + ")")
     if len(s.payments):
@@ -260,7 +261,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- parsers
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, method: bool = True) -> None:
     p.add_argument("--format", "-f", choices=_DATA + _DOCS, default="table",
                    help="table, csv or json: the figures; docx, md, html or xlsx: the "
                         "clause-ready schedule (default: table)")
@@ -268,8 +269,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="schedule file (docx/xlsx need it; md/html default to stdout)")
     p.add_argument("--lang", choices=("en", "zh", "zh+en"), default="zh+en",
                    help="schedule language (default: zh+en, bilingual)")
-    p.add_argument("--method", "-m", default=None, metavar="M",
-                   help="sharing rule (default: the agreed one, else shapley)")
+    if method:
+        p.add_argument("--method", "-m", default=None, metavar="M",
+                       help="sharing rule (default: the agreed one, else shapley)")
 
 
 def add_lifecycle_parsers(sub: argparse._SubParsersAction) -> None:
@@ -310,5 +312,5 @@ def add_lifecycle_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE", help="scenario file")
     p.add_argument("--actuals", required=True, metavar="CSV", help="actuals at term end")
     p.add_argument("--profile", "-p", required=True, help="formation profile name or YAML")
-    _common(p)
+    _common(p, method=False)
     p.set_defaults(func=cmd_review)

@@ -117,7 +117,8 @@ def _frame(title: str, lang: str, columns: dict[str, list[str]],
     frame = pd.DataFrame(columns)
     frame.attrs.update(dict(trace))
     frame.attrs.update({"title": title, "kind": "schedule", "date": a.date or "",
-                        "lang": lang, "agreement_id": a.id, "subtitle": a.name.en})
+                        "lang": lang, "agreement_id": a.id, "subtitle": a.name.en,
+                        "illustrative": a.illustrative})
     return frame
 
 
