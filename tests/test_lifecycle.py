@@ -15,6 +15,7 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -99,6 +100,17 @@ def test_shown_transfers_sum_to_zero_for_any_actuals(path, data):
         net[r.payee] += r.amount
     assert net == dict(s.table["transfer_shown"])
     assert len(s.payments) <= max(0, sum(1 for x in s.table["transfer_shown"] if x) - 1)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_some_half_delivery_moves_money_in_every_bundled_scenario(path):
+    a = agreements.load(path)
+    for c in a.contributions:
+        s = settle(a, [{"milestone": a.tasks[0].id, "contribution": c.id, "delivered": "0.5"}])
+        if any(x != 0 for x in s.table["transfer_shown"]):
+            assert sum(s.table["transfer_shown"]) == 0
+            return
+    pytest.fail(f"no contribution of {path.name} delivered at 50% moves any money")
 
 
 def test_half_delivery_moves_money_from_the_short_member():
@@ -349,6 +361,7 @@ def test_schedules_are_bilingual_and_written_all_or_nothing(tmp_path, capsys):
     assert code == 0, err
     assert "按实际交付结算" in out and "Settlement against actuals" in out
     assert "| 合计 / Total | 100.00% | 100.00% |" in out
+    assert "consortium-toolkit" in out and "a.csv (sha256" in out  # provenance line
     docx_out = tmp_path / "w.docx"
     code, _, err = run(["withdraw", str(BAOSHAN), "shu", "--format", "docx", "-o",
                         str(docx_out)], capsys)
@@ -393,6 +406,11 @@ def test_worked_example_of_the_docs_by_hand():
     assert adm.table.loc[["uni", "firm"], "price_part"].tolist() == [Fraction(27, 2),
                                                                     Fraction(63, 2)]
     assert (adm.price, adm.max_price, adm.feasible) == (45, 50, True)
+    fragment = yaml.safe_load((EXAMPLE / "newcomer.yaml").read_text("utf-8"))
+    fragment["member"]["outside_option"] = 20
+    dear = agreements.admit(a, fragment, rule="proportional")
+    assert (dear.price, dear.max_price, dear.feasible) == (45, 35, False)
+    assert dear.why.startswith("no price works: the incumbents lose 45.00 CNY")
     shap = agreements.admit(a, EXAMPLE / "newcomer.yaml")
     assert shap.table["after"].tolist() == [80, 25, 5] and shap.price == 0
     w = agreements.withdraw(a, "firm", "dev")
