@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .api import Agreement, agreement_from_mapping, load, loads
     from .errors import AgreementError, Problem, ScenarioError
+    from .lifecycle import admit, review, settle, withdraw
     from .reports.plotting import draw_graph
     from .scenario.schema import json_schema
     from .sharing.compare import compare_shares
@@ -42,6 +43,10 @@ _LAZY: dict[str, str] = {
     "AgreementError": ".errors",
     "Problem": ".errors",
     "ScenarioError": ".errors",
+    "admit": ".lifecycle",
+    "review": ".lifecycle",
+    "settle": ".lifecycle",
+    "withdraw": ".lifecycle",
     "draw_graph": ".reports.plotting",
     "json_schema": ".scenario.schema",
     "compare_shares": ".sharing.compare",
@@ -60,6 +65,7 @@ __all__ = [
     "AgreementError",
     "Problem",
     "ScenarioError",
+    "admit",
     "agreement_from_mapping",
     "agreement_game",
     "coalition_worth",
@@ -73,7 +79,10 @@ __all__ = [
     "load",
     "loads",
     "product_recipes",
+    "review",
+    "settle",
     "substitutable_contributions",
+    "withdraw",
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..scenario.provenance import provenance_footer
 from .wording import term
 
 __all__ = ["MIN_COLUMN_CM", "blocks", "column_weights", "column_widths_cm", "title_lines",
@@ -20,7 +21,8 @@ def _word(key: str, table: pd.DataFrame) -> str:
 
 
 def title_lines(table: pd.DataFrame) -> list[str]:
-    """The title block's lines: date, scenario SHA-256, illustrative note (if any)."""
+    """The title block's lines: date, scenario SHA-256, illustrative note and provenance
+    (if any)."""
     at = table.attrs
     lines = []
     if at.get("date"):
@@ -30,6 +32,8 @@ def title_lines(table: pd.DataFrame) -> list[str]:
         lines.append(f"{_word(key, table)}: {at['sha256']} ({at.get('source', '')})")
     if at.get("illustrative"):
         lines.append(_word("labels.illustrative", table))
+    if at.get("provenance"):  # the record of agreements.scenario.provenance, as one line
+        lines.append(provenance_footer(at["provenance"]))
     return lines
 
 

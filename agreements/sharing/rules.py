@@ -259,7 +259,7 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
     exact = default_exact(agreement) if exact is None else bool(exact)
     num: Callable[[Any], Any] = exact_fraction if exact else float
     ids = agreement.member_ids
-    if (game is None and rule not in _WEIGHTS) or rule == "blend":
+    if game is None and (rule not in _WEIGHTS or rule == "blend"):
         game = agreement_game(agreement, exact=exact)
     # a weight rule needs only v(N): one coalition, at any number of members
     grand = num(game.grand_value if game is not None
