@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from sharing_models import ConsortiumError
 
+from .agreement import add_agreement_parser
 from .clauses import add_clauses_parser, add_redline_parser
 from .common import CliError, note
 from .core import add_core_parsers
@@ -31,7 +32,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_core_parsers, add_fees_parser, add_waterfall_parser, add_simulate_parser,
     add_formation_parser, add_negotiate_parser, add_sweep_parser, add_clauses_parser,
-    add_redline_parser, add_report_parser,
+    add_redline_parser, add_agreement_parser, add_report_parser,
 )
 
 

@@ -44,6 +44,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"ok: {len(a.members)} members, {len(a.contributions)} contributions, "
               f"{len(a.tasks)} tasks, {len(a.results)} results, {len(a.products)} products "
               f"({path})")
+        from ..scenario.validation import missing_chinese_names
+
+        for warning in missing_chinese_names(a.model_dump(mode="python")):
+            note(f"{path}: warning: {warning}")
     return 1 if failed else 0
 
 

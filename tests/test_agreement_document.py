@@ -1,0 +1,247 @@
+"""``consortium agreement``: the draft formation agreement (agreements.clauses.document,
+agreement_docx, agreement_text, agreement_xlsx) and ``consortium redline`` in Word."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import zipfile
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from docx.oxml.ns import qn
+
+from agreements import load
+from agreements.clauses.agreement_docx import (
+    ARTICLE_STYLE,
+    CLAUSE_STYLE,
+    agreement_docx,
+    column_widths,
+    diff_segments,
+    redline_docx,
+)
+from agreements.clauses.agreement_text import agreement_text
+from agreements.clauses.document import MISSING_ZH, agreement_document
+from agreements.cli import main
+from agreements.scenario.validation import missing_chinese_names
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+BAOSHAN = ROOT / "scenarios" / "baoshan_medical_devices.yaml"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@cache
+def _doc(path: Path, lang: str = "zh+en"):
+    return agreement_document(load(path), lang)
+
+
+def _numbered(document) -> list:
+    """Paragraphs numbered through the clause style's list (w:numPr on the style)."""
+    numbered = {s.name for s in document.styles
+                if s.type == 1 and s.element.pPr is not None
+                and s.element.pPr.find(qn("w:numPr")) is not None}
+    return [p for p in document.paragraphs
+            if p.style.name in numbered or (p._p.pPr is not None
+            and p._p.pPr.find(qn("w:numPr")) is not None)]
+
+
+def _percent_sum(values: list[str]) -> Decimal:
+    return sum((Decimal(v.strip().rstrip("%")) for v in values), Decimal(0))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_scenario_gives_a_bilingual_agreement_with_fitting_schedules(path, tmp_path):
+    out = tmp_path / "a.docx"
+    assert main(["agreement", str(path), "--lang", "zh+en", "--format", "docx",
+                 "-o", str(out)]) == 0
+    document = docx.Document(str(out))
+    clauses = [p for p in _numbered(document) if p.style.name == CLAUSE_STYLE]
+    assert len(clauses) >= 30
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert _CJK.search(text) and re.search(r"\bParties\b", text)
+    section = document.sections[0]
+    assert section.page_width < section.page_height  # A4 portrait
+    assert abs(section.page_width.cm - 21.0) < 0.01
+    assert len(document.tables) >= 4  # signatures + parties, contributions, work plan...
+    heads = {}
+    for table in document.tables[1:]:
+        header = table.rows[0]
+        assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert len(table.columns) <= 6
+        heads[header.cells[0].text.split("\n")[0] + "|" + header.cells[-1].text] = table
+    body = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "members[" not in body and not re.search(r"\bCNY 0\b|\bEUR 0\b", body)
+    doc = _doc(path)
+    keys = [t.key for t in doc.schedules]
+    assert keys[:3] == ["parties", "contributions", "work_plan"]
+    shares = next(t for t in doc.schedules if t.key == "shares")
+    if shares.rows:  # the shares schedule: shown percentages sum to exactly 100.00%
+        shown = [cells[2].text["en"] for key, cells in shares.rows if key != "total"]
+        assert _percent_sum(shown) == Decimal("100.00")
+        table = next(t for t in document.tables if t.rows[0].cells[0].text.startswith("成员")
+                     and "精确" in t.rows[0].cells[1].text)
+        column = [row.cells[2].text for row in table.rows[1:-1]]
+        assert _percent_sum(column) == Decimal("100.00")
+    contrib = next(t for t in doc.schedules if t.key == "contributions")
+    if contrib.rows:
+        assert _percent_sum([c[3].text["en"] for k, c in contrib.rows if k != "total"]) \
+            == Decimal("100.00")
+
+
+def test_chinese_text_is_wholly_chinese_or_marked(tmp_path):
+    """Names come in Chinese where the scenario gives them; otherwise the mark, and
+    ``consortium validate`` warns without failing."""
+    doc = _doc(BAOSHAN, "zh")
+    text = "\n".join(b.text["zh"] for b in doc.blocks)
+    assert "复星诊断" in text and "Fosun" not in text and "Shanghai" not in text
+    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data["members"][1]["name"].pop("zh")
+    path = tmp_path / "nozh.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    zh = "\n".join(b.text["zh"] for b in agreement_document(load(path), "zh").blocks)
+    assert MISSING_ZH in zh and "Shanghai University" not in zh
+    assert any("members[1].name.zh" in w for w in missing_chinese_names(data))
+
+
+def test_validate_warns_about_missing_chinese_names(tmp_path, capsys):
+    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data["members"][0]["name"] = {"en": "Fosun Diagnostics"}
+    path = tmp_path / "nozh.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "members[0].name.zh" in err
+
+
+def test_equal_shares_are_stated_as_the_agreement_would():
+    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data["sharing"] = {"method": "equal"}
+    from agreements import Agreement
+
+    doc = agreement_document(Agreement.from_mapping(data), "en")
+    clause = next(b for b in doc.blocks if b.key == "revenue.shares").text["en"]
+    assert "1/4 each (25.00% shown)" in clause
+
+
+def test_numbering_headers_footers_and_fonts(tmp_path):
+    data = agreement_docx(_doc(BAOSHAN), record={"tool": "consortium-toolkit",
+                                                 "version": "0.1.0",
+                                                 "created": "2026-01-01T00:00:00Z",
+                                                 "scenario": "x.yaml",
+                                                 "scenario_sha256": "ab" * 32})
+    document = docx.Document(io.BytesIO(data))
+    articles = [p for p in document.paragraphs if p.style.name == ARTICLE_STYLE]
+    assert len(articles) >= 13
+    section = document.sections[0]
+    assert "宝山区医疗器械创新联合体" in section.header.paragraphs[0].text
+    footer_xml = section.footer._element.xml
+    assert 'w:instr="PAGE"' in footer_xml
+    fonts = document.styles[CLAUSE_STYLE].element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia"))
+    props = document.core_properties
+    assert props.identifier == "ab" * 32 and "consortium-toolkit" in props.comments
+
+
+def test_column_widths_keep_words_whole():
+    doc = _doc(BAOSHAN)
+    for table in doc.schedules:
+        widths = column_widths(table, 16.0)
+        assert abs(sum(widths) - 16.0) < 1e-9 and min(widths) > 0.8
+
+
+def _v2(tmp_path: Path) -> Path:
+    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    new = copy.deepcopy(data)
+    new["contributions"][3]["valuation"] = 1.8e7  # one member's contribution
+    new["sharing"]["fixed_shares"] = {"fosun_dx": 50, "shu": 25, "wusong_hospital": 15,
+                                      "zecheng": 10}  # and one share
+    path = tmp_path / "v2.yaml"
+    path.write_text(yaml.safe_dump(new, allow_unicode=True), "utf-8")
+    return path
+
+
+def _paragraph_marks(document) -> tuple[list[str], list[str]]:
+    changed, clean = [], []
+    for p in document.paragraphs:
+        xml = p._p.xml
+        (changed if "<w:ins " in xml or "<w:del " in xml else clean).append(p.text)
+    return changed, clean
+
+
+def test_redline_docx_tracks_only_the_changed_clauses_and_schedules(tmp_path, capsys):
+    new = _v2(tmp_path)
+    out = tmp_path / "r.docx"
+    assert main(["redline", str(BAOSHAN), str(new), "--format", "docx", "--lang", "zh+en",
+                 "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    hashes = re.findall(r"SHA-256 \((old|new)\) ([0-9a-f]{64})", err)
+    assert [h[0] for h in hashes] == ["old", "new"] and hashes[0][1] != hashes[1][1]
+    document = docx.Document(str(out))
+    xml = zipfile.ZipFile(out).read("word/document.xml").decode("utf-8")
+    assert re.search(r'<w:ins w:id="\d+" w:author="[^"]+" w:date="[^"]+"', xml)
+    assert "<w:delText" in xml
+    changed, clean = _paragraph_marks(document)
+    # the changed clauses, in Chinese and English, and nothing else in the body text
+    assert any("上海大学投入人员" in t for t in changed)
+    assert any("Shanghai University contributes" in t for t in changed)
+    assert any("in total CNY" in t for t in changed)  # the total of contributions
+    assert all("保密" not in t and "confidential" not in t for t in changed)
+    assert len(changed) <= 6
+    assert any("保密" in t for t in clean)
+    # the schedules: the share and contribution rows carry marks, the parties do not
+    tracked_tables = [t for t in document.tables if "<w:ins " in t._tbl.xml]
+    assert 2 <= len(tracked_tables) <= 3
+    parties = next(t for t in document.tables if t.rows[0].cells[0].text.startswith("序号"))
+    assert "<w:ins " not in parties._tbl.xml and "<w:del " not in parties._tbl.xml
+    shares = next(t for t in document.tables if "精确" in t.rows[0].cells[1].text)
+    fosun = shares.rows[1]._tr.xml
+    assert "<w:del " in fosun and "11/20" in fosun and "1/2" in fosun
+    zecheng = shares.rows[4]._tr.xml  # 1/10 before and after: share untouched
+    assert "1/10" in zecheng
+
+
+def test_identical_versions_give_no_tracked_changes():
+    doc = _doc(BAOSHAN)
+    data = redline_docx(doc, doc)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert "<w:ins " not in xml and "<w:del " not in xml
+
+
+def test_markdown_and_html_redlines_use_ins_and_del(tmp_path, capsys):
+    new = _v2(tmp_path)
+    assert main(["redline", str(BAOSHAN), str(new), "--format", "md", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "<del>11/20</del><ins>1/2</ins>" in out
+    assert "作价CNY <del>15,000,000</del><ins>18,000,000</ins>" in out
+    old_doc, new_doc = _doc(BAOSHAN, "en"), agreement_document(load(new), "en")
+    html = agreement_text(new_doc, "html", old=old_doc)
+    assert "<del>55.00%</del><ins>50.00%</ins>" in html
+
+
+def test_diff_segments_rebuild_both_versions():
+    old, new = "甲方投入现金，作价CNY 40,000,000。", "甲方投入设备，作价CNY 45,000,000。"
+    segs = diff_segments(old, new)
+    assert "".join(t for t, k in segs if k != "ins") == old
+    assert "".join(t for t, k in segs if k != "del") == new
+    assert ("现金", "del") in segs or ("现", "del") in segs
+
+
+def test_markdown_and_html_documents(capsys):
+    assert main(["agreement", str(BAOSHAN), "--lang", "en", "--format", "html"]) == 0
+    page = capsys.readouterr().out
+    assert page.startswith("<!DOCTYPE html>") and "Schedule 4" in page
+    assert "consortium-toolkit" in page  # provenance footer
+    assert main(["agreement", str(BAOSHAN), "--lang", "zh", "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert "| 合计 |" in md.replace("**", "") and "consortium-toolkit" in md
+
+
+def test_binary_formats_need_an_output(capsys):
+    assert main(["agreement", str(BAOSHAN), "--format", "docx"]) == 2
+    assert "-o" in capsys.readouterr().err
