@@ -245,3 +245,35 @@ def test_markdown_and_html_documents(capsys):
 def test_binary_formats_need_an_output(capsys):
     assert main(["agreement", str(BAOSHAN), "--format", "docx"]) == 2
     assert "-o" in capsys.readouterr().err
+
+
+def test_xlsx_numbers_are_numbers_with_formula_totals(tmp_path):
+    """Shares and amounts are numeric cells with number formats; the totals row sums them
+    with =SUM(); the column sums to exactly 100% and the amounts to v(N) (rounded)."""
+    from fractions import Fraction
+
+    import openpyxl
+
+    from agreements.sharing import allocate
+    from agreements.sharing.display import exact, rounded
+
+    out = tmp_path / "a.xlsx"
+    assert main(["agreement", str(BAOSHAN), "--lang", "zh+en", "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert all(len(n) <= 31 for n in wb.sheetnames) and "收益分配比例 Shares" in wb.sheetnames
+    ws = wb["收益分配比例 Shares"]
+    assert ws.freeze_panes == "A3" and ws.print_title_rows == "$1:$2"
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1  # A4
+    rows = list(ws.iter_rows(min_row=3))
+    body, total = rows[:-1], rows[-1]
+    shares = [r[2].value for r in body]
+    amounts = [r[3].value for r in body]
+    assert all(isinstance(v, int | float) for v in shares + amounts)
+    assert body[0][2].number_format == "0.00%" and "#,##0" in body[0][3].number_format
+    assert total[2].value == f"=SUM(C3:C{2 + len(body)})"
+    assert total[3].value == f"=SUM(D3:D{2 + len(body)})"
+    assert sum(Fraction(str(v)) for v in shares) == 1  # 100% / the shown figures
+    grand = allocate(load(BAOSHAN), "fixed").attrs["grand_value"]
+    assert sum(Fraction(str(v)) for v in amounts) == rounded(exact(grand), 0)
+    assert [r[1].value for r in body] == ["11/20", "1/5", "3/20", "1/10"]  # exact, apart
+    assert body[0][0].alignment.wrap_text

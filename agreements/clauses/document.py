@@ -53,12 +53,15 @@ class Cell:
     """One table cell: its text per language and, for figures, the number behind it.
 
     ``kind`` is ``"text"``, ``"money"``, ``"percent"`` or ``"fraction"``; ``value`` is the
-    exact number (a :class:`~fractions.Fraction`) for the three numeric kinds.
+    figure shown (a :class:`~fractions.Fraction`, a percentage as a fraction of 1) for the
+    three numeric kinds, rounded by the one display path so that a column sums to its
+    total; ``exact`` is the unrounded figure where it differs.
     """
 
     text: dict[str, str]
     kind: str = "text"
     value: Fraction | None = None
+    exact: Fraction | None = None  # the exact figure behind a rounded ``value``
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Table:
     columns: list[dict[str, str]]
     rows: list[tuple[str, list[Cell]]]
     total_key: str | None = None  # the key of the totals row, if any
+    sheet: dict[str, str] = field(default_factory=dict)  # short name (<= 31 characters)
 
     @property
     def landscape(self) -> bool:
@@ -96,6 +100,7 @@ class Document:
     schedules: list[Table] = field(default_factory=list)
     signatures: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    currency: str = "CNY"
 
 
 # --------------------------------------------------------------------------- wording
@@ -301,8 +306,10 @@ def _lang_context(a: Agreement, lang: str, words: dict[str, Any], sh: dict[str, 
 
 
 # --------------------------------------------------------------------------- schedules
-def _cell(per_lang: dict[str, str], kind: str = "text", value: Any = None) -> Cell:
-    return Cell(dict(per_lang), kind, None if value is None else exact(value))
+def _cell(per_lang: dict[str, str], kind: str = "text", value: Any = None,
+          unrounded: Any = None) -> Cell:
+    return Cell(dict(per_lang), kind, None if value is None else exact(value),
+                None if unrounded is None else exact(unrounded))
 
 
 def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, Any]],
@@ -316,6 +323,9 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
 
     def title(key: str) -> dict[str, str]:
         return {lg: words[lg]["schedules"][key]["title"] for lg in langs}
+
+    def sheet(key: str) -> dict[str, str]:
+        return {lg: words[lg]["schedules"][key].get("sheet", key) for lg in langs}
 
     def each(fn: Any) -> dict[str, str]:
         return {lg: fn(lg) for lg in langs}
@@ -342,7 +352,8 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
                 _cell(each(lambda lg, c=c: term(f"contribution_kinds.{c.kind.value}", lg)
                            + (f" — {_free_text(c.description, lg)}" if c.description else ""))),
                 _cell(each(lambda lg, v=v: _cell_money(v, cur)), "money", v),
-                _cell(each(lambda lg, p=pct: format_fixed(p, 2) + "%"), "percent", v / total)]))
+                _cell(each(lambda lg, p=pct: format_fixed(p, 2) + "%"), "percent", pct / 100,
+                      v / total)]))
         rows.append(("total", [_cell(total_word), _cell(each(lambda lg: "")),
                                _cell(each(lambda lg: _money(total, cur)), "money", total),
                                _cell(each(lambda lg: "100.00%"), "percent", 1)]))
@@ -371,10 +382,11 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
             q = sh["share"][i]
             cells = [_cell(each(lambda lg, j=j: ctxs[lg]["parties"][j]["name"])),
                      _cell(each(lambda lg, q=q: _fraction(q)), "fraction", q),
-                     _cell(each(lambda lg, i=i: format_fixed(shown[i], 2) + "%"), "percent", q)]
+                     _cell(each(lambda lg, i=i: format_fixed(shown[i], 2) + "%"), "percent",
+                           shown[i] / 100, q)]
             if amounts is not None:
                 cells.append(_cell(each(lambda lg, m=amounts[j]: _cell_money(m, cur)), "money",
-                                   sh["amount"][i]))
+                                   amounts[j], sh["amount"][i]))
             rows.append((i, cells))
         cells = [_cell(total_word), _cell(each(lambda lg: "1"), "fraction", 1),
                  _cell(each(lambda lg: "100.00%"), "percent", 1)]
@@ -397,6 +409,8 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
                              _cell(each(lambda lg, t=tier: t or "—")),
                              _cell(each(lambda lg, f=fee: _cell_money(f, cur)), "money", fee)]))
         out.append(Table("fees", title("fees"), head("fees"), rows))
+    for table in out:
+        table.sheet = sheet(table.key)
     return out
 
 
@@ -449,7 +463,8 @@ def agreement_document(agreement: Agreement, lang: str = "zh+en",
     fees = fee_info(agreement)
     ctxs = {lg: _lang_context(agreement, lg, words[lg], sh, fees) for lg in langs}
     first = langs[0]
-    doc = Document(langs, {lg: _render(words[lg]["title"], ctxs[lg]) for lg in langs})
+    doc = Document(langs, {lg: _render(words[lg]["title"], ctxs[lg]) for lg in langs},
+                   currency=agreement.currency)
 
     def render(node: dict[str, Any], key: str, extra: dict[str, Any] | None = None) -> None:
         texts = {lg: _render(_pick(words[lg], node["path"])["text"],
