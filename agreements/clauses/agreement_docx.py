@@ -297,8 +297,10 @@ def column_widths(table: Table, usable_cm: float, size_pt: float = 9.0) -> list[
     for j, column in enumerate(texts):
         for text, whole in column:
             for word in [text] if whole else re.split(r"\s+", text):
-                # CJK text breaks between characters; a latin word must not break
-                w = 2.0 if _CJK_ONLY.fullmatch(word or "x") else _text_width(word)
+                # a latin word must not break; CJK text may, but names of up to
+                # six characters (上海大学, 复星诊断) are kept on one line
+                w = min(_text_width(word), 12.0) if _CJK_ONLY.fullmatch(word or "x") \
+                    else _text_width(word)
                 longest[j] = max(longest[j], w)
             bulk[j] = max(bulk[j], _text_width(text))
     need = [lng * unit + pad for lng in longest]
@@ -435,7 +437,7 @@ class _Writer:
                                + " ____________________")
 
 
-def _header_footer(doc: Any, title: str, page_word: str) -> None:
+def _header_footer(doc: Any, title: str, page_word: str, page_after: str = "") -> None:
     for section in doc.sections:
         header = section.header
         if not any(p.text.strip() for p in header.paragraphs):
@@ -456,6 +458,8 @@ def _header_footer(doc: Any, title: str, page_word: str) -> None:
             r.append(t)
             field.append(r)
             p._p.append(field)
+            if page_after:
+                _run(p, " " + page_after, size=8)
 
 
 def _properties(doc: Any, title: str, record: dict[str, str] | None) -> None:
@@ -516,7 +520,8 @@ def _write(doc_model: Document, pairs: Iterable[tuple[str, Any, Any]], *,
                 started_schedules = True
             ref = new or old
             w.table(ref, *_table_segments(old, new, langs, marks is not None))
-    _header_footer(doc, title, " / ".join(doc_model.meta[lg]["page"] for lg in langs))
+    first = doc_model.meta[langs[0]]
+    _header_footer(doc, title, first["page"], first["page_after"])
     _properties(doc, title, record)
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -363,7 +363,8 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
     rows = []
     for k, t in enumerate(a.tasks):
         rows.append((t.id, [
-            _cell(each(lambda lg, k=k: f"WP{k + 1} {ctxs[lg]['tasks'][k]['name']}")),
+            _cell(each(lambda lg, k=k: _render(words[lg]["work_package"], {"n": k + 1}) + " "
+                       + ctxs[lg]["tasks"][k]["name"])),
             _cell(each(lambda lg, k=k: ctxs[lg]["tasks"][k]["lead"] or "—")),
             _cell(each(lambda lg, k=k: ctxs[lg]["tasks"][k]["members"])),
             _cell(each(lambda lg, t=t: term("labels.months", lg, n=t.duration_months)
@@ -495,7 +496,7 @@ def agreement_document(agreement: Agreement, lang: str = "zh+en",
     doc.signatures = [(m.id, {lg: ctxs[lg]["parties"][k]["name"] for lg in langs})
                       for k, m in enumerate(agreement.members)]
     doc.meta = {lg: {k: words[lg][k] for k in ("signature", "signed_by", "date_line",
-                                               "schedules_heading", "page", "draft_mark")}
+                                               "schedules_heading", "page", "page_after")}
                 for lg in langs}
     return doc
 
