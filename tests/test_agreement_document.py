@@ -277,3 +277,32 @@ def test_xlsx_numbers_are_numbers_with_formula_totals(tmp_path):
     assert sum(Fraction(str(v)) for v in amounts) == rounded(exact(grand), 0)
     assert [r[1].value for r in body] == ["11/20", "1/5", "3/20", "1/10"]  # exact, apart
     assert body[0][0].alignment.wrap_text
+
+
+TEMPLATES = ROOT / "docs" / "templates"
+
+
+def test_a_firm_template_gives_its_styles_and_header(tmp_path):
+    out = tmp_path / "firm.docx"
+    assert main(["agreement", str(BAOSHAN), "--template", str(TEMPLATES / "firm-styles.docx"),
+                 "-o", str(out)]) == 0
+    document = docx.Document(str(out))
+    assert document.styles["Normal"].font.name == "Georgia"  # the firm's font, kept
+    assert "Example & Partners" in document.sections[0].header.paragraphs[0].text
+    assert abs(document.sections[0].left_margin.cm - 3.0) < 0.01
+    assert len([p for p in _numbered(document) if p.style.name == CLAUSE_STYLE]) >= 30
+    assert "(The body of this file" not in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_a_jinja_tagged_firm_template_is_filled_safely(tmp_path):
+    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data["members"][0]["name"] = {"en": "A & B <C> {{ 7*7 }}", "zh": "甲 & 乙"}
+    path = tmp_path / "amp.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    out = tmp_path / "firm.docx"
+    assert main(["agreement", str(path), "--lang", "en", "--template",
+                 str(TEMPLATES / "firm-clauses.docx"), "-o", str(out)]) == 0
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "Article 7  Revenue distribution" in text
+    assert "1.2  \"Party\" means each of A & B <C> {{ 7*7 }}; Shanghai University" in text
+    assert "{%" not in text and "A & B <C> {{ 7*7 }} | 11/20 | 55.00%" in text

@@ -54,11 +54,16 @@ Segments = list[tuple[str, str | None]]  # (text, None | "ins" | "del")
 
 
 # --------------------------------------------------------------------------- template
-def _fonts(rpr_parent: Any) -> None:
+def _fonts(rpr_parent: Any, latin: bool = False) -> None:
+    """A font with Chinese glyphs (``w:eastAsia``) where the style names none; with
+    ``latin``, Times New Roman for Latin text too (the default template only: a firm's
+    own fonts are kept)."""
     fonts = rpr_parent.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:ascii"), _LATIN)
-    fonts.set(qn("w:hAnsi"), _LATIN)
-    fonts.set(qn("w:eastAsia"), _EAST_ASIA)
+    if latin:
+        fonts.set(qn("w:ascii"), _LATIN)
+        fonts.set(qn("w:hAnsi"), _LATIN)
+    if not fonts.get(qn("w:eastAsia")):
+        fonts.set(qn("w:eastAsia"), _EAST_ASIA)
 
 
 def _numbering(doc: Any) -> None:
@@ -161,6 +166,7 @@ def build_default_template(path: str | Path | None = None) -> bytes:
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Cm(2.5))
     section.top_margin = section.bottom_margin = Cm(2.5)
+    _fonts(doc.styles["Normal"].element, latin=True)
     _ensure_styles(doc)
     buffer = io.BytesIO()
     doc.core_properties.author = "consortium-toolkit"
