@@ -306,3 +306,40 @@ def test_a_jinja_tagged_firm_template_is_filled_safely(tmp_path):
     assert "Article 7  Revenue distribution" in text
     assert "1.2  \"Party\" means each of A & B <C> {{ 7*7 }}; Shanghai University" in text
     assert "{%" not in text and "A & B <C> {{ 7*7 }} | 11/20 | 55.00%" in text
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None
+                    and __import__("shutil").which("libreoffice") is None,
+                    reason="LibreOffice (soffice) is not installed")
+def test_pdf_by_libreoffice_keeps_words_whole(tmp_path):
+    """The Baoshan agreement, English, through LibreOffice: A4 pages, and every word of
+    the schedules' names and headings is found whole in the PDF text (none broken as
+    "Shangh ai"). Runs where LibreOffice is installed (about 10 s)."""
+    import shutil
+    import subprocess
+
+    out = tmp_path / "a.pdf"
+    assert main(["agreement", str(BAOSHAN), "--lang", "en", "--format", "pdf",
+                 "-o", str(out)]) == 0
+    assert out.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    words = set(re.findall(r"[A-Za-z][A-Za-z-]+", text))
+    doc = _doc(BAOSHAN, "en")
+    for table in doc.schedules:
+        for head in table.columns:
+            assert set(re.findall(r"[A-Za-z][A-Za-z-]+", head["en"])) <= words, head
+        for _, cells in table.rows:
+            for cell in cells[:2]:
+                assert set(re.findall(r"[A-Za-z][A-Za-z-]+", cell.text["en"])) <= words
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    assert "pts (A4)" in info and re.search(r"Page size:\s+595[.\d]* x 841", info)  # portrait
+
+
+def test_pdf_without_libreoffice_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("agreements.clauses.pdf.soffice", lambda: None)
+    assert main(["agreement", str(BAOSHAN), "--format", "pdf", "-o",
+                 str(tmp_path / "a.pdf")]) == 1
+    assert "LibreOffice" in capsys.readouterr().err and not (tmp_path / "a.pdf").exists()
