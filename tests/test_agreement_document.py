@@ -343,3 +343,22 @@ def test_pdf_without_libreoffice_is_a_clear_error(tmp_path, monkeypatch, capsys)
     assert main(["agreement", str(BAOSHAN), "--format", "pdf", "-o",
                  str(tmp_path / "a.pdf")]) == 1
     assert "LibreOffice" in capsys.readouterr().err and not (tmp_path / "a.pdf").exists()
+
+
+def test_clause_table_xlsx_schedules_hold_numbers_and_sum_formulas(tmp_path):
+    """``consortium clauses -o x.xlsx``: amounts and percentages of the schedules are
+    numbers with formats; totals are =SUM formulas; sheet names whole words, <= 31."""
+    import openpyxl
+
+    out = tmp_path / "c.xlsx"
+    assert main(["clauses", str(ROOT / "scenarios" / "eu_eit_kic.yaml"), "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:3] == ["Clauses", "Contributions", "Revenue shares"]
+    ws = wb["Revenue shares"]
+    rows = list(ws.iter_rows(min_row=2))
+    shares = [r[3] for r in rows[:-1]]
+    assert all(isinstance(c.value, float) and c.number_format == "0.00%" for c in shares)
+    assert sum(Decimal(str(c.value)) for c in shares) == 1
+    assert rows[-1][3].value == f"=SUM(D2:D{len(rows)})"
+    money = wb["Contributions"]["J2"]
+    assert isinstance(money.value, int | float) and "\"EUR\" #,##0" in money.number_format

@@ -31,6 +31,7 @@ __all__ = ["agreement_xlsx", "sheet_name"]
 
 _FILL = PatternFill("solid", fgColor="D9E2F3")
 _INVALID = set('[]:*?/\\')
+_DANGLING = {"and", "of", "to", "the", "their", "for", "with", "in", "on", "a", "an", "by"}
 
 
 def sheet_name(name: str, used: set[str]) -> str:
@@ -38,6 +39,8 @@ def sheet_name(name: str, used: set[str]) -> str:
 
     >>> sheet_name("Shares of Distributable Income and Expected Amounts", set())
     'Shares of Distributable Income'
+    >>> sheet_name("Contributions and their valuation (agreed)", set())
+    'Contributions'
     """
     clean = "".join(" " if ch in _INVALID else ch for ch in name).strip(" '") or "Sheet"
     if len(clean) > 31:
@@ -46,7 +49,10 @@ def sheet_name(name: str, used: set[str]) -> str:
             if len(out) + len(word) + (1 if out else 0) > 31:
                 break
             out = f"{out} {word}".strip()
-        clean = out or clean[:31]
+        kept = out.split()
+        while len(kept) > 1 and kept[-1].lower() in _DANGLING:
+            kept.pop()  # "Contributions and their" -> "Contributions"
+        clean = " ".join(kept) or clean[:31]
     base, k = clean, 2
     while clean.lower() in {u.lower() for u in used}:
         suffix = f" ({k})"
