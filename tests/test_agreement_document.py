@@ -362,3 +362,18 @@ def test_clause_table_xlsx_schedules_hold_numbers_and_sum_formulas(tmp_path):
     assert rows[-1][3].value == f"=SUM(D2:D{len(rows)})"
     money = wb["Contributions"]["J2"]
     assert isinstance(money.value, int | float) and "\"EUR\" #,##0" in money.number_format
+
+
+def test_redline_table_formats_honour_zh_en_and_both_hashes(tmp_path, capsys):
+    new = _v2(tmp_path)
+    assert main(["redline", str(BAOSHAN), str(new), "--lang", "zh+en", "--format",
+                 "csv"]) == 0
+    captured = capsys.readouterr()
+    header = captured.out.splitlines()[0]
+    assert "Redline" in header and "Redline (中文)" in header
+    assert "上海大学" in captured.out and "Shanghai University" in captured.out
+    from agreements.clauses import compare
+
+    diff = compare(BAOSHAN, new, lang="zh+en")
+    old_hash, new_hash = diff.attrs["sha256"].split(" → ")
+    assert old_hash != new_hash and len(old_hash) == 64
