@@ -377,3 +377,17 @@ def test_redline_table_formats_honour_zh_en_and_both_hashes(tmp_path, capsys):
     diff = compare(BAOSHAN, new, lang="zh+en")
     old_hash, new_hash = diff.attrs["sha256"].split(" → ")
     assert old_hash != new_hash and len(old_hash) == 64
+
+
+def test_a_wide_schedule_gets_a_landscape_section():
+    from agreements.clauses.document import Cell, Table
+
+    doc = copy.deepcopy(_doc(BAOSHAN, "en"))
+    columns = [{"en": f"Column {k}"} for k in range(8)]
+    rows = [("r", [Cell({"en": f"value {k}"}) for k in range(8)])]
+    doc.schedules.insert(2, Table("wide", {"en": "Schedule X: wide"}, columns, rows))
+    document = docx.Document(io.BytesIO(agreement_docx(doc)))
+    orientations = [s.page_width > s.page_height for s in document.sections]
+    assert orientations[0] is False and True in orientations and orientations[-1] is False
+    wide = next(t for t in document.tables if len(t.columns) == 8)
+    assert wide.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None

@@ -302,10 +302,10 @@ def column_widths(table: Table, usable_cm: float, size_pt: float = 9.0) -> list[
             texts[j].extend((t, cell.kind != "text") for t in cell.text.values())
     for j, column in enumerate(texts):
         for text, whole in column:
-            for word in [text] if whole else re.split(r"\s+", text):
-                # a latin word must not break; CJK text may, but names of up to
-                # six characters (上海大学, 复星诊断) are kept on one line
-                w = min(_text_width(word), 12.0) if _CJK_ONLY.fullmatch(word or "x") \
+            for word in [text] if whole else _BREAKS.findall(text):
+                # a latin word must not break; CJK text may break between characters,
+                # but short names (上海大学, 复星诊断, 待补：中文名称) stay on one line
+                w = min(_text_width(word), 14.0) if _CJK_ONLY.fullmatch(word) \
                     else _text_width(word)
                 longest[j] = max(longest[j], w)
             bulk[j] = max(bulk[j], _text_width(text))
@@ -322,6 +322,8 @@ def column_widths(table: Table, usable_cm: float, size_pt: float = 9.0) -> list[
 
 
 _CJK_ONLY = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+")
+#: Runs a line may not break inside: a CJK run (breakable, capped above) or a word.
+_BREAKS = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+|[^\s\u3000-\u9fff\uff00-\uffef]+")
 
 
 def _flag(row: Any, tag: str) -> None:

@@ -407,7 +407,7 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
             fee = exact(fees.table.loc[i, "fee"])
             tier = str(fees.table.loc[i, "tier"]) if "tier" in fees.table.columns else ""
             rows.append((i, [_cell(each(lambda lg, j=j: ctxs[lg]["parties"][j]["name"])),
-                             _cell(each(lambda lg, t=tier: t or "—")),
+                             _cell(each(lambda lg, t=tier: _free_text(t, lg) or "—")),
                              _cell(each(lambda lg, f=fee: _cell_money(f, cur)), "money", fee)]))
         out.append(Table("fees", title("fees"), head("fees"), rows))
     for table in out:
