@@ -63,7 +63,7 @@ def test_redline_between_versions(tmp_path, capsys):
     path.write_text(yaml.safe_dump(new, allow_unicode=True), encoding="utf-8")
     assert main(["redline", str(BAOSHAN), str(path), "--format", "md"]) == 0
     out = capsys.readouterr().out
-    assert "[-50.00%-]{+25.00%+}" in out
+    assert "<del>50%</del><ins>25%</ins>" in out  # the forfeit clause, tracked
     assert main(["redline", str(BAOSHAN), str(BAOSHAN), "--format", "md"]) == 0
     assert "agree clause for clause" in capsys.readouterr().err
 

@@ -168,9 +168,9 @@ def test_every_command_is_registered_from_the_explicit_list() -> None:
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert set(sub.choices) == {"validate", "shares", "graph", "check", "schema", "fees",
                                 "waterfall", "simulate", "formation", "sweep", "clauses",
-                                "redline", "report", "negotiate", "init", "settle", "admit",
+                                "redline", "agreement", "report", "negotiate", "init", "settle", "admit",
                                 "withdraw", "review"}
-    assert len(cli.COMMANDS) == 12 and build_parser().prog == "consortium"
+    assert len(cli.COMMANDS) == 13 and build_parser().prog == "consortium"
 
 
 def test_cli_common_helpers(tmp_path: Path) -> None:

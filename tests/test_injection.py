@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import docx
@@ -154,7 +155,11 @@ def test_xlsx_has_no_formula_cell(files, tmp_path, capsys, source):
     out = tmp_path / "clauses.xlsx"
     _run(["clauses", str(files[source]), "--lang", "zh+en", "-o", str(out)], capsys)
     cells = _xlsx_cells(out)
-    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    # the only formulas are the toolkit's own column sums in the schedules' totals rows
+    formulas = [c for c in cells if c.data_type == "f"]
+    assert all(re.fullmatch(r"=SUM\([A-Z]+\d+:[A-Z]+\d+\)", c.value) for c in formulas)
+    assert all(c.parent.cell(row=c.row, column=1).value == "total" for c in formulas)
+    cells = [c for c in cells if c.data_type != "f"]
     live = [c.value for c in cells if isinstance(c.value, str) and _evaluated(c.value)]
     assert not live, live[:5]
     texts = {c.value for c in cells if isinstance(c.value, str)}
@@ -207,3 +212,62 @@ def test_report_escapes(files, tmp_path, capsys):
     _run(["report", str(files["baoshan"]), "-o", str(out), "--draws", "200"], capsys)
     page = out.read_text("utf-8")
     assert "<script" not in page and "&lt;script&gt;" in page
+
+
+# --------------------------------------------------------------- consortium agreement
+JINJA = "{{ 7*7 }}{% for x in ().__class__.__base__.__subclasses__() %}{% endfor %}"
+
+
+def test_agreement_docx_has_no_live_field_or_markup(files, tmp_path, capsys):
+    """The draft agreement in Word: payloads stay literal text; the one field is the
+    footer's PAGE, which the toolkit writes itself."""
+    out = tmp_path / "a.docx"
+    _run(["agreement", str(files["baoshan"]), "--lang", "zh+en", "-o", str(out)], capsys)
+    doc = docx.Document(str(out))
+    body = doc.element.xml
+    assert "fldSimple" not in body and "instrText" not in body and "fldChar" not in body
+    for section in doc.sections:
+        for part in (section.header, section.footer):
+            for instr in part._element.xpath(".//w:fldSimple/@w:instr"):
+                assert instr == "PAGE"
+            assert "instrText" not in part._element.xml
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert DDE in cells or DDE in text  # shown as the literal text it is
+    assert FORMULAS[0] in text and SCRIPT in text
+
+
+def test_agreement_xlsx_keeps_text_as_text(files, tmp_path, capsys):
+    out = tmp_path / "a.xlsx"
+    _run(["agreement", str(files["baoshan"]), "--lang", "zh+en", "-o", str(out)], capsys)
+    wb = openpyxl.load_workbook(out)
+    formulas = []
+    for ws in wb:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    formulas.append(cell.value)
+                elif isinstance(cell.value, str):
+                    assert not _evaluated(cell.value), cell.value
+    # the only formulas are the toolkit's own column totals
+    assert formulas and all(f.startswith("=SUM(") for f in formulas)
+
+
+def test_agreement_text_formats_escape(files, tmp_path, capsys):
+    html = _run(["agreement", str(files["baoshan"]), "--format", "html"], capsys)
+    assert "<script" not in html and "&lt;script&gt;" in html
+    md = _run(["agreement", str(files["baoshan"]), "--format", "md"], capsys)
+    assert "<script" not in md
+    red = _run(["redline", str(BAOSHAN), str(files["baoshan"]), "--format", "html"], capsys)
+    assert "<script" not in red and "<ins>" in red
+
+
+def test_agreement_templates_do_not_run_scenario_text(tmp_path, capsys):
+    """Names are variables of the clause templates, never template source: Jinja tags
+    in a name are printed, not run."""
+    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data["members"][0]["name"] = {"en": JINJA, "zh": JINJA}
+    path = tmp_path / "jinja.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    md = _run(["agreement", str(path), "--lang", "en", "--format", "md"], capsys)
+    assert "{{ 7\\*7 }}" in md and "49" not in md.split("Definitions")[1][:400]

@@ -90,7 +90,8 @@ def compare(agreement_a: Agreement | str | PathLike[str],
     agreement_a, agreement_b
         The two versions (agreements or scenario paths), old then new.
     lang
-        Language of the compared wording (``"zh+en"`` compares the English text).
+        Language of the compared wording; ``"zh+en"`` compares both, the Chinese
+        columns (suffix " (中文)") beside the English ones.
     allocation_a, allocation_b
         Computed shares for each version, as for :func:`clause_table`.
 
@@ -125,7 +126,19 @@ def compare(agreement_a: Agreement | str | PathLike[str],
     clause (quadratic in its words at worst).
     """
     check_lang(lang)
-    one = "en" if lang == "zh+en" else lang
+    if lang == "zh+en":  # both languages: the Chinese columns beside the English ones
+        zh = compare(agreement_a, agreement_b, lang="zh", allocation_a=allocation_a,
+                     allocation_b=allocation_b)
+        en = compare(agreement_a, agreement_b, lang="en", allocation_a=allocation_a,
+                     allocation_b=allocation_b)
+        texts = list(zh.columns[2:])  # heading, change, versions, redline
+        both = en.join(zh[texts].rename(columns=lambda c: f"{c} (中文)" if c in en.columns
+                                        else c), how="outer")
+        both.attrs = dict(en.attrs)
+        both.attrs["lang"] = "zh+en"
+        both.attrs["column_fields"] = {"Redline": "redline", "Redline (中文)": "redline"}
+        return both
+    one = lang
     a, trace_a = as_agreement(agreement_a)
     b, trace_b = as_agreement(agreement_b)
     old = _texts(clause_table(a, allocation_a, lang=one), one)
@@ -146,7 +159,8 @@ def compare(agreement_a: Agreement | str | PathLike[str],
                          index=pd.Index([r[0] for r in rows], name="key"), dtype=object)
     frame.attrs["column_fields"] = {"Redline": "redline"}
     frame.attrs.update({"title": f"{b.name.en}: {a.id} → {b.id}", "kind": "compare",
-                        "lang": one, "date": b.date or "", "sha256": trace_b["sha256"],
+                        "lang": one, "date": b.date or "",
+                        "sha256": f"{trace_a['sha256']} → {trace_b['sha256']}",
                         "hash_of": trace_b["hash_of"],
                         "source": f"{trace_a['source']} → {trace_b['source']}"})
     return frame

@@ -13,6 +13,7 @@ import html
 import io
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -233,11 +234,72 @@ def _csv(tables: list[pd.DataFrame]) -> str:
     return spreadsheet_safe_frame(tables[0], csv=True).to_csv(lineterminator="\n")
 
 
-def _sheet_name(t: pd.DataFrame, k: int) -> str:
-    name = str(t.attrs.get("title", f"Table {k + 1}"))
-    for ch in "[]:*?/\\":
-        name = name.replace(ch, " ")
-    return name[:31] or f"Table {k + 1}"
+def _sheet_name(t: pd.DataFrame, k: int, used: set[str]) -> str:
+    """The table's name after "Schedule n:" (or its title), cut between words to 31."""
+    from .agreement_xlsx import sheet_name
+
+    if t.attrs.get("kind") == "clauses":
+        return sheet_name("Clauses", used)
+    title = str(t.attrs.get("title", "")) or f"Table {k + 1}"
+    parts = [re.split(r"[:：]", part, maxsplit=1)[-1].strip() for part in title.split(" / ")]
+    short = " ".join(p for p in parts if p)
+    return sheet_name(short if len(short) <= 31 else parts[0] or title, used)
+
+
+_MONEY = re.compile(r"([A-Z]{3}) (-?\d[\d,]*(?:\.\d+)?)")
+_PERCENT = re.compile(r"-?\d+(?:\.\d+)?%")
+_INTEGER = re.compile(r"-?\d+")
+
+
+def _number(text: Any) -> tuple[Any, str | None]:
+    """A shown figure as the number it shows, with its Excel number format; else as is.
+
+    Amounts ("CNY 40,000,000") and percentages ("55.00%") become numbers, so a column
+    can be summed; exact fractions ("11/20") stay text, in their own column.
+    """
+    if not isinstance(text, str):
+        return text, None
+    if m := _MONEY.fullmatch(text):
+        value = Decimal(m.group(2).replace(",", ""))
+        places = -value.as_tuple().exponent if value.as_tuple().exponent < 0 else 0
+        digits = "#,##0" + ("." + "0" * places if places else "")
+        code = m.group(1)
+        return float(value), f'"{code}" {digits};"{code}" -{digits}'
+    if _PERCENT.fullmatch(text):
+        value = Decimal(text[:-1]) / 100
+        places = max(len(text[:-1].partition(".")[2]), 0)
+        return float(value), "0" + ("." + "0" * places if places else "") + "%"
+    if _INTEGER.fullmatch(text):
+        return int(text), "0"
+    return text, None
+
+
+def _typed_sheet(ws: Any, t: pd.DataFrame) -> None:
+    """Shown figures as numbers with formats, a =SUM totals row, print set-up."""
+    from openpyxl.utils import get_column_letter
+
+    last = ws.max_row
+    has_total = t.attrs.get("kind") == "schedule" and len(t) and t.index[-1] == "total"
+    numeric: dict[int, str] = {}
+    for row in ws.iter_rows(min_row=2, max_row=last):
+        for cell in row[1:]:  # the index column (ids) stays text
+            value, fmt = _number(cell.value)
+            if fmt is not None:
+                cell.value, cell.number_format = value, fmt
+                numeric.setdefault(cell.column, fmt)
+    if has_total and last > 2:
+        for col, fmt in numeric.items():
+            cell = ws.cell(row=last, column=col)
+            body = [ws.cell(row=r, column=col).value for r in range(2, last)]
+            if isinstance(cell.value, int | float) and all(
+                    isinstance(v, int | float) for v in body):
+                letter = get_column_letter(col)
+                cell.value, cell.number_format = f"=SUM({letter}2:{letter}{last - 1})", fmt
+    ws.print_title_rows = "1:1"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if ws.max_column > 6 else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _xlsx(tables: list[pd.DataFrame]) -> bytes:
@@ -245,11 +307,9 @@ def _xlsx(tables: list[pd.DataFrame]) -> bytes:
 
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        names: list[str] = []
+        used: set[str] = {"About"}
         for k, t in enumerate(tables):
-            name = _sheet_name(t, k)
-            name = name if name not in names else f"{name[:28]} {k + 1}"
-            names.append(name)
+            name = _sheet_name(t, k, used)
             spreadsheet_safe_frame(t).to_excel(writer, sheet_name=name)
             ws = writer.sheets[name]
             fill = PatternFill("solid", fgColor="1F3864")
@@ -258,12 +318,14 @@ def _xlsx(tables: list[pd.DataFrame]) -> bytes:
             if t.attrs.get("kind") == "schedule" and len(t) and t.index[-1] == "total":
                 for cell in ws[ws.max_row]:
                     cell.font = Font(bold=True)
-            for row in ws.iter_rows(min_row=2):
+            for row in ws.iter_rows(min_row=1):
                 for cell in row:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
             for col, w in zip(ws.iter_cols(1, ws.max_column), column_weights(t), strict=False):
                 ws.column_dimensions[col[0].column_letter].width = max(8, w * 160)
             ws.freeze_panes = "B2"
+            if t.attrs.get("kind") == "schedule":
+                _typed_sheet(ws, t)
         about = pd.DataFrame({"": [spreadsheet_safe(line) for line in (
             str(tables[0].attrs.get("title", "")), *title_lines(tables[0]))]})
         about.to_excel(writer, sheet_name="About", index=False, header=False)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from sharing_models.exceptions import ConsortiumError
 
+from .agreement import add_agreement_parser
 from .clauses import add_clauses_parser, add_redline_parser
 from .common import CliError, note, set_wide
 from .core import add_core_parsers
@@ -34,7 +35,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_init_parser, add_core_parsers, add_fees_parser, add_waterfall_parser, add_simulate_parser,
     add_formation_parser, add_negotiate_parser, add_sweep_parser, add_clauses_parser,
-    add_redline_parser, add_report_parser, add_lifecycle_parsers,
+    add_redline_parser, add_agreement_parser, add_report_parser, add_lifecycle_parsers,
 )
 
 

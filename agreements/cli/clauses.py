@@ -5,7 +5,8 @@
     consortium clauses FILE [--format docx|md|html|tex|csv|xlsx] [--lang en|zh|zh+en]
                             [-o OUT] [--method M] [--total AMOUNT] [--table NAME]
                             [--parameter ID.FIELD]
-    consortium redline OLD NEW [--format ...] [--lang ...] [-o OUT]
+    consortium redline OLD NEW [--format docx|pdf|md|html|tex|csv|xlsx] [--lang ...]
+                               [-o OUT] [--template firm.docx]
 
 Word and Excel need ``-o``; text formats go to stdout without it. The document holds
 the clause table and the schedules (``--table`` picks one; CSV holds one table, the
@@ -28,6 +29,9 @@ from .common import CliError, atomic_output, load_or_fail, note, parse_pairs
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
 _FORMATS = ("docx", "md", "html", "tex", "csv", "xlsx")
+_REDLINE_FORMATS = (*_FORMATS, "pdf")
+#: Redline formats written as the whole new draft agreement with tracked changes.
+_DOCUMENT_FORMATS = ("docx", "pdf", "md", "html")
 _TABLES = ("all", "clauses", "contributions", "revenue_shares", "fees", "voting", "results")
 
 
@@ -49,7 +53,7 @@ def _format(args: argparse.Namespace) -> str:
     if args.output:
         suffix = Path(args.output).suffix.lower().lstrip(".")
         fmt = {"markdown": "md", "htm": "html"}.get(suffix, suffix)
-        if fmt in _FORMATS:
+        if fmt in _FORMATS or (fmt == "pdf" and args.command == "redline"):
             return fmt
         raise CliError(f"cannot tell the format from {args.output!r}; use --format "
                        f"{'|'.join(_FORMATS)}", 2)
@@ -116,15 +120,32 @@ def cmd_clauses(args: argparse.Namespace) -> int:
 
 
 def cmd_redline(args: argparse.Namespace) -> int:
-    """Write the clauses that differ between two versions of a scenario."""
-    from ..clauses import compare
+    """Redline two versions of a scenario: the new draft agreement with tracked changes
+    (docx, pdf, md, html) or the table of changed clauses (tex, csv, xlsx)."""
+    from ..scenario.provenance import file_sha256, provenance
 
     load_or_fail(args.old)
     load_or_fail(args.new)
-    diff = compare(args.old, args.new, lang=args.lang)
+    for label, path in (("old", args.old), ("new", args.new)):
+        note(f"SHA-256 ({label}) {file_sha256(path)}  {path}")
+    fmt = _format(args)
+    if fmt in _DOCUMENT_FORMATS:
+        from .agreement import document, render, write
+
+        lang = args.lang or "zh+en"
+        old, new = document(args.old, lang), document(args.new, lang)
+        if old.blocks == new.blocks and old.schedules == new.schedules:
+            note("the two versions agree clause for clause")
+        record = provenance([args.old, args.new], lang=lang)
+        write(render(fmt, new, old=old, template=args.template, record=record), fmt,
+              args.output, [args.old, args.new])
+        return 0
+    from ..clauses import compare
+
+    diff = compare(args.old, args.new, lang=args.lang or "en")
     if diff.empty:
         note("the two versions agree clause for clause")
-    _write(diff, _format(args), args.output, [args.old, args.new])
+    _write(diff, fmt, args.output, [args.old, args.new])
     return 0
 
 
@@ -172,5 +193,13 @@ def add_redline_parser(subparsers: argparse._SubParsersAction) -> None:
                     "the wording that changed.")
     p.add_argument("old", metavar="OLD", help="earlier scenario file")
     p.add_argument("new", metavar="NEW", help="later scenario file")
-    _common(p)
+    p.add_argument("--format", "-f", choices=_REDLINE_FORMATS, default=None,
+                   help="docx/pdf/md/html: the new draft agreement with tracked changes "
+                        "(w:ins/w:del, <ins>/<del>); tex/csv/xlsx: the changed clauses as "
+                        "a table (default: from the -o suffix, else md)")
+    p.add_argument("--lang", choices=("en", "zh", "zh+en"), default=None,
+                   help="language (default: zh+en for the draft agreement, en for tables)")
+    p.add_argument("-o", "--output", default=None, help="output file (default: stdout)")
+    p.add_argument("--template", default=None, metavar="FIRM.docx",
+                   help="a firm's Word template for the docx/pdf redline")
     p.set_defaults(func=cmd_redline)

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import Problem
 
-__all__ = ["check_references", "format_path", "scenario_warnings", "suggest"]
+__all__ = ["check_references", "format_path", "missing_chinese_names", "scenario_warnings", "suggest"]
 
 #: Sections whose ids share one namespace (a need may name any of them).
 ENTITY_SECTIONS = ("contributions", "tasks", "results", "products")
@@ -400,4 +400,30 @@ def scenario_warnings(
         warn(["sharing", "method"], "no agreed sharing method; the contract shows no shares "
              "(`consortium shares` still compares the standard rules)")
     out.sort(key=lambda p: (p.line is None, p.line or 0))
+def missing_chinese_names(data: Any) -> list[str]:
+    """Warnings for names without a Chinese form (``name.zh``), which the Chinese draft
+    agreement marks "[待补：中文名称]"; a warning, not an error: the file stays valid.
+
+    ``data`` is the raw mapping of a scenario (or ``Agreement.model_dump()``). The
+    agreement's own name, every member, and each task, result and product with a name
+    are checked; paths are written as in the file.
+
+    >>> for w in missing_chinese_names({"name": {"en": "X", "zh": "某"},
+    ...                                 "members": [{"id": "a", "name": {"en": "A"}}]}):
+    ...     print(w)
+    members[0].name.zh: no Chinese name for a (A); the Chinese agreement will say [待补：中文名称]
+    """
+    if not isinstance(data, dict):
+        return []
+    out: list[str] = []
+
+    def check(name: Any, path: str, what: str) -> None:
+        if isinstance(name, dict) and name.get("en") and not name.get("zh"):
+            out.append(f"{path}.zh: no Chinese name for {what} ({name['en']}); the Chinese "
+                       "agreement will say [待补：中文名称]")
+
+    check(data.get("name"), "name", "the agreement")
+    for section in ("members", "tasks", "results", "products"):
+        for k, entry in _entries(data, section):
+            check(entry.get("name"), f"{section}[{k}].name", str(entry.get("id", k)))
     return out
