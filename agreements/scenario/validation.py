@@ -21,7 +21,9 @@ from typing import Any
 
 from ..errors import Problem
 
-__all__ = ["check_references", "format_path", "missing_chinese_names", "scenario_warnings", "suggest"]
+__all__ = [
+    "check_references", "format_path", "missing_chinese_names", "scenario_warnings", "suggest",
+]
 
 #: Sections whose ids share one namespace (a need may name any of them).
 ENTITY_SECTIONS = ("contributions", "tasks", "results", "products")
@@ -400,6 +402,9 @@ def scenario_warnings(
         warn(["sharing", "method"], "no agreed sharing method; the contract shows no shares "
              "(`consortium shares` still compares the standard rules)")
     out.sort(key=lambda p: (p.line is None, p.line or 0))
+    return out
+
+
 def missing_chinese_names(data: Any) -> list[str]:
     """Warnings for names without a Chinese form (``name.zh``), which the Chinese draft
     agreement marks "[待补：中文名称]"; a warning, not an error: the file stays valid.
