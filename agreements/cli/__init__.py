@@ -98,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         return 2
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for outputs' provenance
     try:
         with _c_output_to_stderr():
             return int(args.func(args))

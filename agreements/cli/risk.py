@@ -23,7 +23,7 @@ import functools
 import math
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ from .common import (
     emit_table,
     load_or_fail,
     note,
+    output_provenance,
 )
 
 __all__ = ["SweepSpec", "load_sweep_spec", "parse_levers", "shown_rule_shares"]
@@ -137,15 +138,21 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     # the Parquet file never over the input, and all or nothing
     output = atomic_output(args.out, [args.file]) if args.out else contextlib.nullcontext()
+    record = output_provenance(args, [args.file], seed=args.seed, levers=point,
+                               draws=args.draws, rules=",".join(case.shares.columns),
+                               risk_neutral=bool(args.risk_neutral),
+                               currency=agreement.currency) if args.out else None
     with _writing(args.out), output as tmp:
         sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
                        seed=args.seed, levers=levers_from_point(point, case.project),
-                       out=tmp)
+                       out=tmp, metadata=record)
     table = risk_summary(sim, levels=(args.level,))
     table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
     table = table.join(shown_rule_shares(agreement, list(sim.rules), args.format))
+    written = (f"; {sim.draws * len(sim.members) * len(sim.rules):,} rows written to "
+               f"{args.out}" if args.out else "")
     note(f"consortium simulate: {args.draws:,} draws x {len(sim.members)} members x "
-         f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s")
+         f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s{written}")
     emit_table(table, args.format)
     return 0
 
@@ -258,6 +265,8 @@ class SweepSpec:
     n_workers: int
     #: The spec file and every scenario file it names (never overwritten by ``-o``).
     inputs: tuple[Path, ...] = ()
+    #: The spec's ``grid`` and ``random`` sections, as written (for the provenance record).
+    levers: dict[str, Any] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -298,8 +307,9 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
     points = _spec_points(spec, path)
     full = [{"scenario": name, **p} for name in cases for p in points]
     inputs = (path, *((path.parent / rel).resolve() for rel in spec.get("scenarios") or []))
+    levers = {k: spec[k] for k in ("grid", "random") if spec.get(k)}
     return SweepSpec(cases, full, int(spec.get("draws", 2000)), int(spec.get("seed", 0)),
-                     int(spec.get("workers", 2)), inputs)
+                     int(spec.get("workers", 2)), inputs, levers)
 
 
 def _spec_cases(spec: dict[str, Any], path: Path) -> dict[str, RiskCase]:
@@ -362,9 +372,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     fn = functools.partial(scenario_point, cases=spec.cases, draws=spec.draws)
     start = time.perf_counter()
     # never over the spec or a scenario, and all or nothing
+    record = output_provenance(args, spec.inputs, seed=spec.seed, levers=spec.levers,
+                               draws=spec.draws, points=len(spec.points),
+                               scenario_ids=",".join(spec.cases))
     with _writing(args.out), atomic_output(args.out, spec.inputs) as tmp:
         res = sweep(fn, spec.points, seed=spec.seed, scheduler=args.scheduler,
-                    n_workers=args.workers or spec.n_workers, out=tmp)
+                    n_workers=args.workers or spec.n_workers, out=tmp, metadata=record)
     note(f"consortium sweep: {len(spec.points):,} points ({len(spec.cases)} scenarios) in "
          f"{time.perf_counter() - start:.1f} s; {len(res):,} rows written to {args.out}")
     res["all_accept"] = res["refusing"] == ""

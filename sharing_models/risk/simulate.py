@@ -22,7 +22,7 @@ active at stage ``k`` (``c_ir`` its cost share at the start). Members' payoffs s
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,9 +76,11 @@ class Simulation:
         """Tidy table: one row per draw, rule and member (``payoff``, draw's ``outcome``)."""
         return tidy(self.payoff, self.outcome, self.members, self.rules, 0)
 
-    def to_parquet(self, path: str | Path, chunk_size: int = 200_000) -> None:
-        """Write :meth:`to_frame` to Parquet in chunks of draws (bounded memory)."""
-        with ParquetSink(path) as sink:
+    def to_parquet(self, path: str | Path, chunk_size: int = 200_000,
+                   metadata: Mapping[str, str] | None = None) -> None:
+        """Write :meth:`to_frame` to Parquet in chunks of draws (bounded memory), with
+        ``metadata`` (a provenance record, say) in the file's key-value metadata."""
+        with ParquetSink(path, metadata) as sink:
             for start in range(0, self.draws, chunk_size):
                 stop = min(start + chunk_size, self.draws)
                 sink.write(tidy(self.payoff[start:stop], self.outcome[start:stop],
@@ -98,6 +100,7 @@ def simulate(
     progress: bool | None = None,
     out: str | Path | None = None,
     keep: bool = True,
+    metadata: Mapping[str, str] | None = None,
 ) -> Simulation | None:
     """Simulate ``draws`` runs of ``project`` and every member's payoff under every rule.
 
@@ -129,6 +132,9 @@ def simulate(
     keep : bool
         Keep the per-draw arrays in memory (``draws * members * rules * 8`` bytes); with
         ``keep=False`` only ``out`` is written and ``None`` is returned.
+    metadata : mapping of str to str, optional
+        Key-value metadata of the ``out`` file (seed, levers, input hashes: a provenance
+        record such as :func:`agreements.scenario.provenance.provenance` makes).
 
     Returns
     -------
@@ -170,7 +176,7 @@ def simulate(
     m, r = len(kernel.members), len(kernel.rules)
     acc = _Accumulator(draws, m, r) if keep else None
     show = progress if progress is not None else (draws >= 200_000 and sys.stderr.isatty())
-    with ParquetSink(out) as sink, tqdm(total=draws, disable=not show, unit="draw",
+    with ParquetSink(out, metadata) as sink, tqdm(total=draws, disable=not show, unit="draw",
                                           file=sys.stderr, leave=False) as bar:
         for start in range(0, draws, chunk_size):
             b = min(chunk_size, draws - start)
