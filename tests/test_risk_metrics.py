@@ -208,3 +208,20 @@ def test_no_sharing_rule_beats_borch_in_total_certainty_equivalent(data):
     loss = distance_from_borch(sim)["ce_loss"]
     scale = max(1.0, float(np.abs(sim.payoff).max()))
     assert (loss >= -1e-9 * scale).all()
+
+
+def test_standard_errors_match_the_spread_over_seeds():
+    """The ``_se`` columns are what they claim: over many seeds the estimates scatter by
+    about their reported standard error (mean, loss probability, and the CE by the delta
+    method)."""
+    from sharing_models.risk import Fixed, Product, Project, RiskMember, Stage, simulate
+
+    p = Project((Stage("s", 0.6, 10.0),), (Product("x", Fixed(30.0)),),
+                (RiskMember("a", 8.0), RiskMember("b")))
+    shares = pd.Series({"a": 0.5, "b": 0.5}, name="half")
+    rows = [risk_summary(simulate(p, shares, draws=400, seed=s)).loc[("half", "a")]
+            for s in range(60)]
+    table = pd.DataFrame(rows)
+    for col in ("expected", "prob_loss", "certainty_equivalent"):
+        spread, claimed = table[col].std(), table[f"{col}_se"].mean()
+        assert 0.7 < spread / claimed < 1.4, (col, spread, claimed)

@@ -44,7 +44,7 @@ from sharing_models.risk import (
 from sharing_models.risk.sweep import adjust_project, levers_from_point, without_members
 from sharing_models.sweep import grid, random_points, sweep
 
-from ..outcomes.risk import RiskCase, risk_case, scenario_point
+from ..outcomes.risk import RiskCase, money_unit, risk_case, scenario_point
 from ..scenario.synthetic import SyntheticConfig, synthetic_agreements
 from ..sharing import RULES, format_fixed
 from ..sharing.compare import shown_shares
@@ -99,7 +99,8 @@ def _case(args: argparse.Namespace) -> tuple[Any, RiskCase, dict[str, float]]:
     leaving = [k.split(":", 1)[1] for k, v in point.items() if k.startswith("without:") and v]
     project, shares, costs = without_members(case.project, case.shares, case.cost_shares,
                                              leaving)
-    return agreement, RiskCase(adjust_project(project, point), shares, costs), point
+    return agreement, RiskCase(adjust_project(project, point), shares, costs,
+                                case.currency), point
 
 
 def _add_common(p: argparse.ArgumentParser, draws: int) -> None:
@@ -149,12 +150,31 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     table = risk_summary(sim, levels=(args.level,))
     table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
     table = table.join(shown_rule_shares(agreement, list(sim.rules), args.format))
+    table = table.rename(columns=_unit_names(table.columns, agreement.currency))
     written = (f"; {sim.draws * len(sim.members) * len(sim.rules):,} rows written to "
                f"{args.out}" if args.out else "")
     note(f"consortium simulate: {args.draws:,} draws x {len(sim.members)} members x "
          f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s{written}")
     emit_table(table, args.format)
     return 0
+
+
+#: Columns of the ``simulate`` table that are money in the scenario's currency.
+_MONEY = ("expected", "expected_se", "std", "certainty_equivalent",
+          "certainty_equivalent_se", "outside_option", "ce_surplus", "share")
+
+
+def _unit_names(columns: Any, currency: str) -> dict[str, str]:
+    """Money columns named with their unit: ``expected`` -> ``expected_cny``,
+    ``expected_se`` -> ``expected_cny_se``, ``VaR_0.95`` -> ``VaR_0.95_cny``; a currency
+    counted in millions keeps its scale in the name (``cny_millions``)."""
+    unit = "_".join(currency.lower().replace("(", " ").replace(")", " ").split()) or "money"
+    names = {}
+    for c in columns:
+        if c in _MONEY or str(c).startswith(("VaR_", "CVaR_")):
+            base, se = (c[:-3], "_se") if c.endswith("_se") else (c, "")
+            names[c] = f"{base}_{unit}{se}"
+    return names
 
 
 def shown_rule_shares(agreement: Any, rules: list[str], fmt: str = "csv") -> pd.DataFrame:
@@ -369,6 +389,12 @@ def add_sweep_parser(subparsers: argparse._SubParsersAction) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep; print a per-scenario, per-rule summary."""
     spec = load_sweep_spec(args.spec)
+    units = {money_unit(case.currency)[0] for case in spec.cases.values()}
+    if len(units) > 1:
+        raise CliError(f"{args.spec}: the scenarios count money in different currencies "
+                       f"({', '.join(sorted(units))}); a column holds one unit, so sweep "
+                       "each currency separately")
+    (unit,) = units
     fn = functools.partial(scenario_point, cases=spec.cases, draws=spec.draws)
     start = time.perf_counter()
     # never over the spec or a scenario, and all or nothing
@@ -381,10 +407,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     note(f"consortium sweep: {len(spec.points):,} points ({len(spec.cases)} scenarios) in "
          f"{time.perf_counter() - start:.1f} s; {len(res):,} rows written to {args.out}")
     res["all_accept"] = res["refusing"] == ""
-    summary = res.groupby(["scenario", "rule"], sort=False).agg(
-        points=("point", "nunique"), members_accepting=("members_accepting", "mean"),
-        all_accept=("all_accept", "mean"), government_cost=("government_cost", "mean"),
-        expected_outcome=("expected_outcome", "mean"))
+    summary = res.groupby(["scenario", "rule"], sort=False).agg(**{
+        "points": ("point", "nunique"), "members": ("members", "max"),
+        "members_accepting": ("members_accepting", "mean"),
+        "all_accept": ("all_accept", "mean"),
+        f"government_cost_{unit}": (f"government_cost_{unit}", "mean"),
+        f"expected_outcome_{unit}": (f"expected_outcome_{unit}", "mean")})
     summary = summary.map(lambda x: round(x, 6) if isinstance(x, float)
                           and math.isfinite(x) else x)
     emit_table(summary, args.format)
