@@ -169,7 +169,7 @@ def test_every_command_is_registered_from_the_explicit_list() -> None:
     assert set(sub.choices) == {"validate", "shares", "graph", "check", "schema", "fees",
                                 "waterfall", "simulate", "formation", "sweep", "clauses",
                                 "redline", "report", "negotiate"}
-    assert len(cli.COMMANDS) == 10 and build_parser().prog == "consortium"
+    assert len(cli.COMMANDS) == 11 and build_parser().prog == "consortium"
 
 
 def test_cli_common_helpers(tmp_path: Path) -> None:

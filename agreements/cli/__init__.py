@@ -22,6 +22,7 @@ from .common import CliError, note
 from .core import add_core_parsers
 from .fees import add_fees_parser, add_waterfall_parser
 from .negotiate import add_negotiate_parser
+from .plot import add_plot_parser
 from .report import add_report_parser
 from .risk import add_formation_parser, add_simulate_parser, add_sweep_parser
 
@@ -31,7 +32,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_core_parsers, add_fees_parser, add_waterfall_parser, add_simulate_parser,
     add_formation_parser, add_negotiate_parser, add_sweep_parser, add_clauses_parser,
-    add_redline_parser, add_report_parser,
+    add_redline_parser, add_report_parser, add_plot_parser,
 )
 
 

@@ -58,6 +58,7 @@ from .common import (
     note,
     output_provenance,
 )
+from .plot import check_image_path, plot_to_file
 
 __all__ = ["SweepSpec", "load_sweep_spec", "parse_levers", "shown_rule_shares"]
 
@@ -129,12 +130,18 @@ def add_simulate_parser(subparsers: argparse._SubParsersAction) -> None:
     _add_common(p, 10_000)
     p.add_argument("--level", type=float, default=0.95, help="VaR/CVaR level (0.95)")
     p.add_argument("--out", help="also write every draw to this Parquet file")
+    p.add_argument("--plot", metavar="FIG", help="also draw the payoff distributions to "
+                                                 "this image (.png, .svg, .pdf)")
     p.set_defaults(func=cmd_simulate)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Print each member's risk metrics under each rule, beside the rule's shown share
     (``share``, money; ``share_pct``) from the one sharing path."""
+    if args.plot:
+        check_image_path(args.plot)
+        if args.out and Path(args.plot).resolve() == Path(args.out).resolve():
+            raise CliError("--plot and --out name the same file", 2)
     agreement, case, point = _case(args)
     start = time.perf_counter()
     # the Parquet file never over the input, and all or nothing
@@ -156,6 +163,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     note(f"consortium simulate: {args.draws:,} draws x {len(sim.members)} members x "
          f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s{written}")
     emit_table(table, args.format)
+    if args.plot:
+        from ..reports.figures import plot_payoffs
+
+        plot_to_file(plot_payoffs(sim.to_frame(), unit=agreement.currency), args.plot,
+                     [args.file], output_provenance(
+                         args, [args.file], seed=args.seed, levers=point, draws=args.draws,
+                         rules=",".join(sim.rules), currency=agreement.currency))
     return 0
 
 
@@ -382,12 +396,18 @@ def add_sweep_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", help="dask.distributed scheduler address (default: a "
                                        "local cluster); 'inline' runs in this process")
     p.add_argument("--workers", type=int, help="local cluster workers (spec, else 2)")
+    p.add_argument("--plot", metavar="FIG", help="also draw the formation rate over the "
+                                                 "levers to this image (.png, .svg, .pdf)")
     add_format_argument(p)
     p.set_defaults(func=cmd_sweep)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep; print a per-scenario, per-rule summary."""
+    if args.plot:
+        check_image_path(args.plot)
+        if Path(args.plot).resolve() == Path(args.out).resolve():
+            raise CliError("--plot and -o name the same file", 2)
     spec = load_sweep_spec(args.spec)
     units = {money_unit(case.currency)[0] for case in spec.cases.values()}
     if len(units) > 1:
@@ -416,4 +436,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     summary = summary.map(lambda x: round(x, 6) if isinstance(x, float)
                           and math.isfinite(x) else x)
     emit_table(summary, args.format)
+    if args.plot:
+        _sweep_plot(res.drop(columns="all_accept"), args, spec.inputs, record)
     return 0
+
+
+def _sweep_plot(res: pd.DataFrame, args: argparse.Namespace, inputs: tuple[Path, ...],
+                record: dict[str, str]) -> None:
+    """``sweep --plot``: the lever heat map of the results just written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ..errors import AgreementError
+    from ..reports.figures import plot_lever_heatmap
+
+    try:
+        fig = plot_lever_heatmap(res)
+    except AgreementError as exc:  # e.g. no lever varies: the results stand, no figure
+        note(f"consortium sweep: no plot: {exc}")
+        return
+    plot_to_file(fig, args.plot, [*inputs, args.out], {
+        **output_provenance(args, inputs), **{f"source_{k}": v for k, v in record.items()}})
