@@ -168,7 +168,7 @@ def test_every_command_is_registered_from_the_explicit_list() -> None:
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert set(sub.choices) == {"validate", "shares", "graph", "check", "schema", "fees",
                                 "waterfall", "simulate", "formation", "sweep", "clauses",
-                                "redline", "report", "negotiate"}
+                                "redline", "report", "negotiate", "plot"}
     assert len(cli.COMMANDS) == 11 and build_parser().prog == "consortium"
 
 

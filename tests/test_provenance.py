@@ -124,3 +124,62 @@ def test_python_api_writes_metadata_given(tmp_path):
           metadata={"seed": "0"})
     assert _meta(tmp_path / "w.parquet")["seed"] == "0"
     assert pd.read_parquet(tmp_path / "w.parquet")["y"].tolist() == [2, 4]
+
+
+def test_clauses_csv_gets_a_json_sidecar(folder, capsys):
+    err = _run(["clauses", "b.yaml", "-o", "c.csv"], capsys)
+    assert "wrote c.csv" in err
+    side = json.loads((folder / "c.csv.provenance.json").read_text(encoding="utf-8"))
+    assert side["scenario"] == "b.yaml" and side["scenario_sha256"] == _sha(folder / "b.yaml")
+    assert side["command"] == "consortium clauses b.yaml -o c.csv"
+    assert side["version"] == tool_version()
+    # the CSV itself stays a plain table (no comment lines a reader would trip on)
+    table = pd.read_csv(folder / "c.csv", index_col=0, dtype=str, keep_default_na=False)
+    assert len(table) > 10
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "b.yaml", "c.csv", "c.csv.provenance.json", "spec.yaml"]
+
+
+def test_redline_csv_sidecar_hashes_both_versions(folder, capsys):
+    new = folder / "n.yaml"
+    new.write_text((folder / "b.yaml").read_text(encoding="utf-8").replace(
+        "Baoshan", "Baoshan New", 1), encoding="utf-8")
+    _run(["redline", "b.yaml", "n.yaml", "-f", "csv", "-o", "r.csv"], capsys)
+    side = json.loads((folder / "r.csv.provenance.json").read_text(encoding="utf-8"))
+    assert side["scenario"] == "b.yaml;n.yaml"
+    assert side["scenario_sha256"] == f"{_sha(folder / 'b.yaml')};{_sha(new)}"
+
+
+@pytest.mark.parametrize("suffix", ["md", "html", "tex"])
+def test_clause_documents_end_with_a_provenance_footer(folder, capsys, monkeypatch, suffix):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    _run(["clauses", "b.yaml", "-o", f"c.{suffix}"], capsys)
+    text = (folder / f"c.{suffix}").read_text(encoding="utf-8")
+    short = _sha(folder / "b.yaml")[:12]
+    assert "2023-11-14T22:13:20Z" in text and short in text
+    assert f"consortium-toolkit {tool_version()}" in text
+    tail = text[-600:]
+    assert short in tail  # a footer: at the end
+    if suffix == "html":
+        assert '<meta name="provenance"' in text and text.rstrip().endswith("</html>")
+    if suffix == "tex":
+        assert text.rstrip().endswith(r"\end{document}")
+    # stdout (no -o) is not a file the toolkit writes: unchanged, no date in it
+    main(["clauses", "b.yaml", "-f", suffix])
+    assert "2023-11-14" not in capsys.readouterr().out
+
+
+def test_report_footer_and_graph_metadata(folder, capsys):
+    from PIL import Image
+
+    _run(["report", "b.yaml", "-o", "r.html", "--draws", "300", "--seed", "6"], capsys)
+    page = (folder / "r.html").read_text(encoding="utf-8")
+    assert '<meta name="provenance"' in page and "<footer" in page
+    footer = page[page.index("<footer"):]
+    assert "seed 6" in footer and _sha(folder / "b.yaml")[:12] in footer
+    _run(["graph", "b.yaml", "-o", "g.png"], capsys)
+    with Image.open(folder / "g.png") as image:
+        assert image.info["scenario_sha256"] == _sha(folder / "b.yaml")
+        assert image.info["command"] == "consortium graph b.yaml -o g.png"
+    _run(["graph", "b.yaml", "-o", "g.svg"], capsys)
+    assert _sha(folder / "b.yaml") in (folder / "g.svg").read_text(encoding="utf-8")
