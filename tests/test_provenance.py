@@ -67,7 +67,10 @@ def test_simulate_parquet_records_seed_levers_hash_and_version(folder, capsys):
     assert meta["command"] == "consortium " + " ".join(SIMULATE)
     assert meta["draws"] == "500" and meta["rules"] == "fixed,equal"
     assert "pandas" in meta  # pandas' own metadata is kept: dtypes round-trip
-    assert pd.read_parquet(folder / "s.parquet")["member"].dtype == "category"
+    table = pd.read_parquet(folder / "s.parquet")
+    assert table["member"].dtype == "category"
+    # money columns name their unit
+    assert list(table.columns) == ["draw", "member", "rule", "payoff_cny", "outcome_cny"]
 
 
 def test_sweep_parquet_records_seed_levers_hashes_and_version(folder, capsys):

@@ -76,10 +76,13 @@ def _parquet(path: Path) -> tuple[Any, dict[str, str]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from ..reports.figures import payoff_column
+
     try:
         schema = pq.read_schema(path)
-        names = set(schema.names)
-        columns = (["member", "rule", "payoff"] if {"draw", "payoff"} <= names else None)
+        payoff = payoff_column(schema.names)
+        columns = (["member", "rule", payoff] if "draw" in schema.names and payoff
+                   else None)  # a table of draws can be large: only what is drawn
         table = pq.read_table(path, columns=columns).to_pandas()
     except (OSError, pa.ArrowException) as exc:
         raise CliError(f"cannot read {path} as Parquet: {exc}") from None
@@ -94,7 +97,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     from ..errors import AgreementError
-    from ..reports.figures import plot_lever_heatmap, plot_payoffs, sweep_unit
+    from ..reports.figures import payoff_column, plot_lever_heatmap, plot_payoffs, sweep_unit
 
     out = check_image_path(args.output)
     if not 10 <= args.dpi <= 600:
@@ -106,7 +109,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         if source.suffix.lower() == ".parquet":
             table, meta = _parquet(source)
             fields = {f"source_{k}": v for k, v in meta.items()}
-            if {"member", "rule", "payoff"} <= set(table.columns):
+            if payoff_column(table.columns) and "member" in table.columns:  # draws
                 fig = plot_payoffs(table, unit=meta.get("currency", ""))
             else:
                 fig = plot_lever_heatmap(table, x=args.x, y=args.y, value=args.value)

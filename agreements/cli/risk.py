@@ -153,7 +153,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     with _writing(args.out), output as tmp:
         sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
                        seed=args.seed, levers=levers_from_point(point, case.project),
-                       out=tmp, metadata=record)
+                       out=tmp, metadata=record, unit=_money_suffix(agreement.currency))
     table = risk_summary(sim, levels=(args.level,))
     table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
     table = table.join(shown_rule_shares(agreement, list(sim.rules), args.format))
@@ -178,11 +178,16 @@ _MONEY = ("expected", "expected_se", "std", "certainty_equivalent",
           "certainty_equivalent_se", "outside_option", "ce_surplus", "share")
 
 
+def _money_suffix(currency: str) -> str:
+    """``"CNY"`` -> ``"cny"``, ``"CNY (millions)"`` -> ``"cny_millions"``."""
+    return "_".join(currency.lower().replace("(", " ").replace(")", " ").split()) or "money"
+
+
 def _unit_names(columns: Any, currency: str) -> dict[str, str]:
     """Money columns named with their unit: ``expected`` -> ``expected_cny``,
     ``expected_se`` -> ``expected_cny_se``, ``VaR_0.95`` -> ``VaR_0.95_cny``; a currency
     counted in millions keeps its scale in the name (``cny_millions``)."""
-    unit = "_".join(currency.lower().replace("(", " ").replace(")", " ").split()) or "money"
+    unit = _money_suffix(currency)
     names = {}
     for c in columns:
         if c in _MONEY or str(c).startswith(("VaR_", "CVaR_")):

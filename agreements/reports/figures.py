@@ -23,8 +23,8 @@ from matplotlib.figure import Figure
 from ..errors import AgreementError
 from .plotting import use_cjk_font
 
-__all__ = ["figure_metadata", "lever_columns", "plot_lever_heatmap", "plot_payoffs",
-           "save_figure"]
+__all__ = ["figure_metadata", "lever_columns", "payoff_column", "plot_lever_heatmap",
+           "plot_payoffs", "save_figure", "sweep_unit"]
 
 #: Image formats :func:`save_figure` writes, by suffix.
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -36,8 +36,9 @@ def plot_payoffs(draws: pd.DataFrame, *, unit: str = "", bins: int = 50) -> Figu
     Parameters
     ----------
     draws : DataFrame
-        One row per draw, member and rule, with ``member``, ``rule`` and ``payoff``
-        (the table of ``consortium simulate --out`` or ``Simulation.to_frame()``).
+        One row per draw, member and rule, with ``member``, ``rule`` and ``payoff`` or
+        ``payoff_<unit>`` (the table of ``consortium simulate --out`` or
+        ``Simulation.to_frame()``).
     unit : str
         Currency of the payoffs, for the axis label (``"CNY"``).
     bins : int
@@ -64,7 +65,8 @@ def plot_payoffs(draws: pd.DataFrame, *, unit: str = "", bins: int = 50) -> Figu
     -----
     Linear in the number of rows (one ``numpy.histogram`` per member and rule).
     """
-    missing = {"member", "rule", "payoff"} - set(draws.columns)
+    column = payoff_column(draws.columns)
+    missing = {"member", "rule", column or "payoff"} - set(draws.columns)
     if missing or draws.empty:
         raise AgreementError("payoff plot needs a table of draws with member, rule and "
                              f"payoff columns (consortium simulate --out); missing "
@@ -78,7 +80,7 @@ def plot_payoffs(draws: pd.DataFrame, *, unit: str = "", bins: int = 50) -> Figu
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     member = draws["member"].astype(str).to_numpy()
     rule = draws["rule"].astype(str).to_numpy()
-    payoff = draws["payoff"].to_numpy(dtype=float)
+    payoff = draws[column].to_numpy(dtype=float)
     colours = [f"C{k % 10}" for k in range(len(rules))]
     for ax, m in zip(axes, members, strict=False):
         mine = member == m
@@ -98,6 +100,16 @@ def plot_payoffs(draws: pd.DataFrame, *, unit: str = "", bins: int = 50) -> Figu
     axes[0].legend(fontsize=8, title="rule")
     fig.suptitle("Payoff distribution per member and rule (dashed: mean)")
     return fig
+
+
+def payoff_column(columns: Any) -> str | None:
+    """The payoff column of a table of draws: ``payoff`` or ``payoff_<unit>``.
+
+    >>> payoff_column(["draw", "member", "payoff_cny"]), payoff_column(["x"])
+    ('payoff_cny', None)
+    """
+    return next((str(c) for c in columns if str(c) == "payoff"
+                 or str(c).startswith("payoff_")), None)
 
 
 def lever_columns(results: pd.DataFrame) -> list[str]:

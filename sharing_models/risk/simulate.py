@@ -101,6 +101,7 @@ def simulate(
     out: str | Path | None = None,
     keep: bool = True,
     metadata: Mapping[str, str] | None = None,
+    unit: str = "",
 ) -> Simulation | None:
     """Simulate ``draws`` runs of ``project`` and every member's payoff under every rule.
 
@@ -135,6 +136,9 @@ def simulate(
     metadata : mapping of str to str, optional
         Key-value metadata of the ``out`` file (seed, levers, input hashes: a provenance
         record such as :func:`agreements.scenario.provenance.provenance` makes).
+    unit : str
+        The unit of money, named in the ``out`` file's money columns (``"cny"``:
+        ``payoff_cny``, ``outcome_cny``); default plain ``payoff``, ``outcome``.
 
     Returns
     -------
@@ -185,7 +189,8 @@ def simulate(
             if acc is not None:
                 acc.totals[:, start:start + b] = totals
             if out is not None:
-                sink.write(tidy(view, totals[0], kernel.members, kernel.rules, start))
+                sink.write(tidy(view, totals[0], kernel.members, kernel.rules, start,
+                                unit))
             bar.update(b)
     if acc is None:
         return None
