@@ -108,6 +108,7 @@ def sweep(
     batch_size: int | None = None,
     out: str | Path | None = None,
     progress: bool | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Run ``fn(point, seed)`` over ``points``, in parallel on Dask.
 
@@ -131,6 +132,9 @@ def sweep(
         nothing is left there if the sweep fails or is interrupted).
     progress : bool, optional
         tqdm bar on stderr (default: when stderr is a TTY).
+    metadata : mapping of str to str, optional
+        Key-value metadata of the ``out`` file (seed, levers, input hashes: a provenance
+        record such as :func:`agreements.scenario.provenance.provenance` makes).
 
     Returns
     -------
@@ -156,8 +160,8 @@ def sweep(
     seeds = np.random.SeedSequence(seed).spawn(len(pts)) if not isinstance(
         seed, np.random.SeedSequence) else seed.spawn(len(pts))
     show = progress if progress is not None else sys.stderr.isatty()
-    with ParquetSink(out) as sink, tqdm(total=len(pts), disable=not show, unit="point",
-                                          **bar_options()) as bar:
+    with ParquetSink(out, metadata) as sink, tqdm(total=len(pts), disable=not show,
+                                                   unit="point", **bar_options()) as bar:
         writer = _OrderedWriter(sink, bar)
         if scheduler == "inline":
             for i, ids in enumerate(_batches(len(pts), batch_size, max(1, int(n_workers)))):

@@ -27,6 +27,7 @@ from agreements.scenario.synthetic import SyntheticConfig, synthetic_agreement, 
 from agreements.valuation.game import expected_value
 from sharing_models import SuspiciousResultWarning
 from sharing_models.risk import Fixed, LogNormal, Triangular, simulate
+from sharing_models.risk.sweep import lever_point
 
 ROOT = Path(__file__).resolve().parents[1]
 BAOSHAN = ROOT / "scenarios" / "baoshan_medical_devices.yaml"
@@ -208,7 +209,7 @@ def test_scenario_point(baoshan):
     cases = {"b": risk_case(baoshan, ["fixed"])}
     rows = scenario_point({"scenario": "b", "subsidy": 0.5}, np.random.SeedSequence(0),
                           cases=cases, draws=500)
-    assert rows["rule"].tolist() == ["fixed"] and rows["government_cost"].iloc[0] > 0
+    assert rows["rule"].tolist() == ["fixed"] and rows["government_cost_cny"].iloc[0] > 0
     with pytest.raises(AgreementError, match="unknown scenario"):
         scenario_point({"scenario": "zz"}, np.random.SeedSequence(0), cases=cases)
 
@@ -228,7 +229,7 @@ def test_cli_simulate_is_identical_for_the_same_seed(capsys):
     _, out2, _ = run(capsys, *args)
     assert out1 == out2
     rows = json.loads(out1)
-    assert len(rows) == 8 and {"rule", "member", "CVaR_0.95", "accepts"} <= set(rows[0])
+    assert len(rows) == 8 and {"rule", "member", "CVaR_0.95_cny", "accepts"} <= set(rows[0])
     _, out3, _ = run(capsys, *args[:5], "8", *args[6:])
     assert out3 != out1
 
@@ -241,7 +242,7 @@ def test_cli_simulate_levers_change_the_result(capsys, tmp_path):
     a = pd.read_csv(pd.io.common.StringIO(plain), index_col=[0, 1])
     b = pd.read_csv(pd.io.common.StringIO(helped), index_col=[0, 1])
     # stage costs are subsidised; the members' own contributions are still at risk
-    assert (b["expected"] > a["expected"]).all() and (b["prob_loss"] < a["prob_loss"]).all()
+    assert (b["expected_cny"] > a["expected_cny"]).all() and (b["prob_loss"] < a["prob_loss"]).all()
     assert len(pd.read_parquet(tmp_path / "d.parquet")) == 2000 * 4
 
 
@@ -339,3 +340,34 @@ def test_cli_formation_without_a_game(capsys, monkeypatch):
     assert code == 0 and "core columns omitted" in err
     (row,) = json.loads(out)
     assert "in_core" not in row and "members_accepting" in row
+
+
+def test_sweep_columns_name_their_unit_and_carry_members_and_errors(baoshan):
+    """Money columns say their unit; a synthetic consortium counted in millions lands
+    in units; member count and Monte Carlo standard errors beside the means."""
+    syn = synthetic_agreement(seed=3)
+    assert syn.currency == "CNY (millions)"
+    cases = {"b": risk_case(baoshan, ["fixed"]), "s": risk_case(syn, ["equal"])}
+    seed = np.random.SeedSequence(4)
+    b = scenario_point({"scenario": "b"}, seed, cases=cases, draws=400)
+    s = scenario_point({"scenario": "s"}, seed, cases=cases, draws=400)
+    assert list(b.columns) == list(s.columns)
+    assert {"members", "expected_outcome_cny", "expected_outcome_cny_se", "total_ce_cny",
+            "total_ce_cny_se", "government_cost_cny_se", "least_transfer_cny"} <= set(b)
+    assert not {"expected_outcome", "government_cost"} & set(b)
+    assert b["members"].iloc[0] == 4 and s["members"].iloc[0] == len(syn.members)
+    raw = lever_point({}, seed, project=cases["s"].project, shares=cases["s"].shares,
+                      cost_shares=cases["s"].cost_shares, draws=400)
+    assert s["expected_outcome_cny"].iloc[0] == pytest.approx(
+        raw["expected_outcome"].iloc[0] * 1e6)
+    assert 0 < s["expected_outcome_cny_se"].iloc[0] < abs(s["expected_outcome_cny"].iloc[0])
+
+
+def test_cli_sweep_refuses_mixed_currencies(capsys, tmp_path):
+    spec = tmp_path / "mixed.yaml"
+    usd = BAOSHAN.parent / "sematech_1987.yaml"
+    spec.write_text(f"scenarios: [{BAOSHAN}, {usd}]\ndraws: 100\n")
+    code, _, err = run(capsys, "sweep", spec, "-o", tmp_path / "x.parquet",
+                         "--scheduler", "inline")
+    assert code == 1 and "different currencies (cny, usd)" in err
+    assert not (tmp_path / "x.parquet").exists()

@@ -169,8 +169,8 @@ def test_every_command_is_registered_from_the_explicit_list() -> None:
     assert set(sub.choices) == {"validate", "shares", "graph", "check", "schema", "fees",
                                 "waterfall", "simulate", "formation", "sweep", "clauses",
                                 "redline", "agreement", "report", "negotiate", "init",
-                                "settle", "admit", "withdraw", "review"}
-    assert len(cli.COMMANDS) == 13 and build_parser().prog == "consortium"
+                                "settle", "admit", "withdraw", "review", "plot"}
+    assert len(cli.COMMANDS) == 14 and build_parser().prog == "consortium"
 
 
 def test_cli_common_helpers(tmp_path: Path) -> None:

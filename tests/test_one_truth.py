@@ -462,7 +462,8 @@ def test_simulate_risk_neutral(path: Path, capsys: pytest.CaptureFixture[str]) -
     out = _run(["simulate", str(path), "--risk-neutral", "--draws", DRAWS, "--format", "csv",
                 *_method_args(path)], capsys)
     rows = list(csv.DictReader(io.StringIO(out)))
-    money, pct = _by_rule(rows, "share"), _by_rule(rows, "share_pct")
+    unit = _agreement(path).currency.lower()  # money columns are named with their unit
+    money, pct = _by_rule(rows, f"share_{unit}"), _by_rule(rows, "share_pct")
     assert set(money) == set(_shown_rules(path))
     for r in _shown_rules(path):
         _check_column(f"{path.name} simulate share {r}", money[r], None, *_money(path, r))

@@ -208,3 +208,35 @@ def test_no_sharing_rule_beats_borch_in_total_certainty_equivalent(data):
     loss = distance_from_borch(sim)["ce_loss"]
     scale = max(1.0, float(np.abs(sim.payoff).max()))
     assert (loss >= -1e-9 * scale).all()
+
+
+def test_standard_errors_match_the_spread_over_seeds():
+    """The ``_se`` columns are what they claim: over many seeds the estimates scatter by
+    about their reported standard error (mean, loss probability, and the CE by the delta
+    method)."""
+    from sharing_models.risk import Fixed, Product, Project, RiskMember, Stage, simulate
+
+    p = Project((Stage("s", 0.6, 10.0),), (Product("x", Fixed(30.0)),),
+                (RiskMember("a", 8.0), RiskMember("b")))
+    shares = pd.Series({"a": 0.5, "b": 0.5}, name="half")
+    rows = [risk_summary(simulate(p, shares, draws=400, seed=s)).loc[("half", "a")]
+            for s in range(60)]
+    table = pd.DataFrame(rows)
+    for col in ("expected", "prob_loss", "certainty_equivalent"):
+        spread, claimed = table[col].std(), table[f"{col}_se"].mean()
+        assert 0.7 < spread / claimed < 1.4, (col, spread, claimed)
+
+
+def test_summary_ce_is_certainty_equivalent_and_its_error_the_influence_spread():
+    """The one-pass CE of ``risk_summary`` equals :func:`certainty_equivalent`, and its
+    standard error that of :func:`ce_influence` (the public definition)."""
+    from sharing_models.risk.metrics import ce_influence, member_metrics
+
+    rng = np.random.default_rng(3)
+    y = rng.normal(0.0, 5.0, size=(3000, 3)) + np.array([0.0, 50.0, -1e6])
+    rho = np.array([2.0, np.inf, 1e3])
+    m = member_metrics(y, rho, (0.95,), 1e-9)
+    np.testing.assert_allclose(m["certainty_equivalent"], certainty_equivalent(y, rho))
+    np.testing.assert_allclose(m["certainty_equivalent_se"],
+                               ce_influence(y, rho).std(axis=0, ddof=1) / np.sqrt(3000))
+    assert m["certainty_equivalent_se"][1] == pytest.approx(m["expected_se"][1])

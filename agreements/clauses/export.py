@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -27,7 +28,7 @@ from .compare import redline_segments
 from .docx_export import to_docx
 from .layout import blocks, column_weights, column_widths_cm, title_lines, with_index
 
-__all__ = ["FORMATS", "blocks", "export", "title_lines"]
+__all__ = ["FORMATS", "blocks", "export", "title_lines", "with_provenance"]
 
 #: Export formats and their file suffixes.
 FORMATS = {"md": ".md", "html": ".html", "tex": ".tex", "csv": ".csv", "xlsx": ".xlsx",
@@ -399,3 +400,33 @@ def export(tables: Any, path_or_format: str | PathLike[str], *,
     else:
         path.write_text(data, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     return path
+
+
+def with_provenance(document: str, fmt: str, record: Mapping[str, str] | None) -> str:
+    """A Markdown, HTML or LaTeX document with a provenance footer (tool, version, date,
+    the inputs' SHA-256, seed: :func:`agreements.scenario.provenance.provenance_footer`),
+    escaped like any other text of the format; HTML also keeps the whole record as JSON
+    in ``<meta name="provenance">``. Other formats and an empty record: unchanged.
+
+    >>> rec = {"tool": "t", "version": "1", "created": "2020-01-01T00:00:00Z"}
+    >>> with_provenance("# A\\n", "md", rec).splitlines()[-1]
+    '<sub>t 1 · 2020-01-01T00:00:00Z</sub>'
+    >>> "t 1" in with_provenance(_html([pd.DataFrame({"x": [1]})]), "html", rec)
+    True
+    """
+    from ..scenario.provenance import provenance_footer
+
+    if not record or fmt not in ("md", "html", "tex"):
+        return document
+    line = provenance_footer(record)
+    if fmt == "md":
+        return document.rstrip("\n") + f"\n\n---\n\n<sub>{_md_text(line)}</sub>\n"
+    if fmt == "html":
+        meta = html.escape(json.dumps(dict(record), ensure_ascii=False, sort_keys=True))
+        document = document.replace('<meta charset="utf-8">',
+                                    f'<meta charset="utf-8"><meta name="provenance" '
+                                    f'content="{meta}">', 1)
+        return document.replace("</body></html>",
+                                f'<p class="trace">{html.escape(line)}</p>\n</body></html>', 1)
+    end = r"\end{document}"
+    return document.replace(end, r"\par\vfill{\footnotesize " + _tex(line) + "}\n" + end, 1)

@@ -26,6 +26,7 @@ from .fees import add_fees_parser, add_waterfall_parser
 from .init import add_init_parser
 from .lifecycle import add_lifecycle_parsers
 from .negotiate import add_negotiate_parser
+from .plot import add_plot_parser
 from .report import add_report_parser
 from .risk import add_formation_parser, add_simulate_parser, add_sweep_parser
 
@@ -36,6 +37,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_init_parser, add_core_parsers, add_fees_parser, add_waterfall_parser, add_simulate_parser,
     add_formation_parser, add_negotiate_parser, add_sweep_parser, add_clauses_parser,
     add_redline_parser, add_agreement_parser, add_report_parser, add_lifecycle_parsers,
+    add_plot_parser,
 )
 
 
@@ -119,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     set_wide(getattr(args, "wide", False))
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for outputs' provenance
     try:
         with _c_output_to_stderr():
             return int(args.func(args))

@@ -24,7 +24,15 @@ from typing import Any
 
 from sharing_models.exceptions import ConsortiumError
 
-from .common import CliError, atomic_output, load_or_fail, note, parse_pairs
+from .common import (
+    CliError,
+    atomic_output,
+    load_or_fail,
+    note,
+    output_provenance,
+    parse_pairs,
+    write_sidecar,
+)
 
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
@@ -60,8 +68,10 @@ def _format(args: argparse.Namespace) -> str:
     return "md"
 
 
-def _write(tables: Any, fmt: str, output: str | None, inputs: list[str]) -> None:
+def _write(tables: Any, fmt: str, output: str | None, inputs: list[str],
+           args: argparse.Namespace | None = None) -> None:
     from ..clauses import export
+    from ..clauses.export import with_provenance
 
     if output is None:
         if fmt in ("docx", "xlsx"):
@@ -69,9 +79,16 @@ def _write(tables: Any, fmt: str, output: str | None, inputs: list[str]) -> None
         text = export(tables, fmt)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
+    record = output_provenance(args or argparse.Namespace(), inputs)
     try:
         with atomic_output(output, inputs) as tmp:  # never over an input; all or nothing
-            export(tables, tmp, format=fmt)
+            if fmt in ("md", "html", "tex"):  # a footer says where the document came from
+                tmp.write_text(with_provenance(export(tables, fmt), fmt, record),
+                               encoding="utf-8")
+            else:
+                export(tables, tmp, format=fmt)
+        if fmt == "csv":  # CSV holds no metadata: a JSON file beside it, once it is whole
+            write_sidecar(output, record, inputs)
     except OSError as exc:  # missing directory, no permission, a directory given as OUT
         raise CliError(f"cannot write {output}: {exc.strerror or exc}", 1) from None
     note(f"wrote {output}")
@@ -115,7 +132,7 @@ def cmd_clauses(args: argparse.Namespace) -> int:
         tables: Any = [table, *annexes.values()]
     else:
         tables = table if choice == "clauses" else annexes[choice]
-    _write(tables, fmt, args.output, [args.file, *views.values()])
+    _write(tables, fmt, args.output, [args.file, *views.values()], args)
     return 0
 
 
@@ -145,7 +162,7 @@ def cmd_redline(args: argparse.Namespace) -> int:
     diff = compare(args.old, args.new, lang=args.lang or "en")
     if diff.empty:
         note("the two versions agree clause for clause")
-    _write(diff, fmt, args.output, [args.old, args.new])
+    _write(diff, fmt, args.output, [args.old, args.new], args)
     return 0
 
 

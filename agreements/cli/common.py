@@ -45,9 +45,11 @@ __all__ = [
     "format_table",
     "load_or_fail",
     "note",
+    "output_provenance",
     "parse_pairs",
     "set_wide",
     "table_width",
+    "write_sidecar",
 ]
 
 #: Output formats of every command that prints a table.
@@ -367,6 +369,37 @@ def atomic_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterat
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def output_provenance(args: argparse.Namespace, sources: Iterable[str | Path] = (),
+                      **fields: object) -> dict[str, str]:
+    """The provenance record of a file a command writes: the command line as typed
+    (``consortium ...``, from ``args.argv``), the inputs' SHA-256, and ``fields``
+    (``seed=``, ``levers=``, ``draws=`` ...); see
+    :func:`agreements.scenario.provenance.provenance`.
+
+    >>> ns = argparse.Namespace(argv=["simulate", "a b.yaml", "--seed", "3"])
+    >>> output_provenance(ns, seed=3)["command"]
+    "consortium simulate 'a b.yaml' --seed 3"
+    """
+    import shlex
+
+    from ..scenario.provenance import provenance
+
+    argv = getattr(args, "argv", None)
+    command = shlex.join(["consortium", *argv]) if argv is not None else None
+    return provenance(sources, command=command, **fields)  # type: ignore[arg-type]
+
+
+def write_sidecar(path: str | Path, record: dict[str, str],
+                  inputs: Iterable[str | Path] = ()) -> Path:
+    """Write ``record`` as ``<path>.provenance.json`` beside an output that cannot hold
+    metadata itself (CSV), all or nothing (:func:`atomic_output`); return its path."""
+    target = Path(f"{path}.provenance.json")
+    with atomic_output(target, inputs) as tmp:
+        tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n",
+                       encoding="utf-8")
+    return target
 
 
 def note(message: str) -> None:

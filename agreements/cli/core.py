@@ -215,7 +215,9 @@ def cmd_graph(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ..reports.figures import save_figure
     from ..reports.plotting import draw_graph
+    from .common import output_provenance
 
     out = Path(args.output)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
@@ -224,7 +226,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
     ax = draw_graph(agreement, lang=args.lang)
     try:
         with atomic_output(out, [args.file]) as tmp:  # never over the input; all or nothing
-            ax.figure.savefig(tmp, bbox_inches="tight", dpi=args.dpi)
+            save_figure(ax.figure, tmp, output_provenance(args, [args.file]),
+                        fmt=out.suffix.lower().lstrip("."), dpi=args.dpi)
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:

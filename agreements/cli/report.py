@@ -14,7 +14,7 @@ import argparse
 import time
 from pathlib import Path
 
-from .common import CliError, atomic_output, load_or_fail, note
+from .common import CliError, atomic_output, load_or_fail, note, output_provenance
 
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
@@ -55,7 +55,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         with atomic_output(out, [args.file]) as tmp:  # never over the input; all or nothing
             page = build_report(args.file, tmp, draws=args.draws, seed=args.seed,
-                                lang=args.lang)
+                                lang=args.lang, provenance=output_provenance(
+                                    args, [args.file], seed=args.seed, draws=args.draws))
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     note(f"wrote {out} ({len(page.encode('utf-8')) / 1024:,.0f} KiB) in "

@@ -23,7 +23,7 @@ import functools
 import math
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,9 @@ from .common import (
     emit_table,
     load_or_fail,
     note,
+    output_provenance,
 )
+from .plot import check_image_path, plot_to_file
 
 if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
     import pandas as pd
@@ -89,7 +91,8 @@ def _case(args: argparse.Namespace) -> tuple[Any, RiskCase, dict[str, float]]:
     leaving = [k.split(":", 1)[1] for k, v in point.items() if k.startswith("without:") and v]
     project, shares, costs = without_members(case.project, case.shares, case.cost_shares,
                                              leaving)
-    return agreement, RiskCase(adjust_project(project, point), shares, costs), point
+    return agreement, RiskCase(adjust_project(project, point), shares, costs,
+                                case.currency), point
 
 
 def _add_common(p: argparse.ArgumentParser, draws: int) -> None:
@@ -118,6 +121,8 @@ def add_simulate_parser(subparsers: argparse._SubParsersAction) -> None:
     _add_common(p, 10_000)
     p.add_argument("--level", type=float, default=0.95, help="VaR/CVaR level (0.95)")
     p.add_argument("--out", help="also write every draw to this Parquet file")
+    p.add_argument("--plot", metavar="FIG", help="also draw the payoff distributions to "
+                                                 "this image (.png, .svg, .pdf)")
     p.set_defaults(func=cmd_simulate)
 
 
@@ -127,21 +132,63 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from sharing_models.risk import risk_summary, simulate
     from sharing_models.risk.sweep import levers_from_point
 
+    if args.plot:
+        check_image_path(args.plot)
+        if args.out and Path(args.plot).resolve() == Path(args.out).resolve():
+            raise CliError("--plot and --out name the same file", 2)
     agreement, case, point = _case(args)
     start = time.perf_counter()
     # the Parquet file never over the input, and all or nothing
     output = atomic_output(args.out, [args.file]) if args.out else contextlib.nullcontext()
+    record = output_provenance(args, [args.file], seed=args.seed, levers=point,
+                               draws=args.draws, rules=",".join(case.shares.columns),
+                               risk_neutral=bool(args.risk_neutral),
+                               currency=agreement.currency) if args.out else None
     with _writing(args.out), output as tmp:
         sim = simulate(case.project, case.shares, case.cost_shares, draws=args.draws,
                        seed=args.seed, levers=levers_from_point(point, case.project),
-                       out=tmp, progress=args.draws >= PROGRESS_DRAWS)
+                       out=tmp, progress=args.draws >= PROGRESS_DRAWS, metadata=record,
+                       unit=_money_suffix(agreement.currency))
     table = risk_summary(sim, levels=(args.level,))
     table["accepts"] = table["certainty_equivalent"] >= table["outside_option"]
     table = table.join(shown_rule_shares(agreement, list(sim.rules), args.format))
+    table = table.rename(columns=_unit_names(table.columns, agreement.currency))
+    written = (f"; {sim.draws * len(sim.members) * len(sim.rules):,} rows written to "
+               f"{args.out}" if args.out else "")
     note(f"consortium simulate: {args.draws:,} draws x {len(sim.members)} members x "
-         f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s")
+         f"{len(sim.rules)} rules in {time.perf_counter() - start:.2f} s{written}")
     emit_table(table, args.format)
+    if args.plot:
+        from ..reports.figures import plot_payoffs
+
+        plot_to_file(plot_payoffs(sim.to_frame(), unit=agreement.currency), args.plot,
+                     [args.file], output_provenance(
+                         args, [args.file], seed=args.seed, levers=point, draws=args.draws,
+                         rules=",".join(sim.rules), currency=agreement.currency))
     return 0
+
+
+#: Columns of the ``simulate`` table that are money in the scenario's currency.
+_MONEY = ("expected", "expected_se", "std", "certainty_equivalent",
+          "certainty_equivalent_se", "outside_option", "ce_surplus", "share")
+
+
+def _money_suffix(currency: str) -> str:
+    """``"CNY"`` -> ``"cny"``, ``"CNY (millions)"`` -> ``"cny_millions"``."""
+    return "_".join(currency.lower().replace("(", " ").replace(")", " ").split()) or "money"
+
+
+def _unit_names(columns: Any, currency: str) -> dict[str, str]:
+    """Money columns named with their unit: ``expected`` -> ``expected_cny``,
+    ``expected_se`` -> ``expected_cny_se``, ``VaR_0.95`` -> ``VaR_0.95_cny``; a currency
+    counted in millions keeps its scale in the name (``cny_millions``)."""
+    unit = _money_suffix(currency)
+    names = {}
+    for c in columns:
+        if c in _MONEY or str(c).startswith(("VaR_", "CVaR_")):
+            base, se = (c[:-3], "_se") if c.endswith("_se") else (c, "")
+            names[c] = f"{base}_{unit}{se}"
+    return names
 
 
 def shown_rule_shares(agreement: Any, rules: list[str], fmt: str = "csv") -> pd.DataFrame:
@@ -275,6 +322,8 @@ class SweepSpec:
     n_workers: int
     #: The spec file and every scenario file it names (never overwritten by ``-o``).
     inputs: tuple[Path, ...] = ()
+    #: The spec's ``grid`` and ``random`` sections, as written (for the provenance record).
+    levers: dict[str, Any] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -315,8 +364,9 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
     points = _spec_points(spec, path)
     full = [{"scenario": name, **p} for name in cases for p in points]
     inputs = (path, *((path.parent / rel).resolve() for rel in spec.get("scenarios") or []))
+    levers = {k: spec[k] for k in ("grid", "random") if spec.get(k)}
     return SweepSpec(cases, full, int(spec.get("draws", 2000)), int(spec.get("seed", 0)),
-                     int(spec.get("workers", 2)), inputs)
+                     int(spec.get("workers", 2)), inputs, levers)
 
 
 def _spec_cases(spec: dict[str, Any], path: Path) -> dict[str, RiskCase]:
@@ -376,6 +426,8 @@ def add_sweep_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", help="dask.distributed scheduler address (default: a "
                                        "local cluster); 'inline' runs in this process")
     p.add_argument("--workers", type=int, help="local cluster workers (spec, else 2)")
+    p.add_argument("--plot", metavar="FIG", help="also draw the formation rate over the "
+                                                 "levers to this image (.png, .svg, .pdf)")
     add_format_argument(p)
     p.set_defaults(func=cmd_sweep)
 
@@ -384,9 +436,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep; print a per-scenario, per-rule summary."""
     from sharing_models.sweep import sweep
 
-    from ..outcomes.risk import scenario_point
+    from ..outcomes.risk import money_unit, scenario_point
 
+    if args.plot:
+        check_image_path(args.plot)
+        if Path(args.plot).resolve() == Path(args.out).resolve():
+            raise CliError("--plot and -o name the same file", 2)
     spec = load_sweep_spec(args.spec)
+    units = {money_unit(case.currency)[0] for case in spec.cases.values()}
+    if len(units) > 1:
+        raise CliError(f"{args.spec}: the scenarios count money in different currencies "
+                       f"({', '.join(sorted(units))}); a column holds one unit, so sweep "
+                       "each currency separately")
+    (unit,) = units
     fn = functools.partial(scenario_point, cases=spec.cases, draws=spec.draws)
     where = (f"on {args.scheduler}" if args.scheduler else
              f"on a local Dask cluster of {args.workers or spec.n_workers} workers")
@@ -394,17 +456,43 @@ def cmd_sweep(args: argparse.Namespace) -> int:
          f"x {spec.draws:,} draws {where}; progress below")
     start = time.perf_counter()
     # never over the spec or a scenario, and all or nothing
+    record = output_provenance(args, spec.inputs, seed=spec.seed, levers=spec.levers,
+                               draws=spec.draws, points=len(spec.points),
+                               scenario_ids=",".join(spec.cases))
     with _writing(args.out), atomic_output(args.out, spec.inputs) as tmp:
         res = sweep(fn, spec.points, seed=spec.seed, scheduler=args.scheduler,
-                    n_workers=args.workers or spec.n_workers, out=tmp, progress=True)
+                    n_workers=args.workers or spec.n_workers, out=tmp, progress=True,
+                    metadata=record)
     note(f"consortium sweep: {len(spec.points):,} points ({len(spec.cases)} scenarios) in "
          f"{time.perf_counter() - start:.1f} s; {len(res):,} rows written to {args.out}")
     res["all_accept"] = res["refusing"] == ""
-    summary = res.groupby(["scenario", "rule"], sort=False).agg(
-        points=("point", "nunique"), members_accepting=("members_accepting", "mean"),
-        all_accept=("all_accept", "mean"), government_cost=("government_cost", "mean"),
-        expected_outcome=("expected_outcome", "mean"))
+    summary = res.groupby(["scenario", "rule"], sort=False).agg(**{
+        "points": ("point", "nunique"), "members": ("members", "max"),
+        "members_accepting": ("members_accepting", "mean"),
+        "all_accept": ("all_accept", "mean"),
+        f"government_cost_{unit}": (f"government_cost_{unit}", "mean"),
+        f"expected_outcome_{unit}": (f"expected_outcome_{unit}", "mean")})
     summary = summary.map(lambda x: round(x, 6) if isinstance(x, float)
                           and math.isfinite(x) else x)
     emit_table(summary, args.format)
+    if args.plot:
+        _sweep_plot(res.drop(columns="all_accept"), args, spec.inputs, record)
     return 0
+
+
+def _sweep_plot(res: pd.DataFrame, args: argparse.Namespace, inputs: tuple[Path, ...],
+                record: dict[str, str]) -> None:
+    """``sweep --plot``: the lever heat map of the results just written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ..errors import AgreementError
+    from ..reports.figures import plot_lever_heatmap
+
+    try:
+        fig = plot_lever_heatmap(res)
+    except AgreementError as exc:  # e.g. no lever varies: the results stand, no figure
+        note(f"consortium sweep: no plot: {exc}")
+        return
+    plot_to_file(fig, args.plot, [*inputs, args.out], {
+        **output_provenance(args, inputs), **{f"source_{k}": v for k, v in record.items()}})

@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,7 +48,9 @@ from ..valuation.project import project_from_agreement
 
 __all__ = [
     "DEFAULT_RULES",
+    "MONEY_COLUMNS",
     "RiskCase",
+    "money_unit",
     "project_from_agreement",
     "risk_case",
     "scenario_point",
@@ -59,13 +62,40 @@ __all__ = [
 DEFAULT_RULES = ("equal", "proportional", "shapley", "borch")
 
 
+#: Money columns of a sweep point's rows (:func:`scenario_point`), named with their unit.
+MONEY_COLUMNS = ("expected_outcome", "expected_outcome_se", "total_ce", "total_ce_se",
+                 "worst_cvar", "government_cost", "government_cost_se", "least_transfer")
+
+_SCALES = {"thousands": 1e3, "millions": 1e6, "billions": 1e9}
+
+
+def money_unit(currency: str) -> tuple[str, float]:
+    """The column suffix of a scenario's money and the factor to that unit.
+
+    ``"CNY"`` -> ``("cny", 1.0)``; a currency counted in thousands, millions or billions
+    (``"CNY (millions)"``, as synthetic consortia are) -> ``("cny", 1e6)``, so that money
+    from several scenarios lands in one unit; anything else is used as written, made
+    into an identifier.
+
+    >>> money_unit("CNY"), money_unit("CNY (millions)"), money_unit("Gold bars")
+    (('cny', 1.0), ('cny', 1000000.0), ('gold_bars', 1.0))
+    """
+    found = re.fullmatch(r"\s*([A-Za-z]{3})\s*(?:\((thousands|millions|billions)\))?\s*",
+                         currency or "")
+    if found:
+        return found[1].lower(), _SCALES.get(found[2] or "", 1.0)
+    return re.sub(r"[^0-9a-z]+", "_", (currency or "money").lower()).strip("_") or "money", 1.0
+
+
 @dataclass(frozen=True, eq=False)
 class RiskCase:
-    """What :func:`~sharing_models.risk.simulate` needs for one agreement."""
+    """What :func:`~sharing_models.risk.simulate` needs for one agreement, and the
+    currency its money is counted in (the agreement's ``currency``)."""
 
     project: Project
     shares: pd.DataFrame
     cost_shares: pd.DataFrame
+    currency: str = "CNY"
 
 
 def sharing_rules(agreement: Agreement, methods: Sequence[str] | None = None) -> pd.DataFrame:
@@ -115,7 +145,7 @@ def risk_case(agreement: Agreement, methods: Sequence[str] | None = None, *,
         project_options = {**project_options, "default_probability": 0.0}
     project = project_from_agreement(agreement, plan=grand_plan(agreement),
                                      **project_options)
-    return RiskCase(project, shares, shares.copy())
+    return RiskCase(project, shares, shares.copy(), agreement.currency)
 
 
 def simulate_agreement(agreement: Agreement, *, draws: int = 10_000, seed: Any = None,
@@ -139,11 +169,25 @@ def simulate_agreement(agreement: Agreement, *, draws: int = 10_000, seed: Any =
 def scenario_point(point: dict[str, Any], seed: np.random.SeedSequence, *,
                    cases: Mapping[str, RiskCase], draws: int = 2000) -> pd.DataFrame:
     """One sweep point on the case named by ``point["scenario"]`` (levers as in
-    :func:`sharing_models.risk.sweep.lever_point`)."""
+    :func:`sharing_models.risk.sweep.lever_point`).
+
+    The rows are those of :func:`sharing_models.risk.compare_levers` with the money
+    columns (:data:`MONEY_COLUMNS`) in the case's currency, named with it
+    (``expected_outcome_cny``, ``expected_outcome_cny_se``; see :func:`money_unit`:
+    a currency counted in millions is converted to units)."""
     name = point.get("scenario")
     if name not in cases:
         raise AgreementError(f"unknown scenario {name!r} in sweep point; known: {list(cases)}")
     rest = {k: v for k, v in point.items() if k != "scenario"}
     case = cases[name]
-    return lever_point(rest, seed, project=case.project, shares=case.shares,
+    rows = lever_point(rest, seed, project=case.project, shares=case.shares,
                        cost_shares=case.cost_shares, draws=draws)
+    unit, factor = money_unit(case.currency)
+    rows[list(MONEY_COLUMNS)] = rows[list(MONEY_COLUMNS)] * factor
+    return rows.rename(columns={c: _with_unit(c, unit) for c in MONEY_COLUMNS})
+
+
+def _with_unit(column: str, unit: str) -> str:
+    """``expected_outcome`` -> ``expected_outcome_cny``; ``..._se`` -> ``..._cny_se``."""
+    base, se = (column[:-3], "_se") if column.endswith("_se") else (column, "")
+    return f"{base}_{unit}{se}"

@@ -19,8 +19,10 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import re
 import warnings
+from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ from ..clauses import clause_table
 from ..clauses.table import as_agreement
 from ..outcomes.risk import simulate_agreement
 from ..scenario.model import Agreement
+from ..scenario.provenance import provenance_footer
 from ..sharing import agreed_rule
 from ..sharing.compare import METHODS, shown_shares
 from ..sharing.display import format_fixed
@@ -281,10 +284,7 @@ def _risk(agreement: Agreement, sim: Any, messages: list[str], draws: int, seed:
             "CVaR_0.95": "CVaR 95% (mean loss, worst 5%)",
             "certainty_equivalent": "certainty equivalent"}
     table = summary[list(cols)].rename(columns=cols)
-    pay = sim.payoff  # draws x members x rules: the standard error of each mean
-    se = pay.std(axis=0, ddof=1) / np.sqrt(pay.shape[0])
-    table.insert(1, "± s.e.", [se[sim.members.index(m), sim.rules.index(r)]
-                               for r, m in table.index])
+    table.insert(1, "± s.e.", summary["expected_se"])  # Monte Carlo standard error
     cvar = summary["CVaR_0.95"].unstack("rule").reindex(agreement.member_ids)
     chart = _grouped_bars(cvar.rename(index=_label(agreement, zh)),
                           "CVaR 95%: mean loss in the worst 5% of draws (higher = more at risk)",
@@ -312,9 +312,26 @@ def _clauses(agreement: Agreement, lang: str) -> str:
 
 
 # ---------------------------------------------------------------------- entry point
+def _provenance_html(record: Mapping[str, str] | None) -> tuple[str, str]:
+    """The ``<meta>`` holding a provenance record (JSON) and the footer showing it.
+
+    >>> head, foot = _provenance_html({"tool": "t", "version": "1", "seed": "<3>"})
+    >>> head[:44]
+    '<meta name="provenance" content="{&quot;seed'
+    >>> foot
+    '<footer class="note">t 1 · seed &lt;3&gt;</footer>'
+    """
+    if not record:
+        return "", ""
+    text = json.dumps(dict(record), ensure_ascii=False, sort_keys=True)
+    return (f'<meta name="provenance" content="{html.escape(text)}">',
+            f'<footer class="note">{html.escape(provenance_footer(record))}</footer>')
+
+
 def build_report(agreement_or_path: Agreement | str | PathLike[str],
                  out_path: str | PathLike[str] | None = None, *, draws: int = 20_000,
-                 seed: int = 0, lang: str = "auto") -> str:
+                 seed: int = 0, lang: str = "auto",
+                 provenance: Mapping[str, str] | None = None) -> str:
     """One self-contained HTML page: graph, shares, walk-aways, risk and clauses.
 
     Parameters
@@ -329,6 +346,11 @@ def build_report(agreement_or_path: Agreement | str | PathLike[str],
     lang
         Clause table and plot labels: ``"auto"`` (``zh+en`` when the agreement has a
         Chinese name), ``"en"``, ``"zh"`` or ``"zh+en"``.
+    provenance
+        A provenance record (:func:`agreements.scenario.provenance.provenance`): shown
+        as the page's footer line and kept whole in ``<meta name="provenance">`` (JSON).
+        ``consortium report`` always gives one; without it the page has no footer, so
+        the same seed gives the same page.
 
     Returns
     -------
@@ -372,10 +394,12 @@ def build_report(agreement_or_path: Agreement | str | PathLike[str],
              _walk_away(agreement, df, game, sim), _risk(agreement, sim, messages, draws,
                                                          seed, zh),
              _clauses(agreement, lang)]
+    head, foot = _provenance_html(provenance)
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{html.escape(agreement.name.en)}: consortium report</title>"
-            f"<style>{_CSS}</style></head><body><main>{''.join(parts)}</main></body></html>\n")
+            f"{head}<title>{html.escape(agreement.name.en)}: consortium report</title>"
+            f"<style>{_CSS}</style></head><body><main>{''.join(parts)}{foot}</main>"
+            "</body></html>\n")
     if out_path is not None:
         Path(out_path).write_text(page, encoding="utf-8")
     return page

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +36,17 @@ class ParquetSink:
     The chunks go to a temporary file beside ``path`` (:func:`partial_path`), renamed to
     ``path`` (``os.replace``) when the ``with`` block ends normally; on an exception or an
     interrupt the temporary file is deleted, so ``path`` is either complete or untouched.
+
+    ``metadata`` (string keys and values, e.g. a provenance record: seed, levers, input
+    hashes, version) goes into the file's key-value metadata, beside pandas' own; read it
+    back with ``pyarrow.parquet.read_schema(path).metadata``. The writer adds nothing
+    that changes from run to run, so the same chunks and metadata give the same bytes.
     """
 
-    def __init__(self, path: str | Path | None) -> None:
+    def __init__(self, path: str | Path | None,
+                 metadata: Mapping[str, str] | None = None) -> None:
         self.path = path
+        self.metadata = {str(k): str(v) for k, v in (metadata or {}).items()}
         self.writer: Any = None
         self.partial: Path | None = None
 
@@ -53,6 +61,10 @@ class ParquetSink:
 
         if self.writer is None:
             table = pa.Table.from_pandas(df, preserve_index=False)
+            if self.metadata:
+                table = table.replace_schema_metadata(
+                    {**(table.schema.metadata or {}),
+                     **{k.encode(): v.encode() for k, v in self.metadata.items()}})
             self.partial = partial_path(self.path)
             self.writer = pq.ParquetWriter(str(self.partial), table.schema)
         else:  # later chunks follow the first chunk's schema (e.g. int -> float)

@@ -37,16 +37,20 @@ def as_rules(shares: Any, members: Sequence[str], what: str = "shares") -> pd.Da
 
 
 def tidy(payoff: np.ndarray, outcome: np.ndarray, members: Sequence[str],
-          rules: Sequence[str], start: int) -> pd.DataFrame:
+          rules: Sequence[str], start: int, unit: str = "") -> pd.DataFrame:
+    """One row per draw, member and rule: ``draw``, ``member``, ``rule``, ``payoff`` and
+    the draw's ``outcome`` (money columns named ``payoff_<unit>``, ``outcome_<unit>``
+    when a ``unit`` is given)."""
     b, m, r = payoff.shape
+    suffix = f"_{unit}" if unit else ""
     draw = np.repeat(np.arange(start, start + b), m * r)
     return pd.DataFrame({
         "draw": draw,
         "member": pd.Categorical.from_codes(np.tile(np.repeat(np.arange(m), r), b),
                                             categories=list(members)),
         "rule": pd.Categorical.from_codes(np.tile(np.arange(r), b * m), categories=list(rules)),
-        "payoff": payoff.reshape(-1),
-        "outcome": np.repeat(outcome, m * r),
+        f"payoff{suffix}": payoff.reshape(-1),
+        f"outcome{suffix}": np.repeat(outcome, m * r),
     })
 
 

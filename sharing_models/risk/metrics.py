@@ -23,7 +23,8 @@ from scipy.special import logsumexp
 from ..exceptions import InvalidInputError
 from .simulate import Simulation
 
-__all__ = ["certainty_equivalent", "cvar", "member_metrics", "risk_summary", "value_at_risk"]
+__all__ = ["ce_influence", "certainty_equivalent", "cvar", "member_metrics", "risk_summary",
+           "value_at_risk"]
 
 
 def certainty_equivalent(y: np.ndarray, rho: float | np.ndarray, axis: int = 0) -> np.ndarray:
@@ -84,21 +85,70 @@ def cvar(y: np.ndarray, level: float = 0.95) -> np.ndarray:
     return -_tail(np.asarray(y, dtype=float), level)[1]
 
 
+def ce_influence(y: np.ndarray, rho: float | np.ndarray) -> np.ndarray:
+    """Per-draw influence of each column of ``y`` (draws x members) on its certainty
+    equivalent: ``std(influence) / sqrt(D)`` is the CE's Monte Carlo standard error, and
+    the influences of several members add up to that of their total CE.
+
+    By the delta method, :math:`\\mathrm{CE} = -\\rho \\log \\bar{e}` with
+    :math:`e = e^{-Y/\\rho}` has influence :math:`-\\rho\\, e / \\bar{e}` (shifted in the
+    exponent for stability; the ratio does not change); ``rho = inf`` gives ``y``.
+
+    >>> y = np.array([[0.0], [2.0]])
+    >>> ce_influence(y, np.array([np.inf]))[:, 0].tolist()
+    [0.0, 2.0]
+    """
+    y = np.asarray(y, dtype=float)
+    rho = np.broadcast_to(np.asarray(rho, dtype=float), y.shape[1:])
+    finite = np.isfinite(rho)
+    safe = np.where(finite, rho, 1.0)
+    z = -y / safe
+    e = np.exp(z - z.max(axis=0))
+    infl = -safe * e / e.mean(axis=0)
+    return np.where(finite, infl, y)
+
+
 def member_metrics(y: np.ndarray, rho: np.ndarray, levels: Sequence[float],
                     tol: float) -> dict[str, np.ndarray]:
-    """Metrics of every column of a draws x members block."""
+    """Metrics of every column of a draws x members block, with the Monte Carlo
+    standard errors (``_se``) of the mean, the loss probability and the CE."""
     d = y.shape[0]
     mean = y.mean(axis=0)
+    std = np.sqrt(((y - mean) ** 2).sum(axis=0) / (d - 1)) if d > 1 else 0.0 * mean
+    loss = (y < -tol).mean(axis=0)
     out = {
         "expected": mean,
-        "std": np.sqrt(((y - mean) ** 2).sum(axis=0) / (d - 1)) if d > 1 else 0.0 * mean,
-        "prob_loss": (y < -tol).mean(axis=0),
+        "expected_se": std / math.sqrt(d),
+        "std": std,
+        "prob_loss": loss,
+        "prob_loss_se": np.sqrt(loss * (1.0 - loss) / d),
     }
     for level, (q, tail) in zip(levels, _tails(y, levels), strict=True):
         out[f"VaR_{level:g}"] = -q
         out[f"CVaR_{level:g}"] = -tail
-    out["certainty_equivalent"] = certainty_equivalent(y, rho)
+    out["certainty_equivalent"], out["certainty_equivalent_se"] = _ce_with_se(y, rho)
     return out
+
+
+def _ce_with_se(y: np.ndarray, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Certainty equivalents of the columns of ``y`` and their delta-method standard
+    errors from one exponential per entry (as :func:`certainty_equivalent` and
+    :func:`ce_influence`, without computing it twice)."""
+    rho = np.broadcast_to(np.asarray(rho, dtype=float), y.shape[1:])
+    if np.any(~(rho > 0)):
+        raise InvalidInputError("risk tolerance must be > 0 (inf for risk-neutral)")
+    d = y.shape[0]
+    finite = np.isfinite(rho)
+    safe = np.where(finite, rho, 1.0)
+    z = -y / safe
+    top = z.max(axis=0)
+    e = np.exp(z - top)
+    mean = e.mean(axis=0)
+    ce = np.where(finite, -safe * (np.log(mean) + top), y.mean(axis=0))
+    if d < 2:
+        return ce, np.full(ce.shape, np.nan)
+    se = np.where(finite, safe * e.std(axis=0, ddof=1) / mean, y.std(axis=0, ddof=1))
+    return ce, se / math.sqrt(d)
 
 
 def risk_summary(sim: Simulation, levels: Sequence[float] = (0.95,)) -> pd.DataFrame:
@@ -114,9 +164,13 @@ def risk_summary(sim: Simulation, levels: Sequence[float] = (0.95,)) -> pd.DataF
     Returns
     -------
     DataFrame
-        Indexed by (``rule``, ``member``); columns ``expected``, ``std``, ``prob_loss``,
-        ``VaR_<level>``, ``CVaR_<level>``, ``certainty_equivalent``, ``outside_option``,
-        ``ce_surplus`` (CE minus outside option).
+        Indexed by (``rule``, ``member``); columns ``expected``, ``expected_se``,
+        ``std``, ``prob_loss``, ``prob_loss_se``, ``VaR_<level>``, ``CVaR_<level>``,
+        ``certainty_equivalent``, ``certainty_equivalent_se``, ``outside_option``,
+        ``ce_surplus`` (CE minus outside option). ``_se`` columns are the Monte Carlo
+        standard errors of the column before them (of a mean, of a proportion, and of
+        the CE by the delta method, :func:`ce_influence`); money is in the unit of the
+        project's values.
 
     Examples
     --------

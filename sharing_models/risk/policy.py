@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..exceptions import InvalidInputError
 from .levers import CostSubsidy, Lever
-from .metrics import certainty_equivalent, member_metrics
+from .metrics import ce_influence, certainty_equivalent, member_metrics
 from .simulate import Simulation, simulate
 
 __all__ = ["compare_levers", "least_subsidy_rate"]
@@ -58,9 +58,11 @@ def compare_levers(
     Returns
     -------
     DataFrame
-        Indexed by (``lever``, ``rule``): ``members_accepting``, ``refusing``,
-        ``expected_outcome``, ``total_ce``, ``max_prob_loss``, ``worst_cvar``,
-        ``government_cost`` (expected), ``least_transfer``.
+        Indexed by (``lever``, ``rule``): ``members`` (count), ``members_accepting``,
+        ``refusing``, ``expected_outcome``, ``expected_outcome_se``, ``total_ce``,
+        ``total_ce_se``, ``max_prob_loss``, ``worst_cvar``, ``government_cost``
+        (expected), ``government_cost_se``, ``least_transfer``. ``_se``: Monte Carlo
+        standard error of the column before it (the CE's by the delta method).
 
     Examples
     --------
@@ -91,23 +93,35 @@ def lever_rows(name: str, sim: Simulation, level: float) -> pd.DataFrame:
     """One row per rule of :func:`compare_levers` for one simulation (array code)."""
     members = np.asarray(sim.members)
     tol = 1e-9 * max(1.0, float(np.abs(sim.outcome).max()))
+    root = np.sqrt(sim.draws)
     rows = []
     for r, rule in enumerate(sim.rules):
-        m = member_metrics(sim.payoff[:, :, r], sim.risk_tolerance, (level,), tol)
+        y = sim.payoff[:, :, r]
+        m = member_metrics(y, sim.risk_tolerance, (level,), tol)
         ce = m["certainty_equivalent"]
         accepts = ce >= sim.outside_option - 1e-9 * max(1.0, float(np.abs(ce).max()))
+        total_infl = ce_influence(y, sim.risk_tolerance).sum(axis=1)
         rows.append({
             "lever": name, "rule": rule,
+            "members": len(members),
             "members_accepting": int(accepts.sum()),
             "refusing": ", ".join(members[~accepts]),
             "expected_outcome": float(sim.outcome.mean()),
+            "expected_outcome_se": _mean_se(sim.outcome, root),
             "total_ce": float(ce.sum()),
+            "total_ce_se": _mean_se(total_infl, root),
             "max_prob_loss": float(m["prob_loss"].max()),
             "worst_cvar": float(m[f"CVaR_{level:g}"].max()),
             "government_cost": float(sim.government.mean()),
+            "government_cost_se": _mean_se(sim.government, root),
             "least_transfer": float(np.clip(sim.outside_option - ce, 0.0, None)[~accepts].sum()),
         })
     return pd.DataFrame(rows).set_index(["lever", "rule"])
+
+
+def _mean_se(x: np.ndarray, root: float) -> float:
+    """Monte Carlo standard error of the mean of ``x`` (``root`` = sqrt of draws)."""
+    return float(x.std(ddof=1) / root) if len(x) > 1 else float("nan")
 
 
 def least_subsidy_rate(

@@ -22,7 +22,7 @@ active at stage ``k`` (``c_ir`` its cost share at the start). Members' payoffs s
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,9 +77,11 @@ class Simulation:
         """Tidy table: one row per draw, rule and member (``payoff``, draw's ``outcome``)."""
         return tidy(self.payoff, self.outcome, self.members, self.rules, 0)
 
-    def to_parquet(self, path: str | Path, chunk_size: int = 200_000) -> None:
-        """Write :meth:`to_frame` to Parquet in chunks of draws (bounded memory)."""
-        with ParquetSink(path) as sink:
+    def to_parquet(self, path: str | Path, chunk_size: int = 200_000,
+                   metadata: Mapping[str, str] | None = None) -> None:
+        """Write :meth:`to_frame` to Parquet in chunks of draws (bounded memory), with
+        ``metadata`` (a provenance record, say) in the file's key-value metadata."""
+        with ParquetSink(path, metadata) as sink:
             for start in range(0, self.draws, chunk_size):
                 stop = min(start + chunk_size, self.draws)
                 sink.write(tidy(self.payoff[start:stop], self.outcome[start:stop],
@@ -99,6 +101,8 @@ def simulate(
     progress: bool | None = None,
     out: str | Path | None = None,
     keep: bool = True,
+    metadata: Mapping[str, str] | None = None,
+    unit: str = "",
 ) -> Simulation | None:
     """Simulate ``draws`` runs of ``project`` and every member's payoff under every rule.
 
@@ -130,6 +134,12 @@ def simulate(
     keep : bool
         Keep the per-draw arrays in memory (``draws * members * rules * 8`` bytes); with
         ``keep=False`` only ``out`` is written and ``None`` is returned.
+    metadata : mapping of str to str, optional
+        Key-value metadata of the ``out`` file (seed, levers, input hashes: a provenance
+        record such as :func:`agreements.scenario.provenance.provenance` makes).
+    unit : str
+        The unit of money, named in the ``out`` file's money columns (``"cny"``:
+        ``payoff_cny``, ``outcome_cny``); default plain ``payoff``, ``outcome``.
 
     Returns
     -------
@@ -171,8 +181,8 @@ def simulate(
     m, r = len(kernel.members), len(kernel.rules)
     acc = _Accumulator(draws, m, r) if keep else None
     show = progress if progress is not None else (draws >= 200_000 and sys.stderr.isatty())
-    with ParquetSink(out) as sink, tqdm(total=draws, disable=not show, unit="draw",
-                                          **bar_options()) as bar:
+    with ParquetSink(out, metadata) as sink, tqdm(total=draws, disable=not show, unit="draw",
+                                                   **bar_options()) as bar:
         for start in range(0, draws, chunk_size):
             b = min(chunk_size, draws - start)
             view = acc.payoff[start:start + b] if acc is not None else np.empty((b, m, r))
@@ -180,7 +190,8 @@ def simulate(
             if acc is not None:
                 acc.totals[:, start:start + b] = totals
             if out is not None:
-                sink.write(tidy(view, totals[0], kernel.members, kernel.rules, start))
+                sink.write(tidy(view, totals[0], kernel.members, kernel.rules, start,
+                                unit))
             bar.update(b)
     if acc is None:
         return None
