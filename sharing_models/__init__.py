@@ -40,7 +40,7 @@ from .games.kohlberg import KohlbergCertificate, kohlberg_certify
 from .games.myerson import graph_restricted, myerson
 from .games.nucleolus import nucleolus, prenucleolus
 from .games.owen import owen
-from .games.sampling import shapley_sample
+from .games.sampling import banzhaf_estimate, shapley_estimate, shapley_sample
 from .games.shapley import EXACT_MAX_PLAYERS, shapley
 from .games.weighted_shapley import harsanyi_dividends, weighted_shapley
 
@@ -68,6 +68,7 @@ __all__ = [
     "TooLargeError",
     "assign",
     "banzhaf",
+    "banzhaf_estimate",
     "check_band_edges",
     "check_monotone",
     "claims",
@@ -88,6 +89,7 @@ __all__ = [
     "prenucleolus",
     "risk",
     "shapley",
+    "shapley_estimate",
     "shapley_sample",
     "sweep",
     "tier_accounts",
