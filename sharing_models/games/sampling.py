@@ -31,7 +31,14 @@ from .._kernels.game import GameBase
 from .._kernels.shapley import float_values
 from ..exceptions import InvalidInputError
 
-__all__ = ["MAX_DRAWS", "banzhaf_estimate", "shapley_estimate", "shapley_sample"]
+__all__ = [
+    "MAX_DRAWS",
+    "Z95",
+    "banzhaf_estimate",
+    "efficiency_adjust",
+    "shapley_estimate",
+    "shapley_sample",
+]
 
 _CACHE_LIMIT = 1 << 20
 
@@ -350,7 +357,7 @@ def shapley_estimate(
     stats, reached = _run(draw, n, tol, fixed, grand - empty, max_draws // 2,
                           max(1, (1 << 16) // (n + 1)))
     mean, se = stats.mean, np.sqrt(stats.variance() / stats.count)
-    mean = _efficient(mean, se, grand - empty)
+    mean = efficiency_adjust(mean, se, grand - empty)
     return _frame(names, "shapley", mean, se, 2 * stats.count, grand, tol, reached)
 
 
@@ -362,6 +369,7 @@ def banzhaf_estimate(
     samples: int | None = None,
     seed: Any = None,
     max_draws: int = MAX_DRAWS,
+    normalized: bool = True,
 ) -> pd.DataFrame:
     r"""Banzhaf value normalised to :math:`v(N)`, from random coalitions and their
     complements, with 95% intervals (delta method); sums exactly to :math:`v(N)`.
@@ -380,7 +388,11 @@ def banzhaf_estimate(
     \sum_j m_j)` over draws, divided by :math:`\sqrt{K}`.
 
     Parameters and returns as :func:`shapley_estimate` (column ``banzhaf``;
-    ``samples`` counts coalitions drawn).
+    ``samples`` counts coalitions drawn). With ``normalized=False`` the raw
+    :math:`\hat\beta_i` and their standard errors are returned (no efficiency
+    adjustment; the stopping rule still reads the normalised errors), with
+    ``attrs["var_sum"]`` (variance of :math:`\sum_j \hat\beta_j`) and column
+    ``cov_sum`` (covariance of :math:`\hat\beta_i` with it), for combining parts.
 
     Examples
     --------
@@ -414,7 +426,15 @@ def banzhaf_estimate(
 
     stats, reached = _run(draw, n, tol, fixed, grand, max_draws // 2,
                           max(1, (1 << 16) // (n + 1)), normalise=True)
-    return stats.banzhaf_frame(names, grand, tol, reached)
+    if normalized:
+        return stats.banzhaf_frame(names, grand, tol, reached)
+    k = stats.count
+    var = stats.cols.variance() / k
+    out = _frame(names, "banzhaf", stats.cols.mean[:-1].copy(), np.sqrt(var[:-1]), 2 * k,
+                 grand, tol, reached)
+    out["cov_sum"] = stats.cross / (k - 1) / k
+    out.attrs["var_sum"] = float(var[-1])
+    return out
 
 
 def _stopping(tolerance: Any, samples: Any, max_draws: int) -> tuple[float | None, int | None]:
@@ -468,7 +488,7 @@ class _SumMoments:
     def banzhaf_frame(self, names: tuple[str, ...], grand: float, tol: float | None,
                       reached: bool) -> pd.DataFrame:
         x, se = self.normalised(grand)
-        x = _efficient(x, se, grand)
+        x = efficiency_adjust(x, se, grand)
         return _frame(names, "banzhaf", x, se, 2 * self.count, grand, tol, reached)
 
 
@@ -497,8 +517,19 @@ def _run(draw: Callable[[int], np.ndarray], n: int, tol: float | None, fixed: in
         goal = int(min(target, 2 * stats.count, max(stats.count + 1, 1.05 * need)))
 
 
-def _efficient(x: np.ndarray, se: np.ndarray, total: float) -> np.ndarray:
-    """Spread ``total - sum(x)`` in proportion to the variances (equally when all are 0)."""
+def efficiency_adjust(x: np.ndarray, se: np.ndarray, total: float) -> np.ndarray:
+    r"""Estimates made to sum to ``total``: the residual spread in proportion to the
+    variances (equally when all are 0),
+
+    .. math:: x_i + igl(T - 	extstyle\sum_j x_jigr)\, \sigma_i^2 / \sum_j \sigma_j^2,
+
+    the least-squares projection of the estimate onto :math:`\sum_i x_i = T` in the
+    metric of its covariance (diagonal). Exact members (:math:`\sigma_i = 0`) keep their
+    values.
+
+    >>> efficiency_adjust(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 1.0]), 7.0).tolist()
+    [1.0, 2.5, 3.5]
+    """
     resid = total - float(x.sum())
     var = se**2
     w = var / var.sum() if var.sum() > 0 else np.full_like(x, 1 / len(x))
