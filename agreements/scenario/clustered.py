@@ -49,7 +49,8 @@ def clustered_mapping(members: int, cluster_size: int = 5, seed: Any = 0, *,
     bounds = list(range(0, members, cluster_size))
     clusters = [ids[b:b + cluster_size] for b in bounds]
     if len(clusters) > 1 and len(clusters[-1]) < 2:  # no single-member cluster
-        clusters[-2] += clusters.pop()
+        last = clusters.pop()
+        clusters[-1] = clusters[-1] + last
     out_members, contributions, tasks, results, products = [], [], [], [], []
     for k, cluster in enumerate(clusters):
         for j, m in enumerate(cluster):
