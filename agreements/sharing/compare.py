@@ -24,7 +24,7 @@ from ..valuation.game import agreement_game, coalition_worth
 from . import GAME_RULES, RULES, allocate, default_exact, layer_unions, rounded, shown_figures
 from . import exact as exact_fraction
 from .stability import core_check
-from .structure import GAME_MEMBERS, LINEAR_RULES
+from .structure import GAME_MEMBERS, LINEAR_RULES, grand_value
 
 __all__ = ["METHODS", "compare_shares", "layer_unions", "shown_shares"]
 
@@ -207,7 +207,8 @@ def shown_shares(agreement: Agreement, methods: Any = None, exact: bool | None =
         cols[f"{m}_gain"] = [*gains, sum(gains, Fraction(0))]
     df = pd.DataFrame(cols, index=pd.Index([*ids, "total"], name="member"))
     if grand is None:
-        grand = coalition_worth(agreement, ids, exact=exact)
+        grand = grand_value(agreement, exact) if large else coalition_worth(agreement, ids,
+                                                                            exact=exact)
     df.attrs["grand_value"] = grand
     df.attrs["methods"] = methods_used
     df.attrs["details"] = details

@@ -43,7 +43,14 @@ from ..membership.tiers import fee_table, tier_schedule
 from ..scenario.model import Agreement, Layer
 from ..valuation.game import MAX_MEMBERS, agreement_game, coalition_worth
 from .display import exact as exact_fraction
-from .structure import GAME_MEMBERS, LINEAR_RULES, Z95, cannot_be_exact, structured_amounts
+from .structure import (
+    GAME_MEMBERS,
+    LINEAR_RULES,
+    Z95,
+    cannot_be_exact,
+    grand_value,
+    structured_amounts,
+)
 
 __all__ = [
     "EXACT_MEMBERS",
@@ -287,6 +294,7 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
         game = agreement_game(agreement, exact=exact)
     # a weight rule needs only v(N): one coalition, at any number of members
     grand = num(game.grand_value if game is not None
+                else grand_value(agreement, exact) if large
                 else coalition_worth(agreement, ids, exact=exact))
     if rule in _WEIGHTS:
         weights = _WEIGHTS[rule](agreement, game, exact)

@@ -88,7 +88,7 @@ def core_check(agreement: Agreement, amount: pd.Series | dict[str, Any], *,
     -----
     Cost: :math:`O(2^{m})` per component of :math:`m \\le 20` members; a MILP (NP-hard
     in general, fast on loosely coupled agreements) per larger one. References:
-    [Gillies1959]_, [Maschler1979]_.
+    [Gillies1959]_, [MaschlerPelegShapley1979]_.
     """
     x = {m: float(v) for m, v in dict(amount).items()}
     d = decompose(agreement)

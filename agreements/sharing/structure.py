@@ -25,7 +25,7 @@ from sharing_models.games.sampling import Z95, efficiency_adjust
 from ..errors import AgreementError
 from ..scenario.model import Agreement
 from ..valuation.decompose import Decomposition, decompose
-from ..valuation.game import part_game, worth_function
+from ..valuation.game import part_game, part_worth, worth_function
 
 __all__ = [
     "EXACT_PART_MEMBERS",
@@ -36,6 +36,7 @@ __all__ = [
     "Z95",
     "Structured",
     "cannot_be_exact",
+    "grand_value",
     "structured_amounts",
 ]
 
@@ -160,7 +161,7 @@ def structured_amounts(agreement: Agreement, rule: str, exact: bool, unions: lis
                 inside = [[m for m in u if m in part.members] for u in unions]
                 values = sm.owen(g, [u for u in inside if u] or [members], exact=exact)
             for m in members:
-                amount[m] += values[m]
+                amount[m] += values[m] if exact else float(values[m])
             continue
         fn = worth_function(agreement, members, part.products, d.weights)
         estimate = (sm.shapley_estimate if rule == "shapley" else sm.banzhaf_estimate)
@@ -196,6 +197,21 @@ def structured_amounts(agreement: Agreement, rule: str, exact: bool, unions: lis
     amount = dict(zip(ids, x.tolist(), strict=True))
     how = f"{parts}; {len(big)} sampled, {drawn} draws{'' if reached else ' (cap reached)'}"
     return Structured(amount, grand, "sampled", how, se, drawn, reached)
+
+
+def grand_value(agreement: Agreement, exact: bool = False) -> Any:
+    r""":math:`v(N) = \sum_k v_k(N_k)`, part by part (any number of members).
+
+    >>> import agreements
+    >>> from agreements.valuation.game import coalition_worth
+    >>> a = agreements.load("scenarios/lingang_eda.yaml")
+    >>> grand_value(a, exact=True) == coalition_worth(a, a.member_ids, exact=True)
+    True
+    """
+    d = decompose(agreement, exact)
+    zero: Any = Fraction(0) if exact else 0.0
+    return sum((part_worth(agreement, list(p.members), p.products, exact=exact,
+                           weights=d.weights) for p in d.parts), zero)
 
 
 def interval(value: float, se: float) -> tuple[float, float]:

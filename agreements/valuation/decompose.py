@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..scenario.model import Agreement
 from .project import RiskWeights, risk_weights
-from .recipes import _Inputs, _recipe_masks, expected_value
+from .recipes import _Inputs, _recipe_masks, expected_value, interacting_groups
 
 __all__ = ["Decomposition", "Part", "decompose"]
 
@@ -96,24 +96,9 @@ def decompose(agreement: Agreement, exact: bool = False) -> Decomposition:
     live = [p for p in agreement.products
             if expected_value(p, exact) * weights.product[p.id] > 0 and recipes[p.id]]
     used = {p.id: _union(recipes[p.id]) for p in live}
-    parent = list(range(len(live)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(live)):
-        for j in range(i):
-            if used[live[i].id] & used[live[j].id]:
-                parent[find(i)] = find(j)
     owner = {inputs.index[c.id]: c.member for c in agreement.contributions}
-    groups: dict[int, list[str]] = {}
-    for i, p in enumerate(live):
-        groups.setdefault(find(i), []).append(p.id)
     parts = []
-    for products in groups.values():
+    for products in interacting_groups(used):
         atoms = _union([used[p] for p in products])
         owners = {owner[i] for i in owner if atoms >> i & 1}
         members = tuple(m for m in agreement.member_ids if m in owners)

@@ -22,7 +22,14 @@ from sharing_models import Game, TooLargeError
 from ..errors import AgreementError
 from ..scenario.model import Agreement
 from .project import Plan, RiskWeights, risk_weights
-from .recipes import MAX_RECIPES, _Inputs, _recipe_masks, expected_value, product_recipes
+from .recipes import (
+    MAX_RECIPES,
+    _Inputs,
+    _recipe_masks,
+    expected_value,
+    interacting_groups,
+    product_recipes,
+)
 
 __all__ = [
     "MAX_BASES",
@@ -34,6 +41,7 @@ __all__ = [
     "expected_value",
     "grand_plan",
     "part_game",
+    "part_worth",
     "product_recipes",
     "worth_function",
 ]
@@ -502,7 +510,31 @@ def grand_plan(agreement: Agreement, exact: bool = False) -> Plan:
     (['t_analysers', 't_automation', 't_clinical'], ['p_smart_lab', 'p_software_licence'])
     """
     n = len(agreement.members)
-    return _Evaluator(agreement, _Space(n, exact, coalition=(1 << n) - 1)).grand_plan()
+    if n <= MAX_MEMBERS:
+        return _Evaluator(agreement, _Space(n, exact, coalition=(1 << n) - 1)).grand_plan()
+    # large agreements: the best plan of each group of interacting products (their
+    # inputs are disjoint, so the plans add up; docs/large-consortia.md)
+    inputs = _Inputs.of(agreement)
+    recipes = _recipe_masks(agreement, inputs)
+    weights = risk_weights(agreement, exact)
+    used = {p.id: _union_of(recipes[p.id]) for p in agreement.products}
+    tasks: set[str] = set()
+    products: set[str] = set()
+    upfront: Any = Fraction(0) if exact else 0.0
+    for group in interacting_groups(used):
+        plan = _Evaluator(agreement, _Space(n, exact, coalition=(1 << n) - 1),
+                          products=group, weights=weights).grand_plan()
+        tasks |= plan.tasks
+        products |= plan.products
+        upfront += plan.upfront_cost
+    return Plan(frozenset(tasks), frozenset(products), upfront)
+
+
+def _union_of(masks: list[int]) -> int:
+    out = 0
+    for m in masks:
+        out |= m
+    return out
 
 
 def coalition_worth(agreement: Agreement, coalition: Iterable[str],
@@ -591,3 +623,21 @@ def worth_function(agreement: Agreement, members: list[str] | None = None,
         return np.asarray(ev.worths(), dtype=float)
 
     return fn
+
+
+def part_worth(agreement: Agreement, members: list[str], products: Iterable[str], *,
+               exact: bool = False, weights: RiskWeights | None = None) -> Any:
+    """Worth of the coalition ``members`` in the game of ``products`` only (one
+    coalition; any size): :math:`v_P(N_P)` of :func:`part_game`.
+
+    >>> import agreements
+    >>> a = agreements.load("scenarios/baoshan_medical_devices.yaml")
+    >>> bool(part_worth(a, a.member_ids, [p.id for p in a.products], exact=True)
+    ...      == coalition_worth(a, a.member_ids, exact=True))
+    True
+    """
+    n = len(members)
+    ev = _Evaluator(agreement, _Space(n, exact, coalition=(1 << n) - 1),
+                    members=list(members), products=products, weights=weights)
+    value = ev.worths()[0]
+    return value if exact else float(value)
