@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from .games.myerson import graph_restricted, myerson
     from .games.nucleolus import nucleolus, prenucleolus
     from .games.owen import owen
-    from .games.sampling import shapley_sample
+    from .games.sampling import banzhaf_estimate, shapley_estimate, shapley_sample
     from .games.shapley import EXACT_MAX_PLAYERS, shapley
     from .games.weighted_shapley import harsanyi_dividends, weighted_shapley
 
@@ -88,6 +88,8 @@ _LAZY: dict[str, str] = {
     "prenucleolus": ".games.nucleolus",
     "owen": ".games.owen",
     "shapley_sample": ".games.sampling",
+    "shapley_estimate": ".games.sampling",
+    "banzhaf_estimate": ".games.sampling",
     "EXACT_MAX_PLAYERS": ".games.shapley",
     "shapley": ".games.shapley",
     "harsanyi_dividends": ".games.weighted_shapley",
@@ -126,6 +128,7 @@ __all__ = [
     "TooLargeError",
     "assign",
     "banzhaf",
+    "banzhaf_estimate",
     "check_band_edges",
     "check_monotone",
     "claims",
@@ -146,7 +149,10 @@ __all__ = [
     "prenucleolus",
     "risk",
     "shapley",
+    "shapley_estimate",
     "shapley_sample",
+    "shapley_estimate",
+    "banzhaf_estimate",
     "sweep",
     "tier_accounts",
     "tier_vs_contribution",

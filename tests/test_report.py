@@ -205,8 +205,10 @@ def test_language_of_clauses_and_labels() -> None:
 
 
 def test_too_many_members_for_the_game_still_gives_a_page() -> None:
-    """25 members exceed agreements.valuation.game.MAX_MEMBERS (24): the shares and walk-away
-    sections say why; the graph, risk and clause sections are still there."""
+    """25 members exceed agreements.valuation.game.MAX_MEMBERS (24): the shares come part
+    by part (docs/large-consortia.md) and the page says so; the nucleolus, which needs
+    the whole game, is left out with a note; graph, walk-away, risk and clause sections
+    are all there."""
     members = [{"id": f"m{i:02d}", "name": {"en": f"Member {i}"}, "kind": "enterprise"}
                for i in range(25)]
     contributions = [{"id": f"c{i:02d}", "member": f"m{i:02d}", "kind": "cash",
@@ -216,8 +218,9 @@ def test_too_many_members_for_the_game_still_gives_a_page() -> None:
                        "produces": ["device"], "cost": 20}]}
     page = build_report(agreements.Agreement.from_mapping(data), draws=200, lang="en")
     p = _check_page(page)
-    assert "Shares could not be computed:" in page
-    assert "Needs the shares above, which could not be computed." in page
-    assert len(p.images) == 2  # graph and CVaR chart
-    assert "Only the agreement&#x27;s own rules and Borch are simulated" in page
+    assert "Shares could not be computed:" not in page
+    assert "shapley: exact by structure (1 part, largest 2 members)" in page
+    assert "nucleolus left out: it needs the whole game" in page
+    assert "Needs the shares above" not in page
+    assert len(p.images) == 3  # graph, shares and CVaR charts
     assert "Member 24" in page.split("<h2>Clause table</h2>")[1]

@@ -77,16 +77,33 @@ def _warnings(agreement: Any, path: str) -> list[Any]:
 def cmd_shares(args: argparse.Namespace) -> int:
     import warnings
 
+    from ..errors import AgreementError
     from ..sharing.compare import shown_shares
     from ..sharing.display import format_fixed
+    from ..sharing.structure import GAME_MEMBERS, cannot_be_exact
 
     agreement = load_or_fail(args.file)
+    if args.exact and len(agreement.members) > GAME_MEMBERS:
+        for rule in args.method or ["shapley"]:
+            reason = cannot_be_exact(agreement, rule) if rule in (
+                "shapley", "banzhaf", "owen", "nucleolus", "prenucleolus", "myerson") else ""
+            if reason:
+                raise CliError(f"--exact: {args.file}: {reason}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        df = shown_shares(agreement, methods=args.method, exact=True if args.exact else None,
-                          decimals=args.decimals)
+        try:
+            df = shown_shares(agreement, methods=args.method,
+                              exact=True if args.exact else None, decimals=args.decimals,
+                              seed=args.seed, tolerance=args.tolerance,
+                              samples=args.samples)
+        except AgreementError as exc:
+            raise CliError(f"{args.file}: {exc}") from None
     for w in caught:
         note(f"warning: {w.message}")
+    for rule, how in df.attrs.get("methods", {}).items():
+        detail = df.attrs.get("details", {}).get(rule, "")
+        extra = "; 95% intervals in the _low/_high columns" if how == "sampled" else ""
+        note(f"{rule}: {how} ({detail}{extra})")
     grand = df.attrs.get("grand_value", 0)
     if grand == 0:
         note("note: v(N) = 0: no coalition's expected revenue covers its costs, so every "
@@ -140,7 +157,7 @@ def shown_columns(df: pd.DataFrame, decimals: int, fmt: str) -> pd.DataFrame:
             out[c] = df[c].map(str)
         else:
             places = decimals if name.endswith("_pct") else 2
-            text = df[c].map(lambda x, p=places: None if x is None
+            text = df[c].map(lambda x, p=places: None if x is None or x != x
                              else format_fixed(x, p, thousands=False))
             out[c] = text if fmt == "csv" else text.map(
                 lambda t: None if t is None else float(t))
@@ -184,12 +201,19 @@ def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False,
     footnote = f"\n{MISSING_NOTE}\n" if (text == MISSING).to_numpy().any() else ""
     if details:
         return fit_columns(text, width) + footnote
-    flags = ("_in_core", "_gain", "_pct", "_exact")
+    flags = ("_in_core", "_gain", "_pct", "_exact", "_low", "_high")
     rules = [c for c in df.columns if not str(c).endswith(flags)]
     cols = [f"{r}_pct" for r in rules] if percent else rules
     block = text[cols].rename(columns=lambda c: c.removesuffix("_pct"))
     unit = f" ({currency})" if currency else ""
     parts = [f"shares{' (% of v(N))' if percent else unit}\n{fit_columns(block, width)}"]
+    sampled = [r for r in rules if f"{r}_low" in df.columns]
+    if sampled:
+        import pandas as pd
+
+        iv = pd.DataFrame({r: text[f"{r}_low"] + " to " + text[f"{r}_high"]
+                           for r in sampled}).drop(index="total", errors="ignore")
+        parts.append(f"95% intervals of sampled shares{unit}\n{fit_columns(iv, width)}")
     gains = [f"{r}_gain" for r in rules if f"{r}_gain" in df.columns]
     cores = [r for r in rules if f"{r}_in_core" in df.columns]
     if gains:
@@ -272,6 +296,26 @@ def _profiles() -> list[str]:
         return []
 
 
+def _fraction_0_1(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1); got {text!r}")
+    return value
+
+
+def _samples(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 4:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 4; got {text!r}")
+    return value
+
+
 def add_core_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``validate``, ``shares``, ``graph``, ``check`` and ``schema``."""
     p = sub.add_parser("validate", help="check scenario files and report every problem",
@@ -295,7 +339,16 @@ def add_core_parsers(sub: argparse._SubParsersAction) -> None:
     add_format_argument(p)
     p.add_argument("--percent", action="store_true", help="shares in percent of v(N)")
     p.add_argument("--exact", action="store_true",
-                   help="compute exactly at any size (default: exact up to 12 members)")
+                   help="exact figures (fractions) or fail saying why (default: fractions "
+                        "up to 12 members; large agreements exact by structure where their "
+                        "worth splits into small parts, else sampled)")
+    p.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="random seed of sampled shares (same seed, same output)")
+    p.add_argument("--tolerance", type=_fraction_0_1, default=None, metavar="T",
+                   help="sampled shares: target half-width of every 95%% interval as a "
+                        "fraction of v(N), in (0, 1) (default 0.001)")
+    p.add_argument("--samples", type=_samples, default=None, metavar="N",
+                   help="sampled shares: a fixed number of draws instead of --tolerance")
     p.add_argument("--decimals", type=int, default=2, choices=range(0, 7), metavar="D",
                    help="decimal places of shown percentages (default 2)")
     p.add_argument("--shares-only", action="store_true",

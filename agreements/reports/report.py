@@ -38,9 +38,11 @@ from ..clauses.table import as_agreement
 from ..outcomes.risk import simulate_agreement
 from ..scenario.model import Agreement
 from ..scenario.provenance import provenance_footer
-from ..sharing import agreed_rule
+from ..sharing import GAME_RULES, agreed_rule
 from ..sharing.compare import METHODS, shown_shares
 from ..sharing.display import format_fixed
+from ..sharing.stability import core_check
+from ..sharing.structure import GAME_MEMBERS, LINEAR_RULES
 from ..valuation.game import agreement_game
 from ..valuation.graph import contribution_graph
 from .plotting import draw_graph, use_cjk_font
@@ -168,12 +170,19 @@ def _shares(agreement: Agreement, zh: bool) -> tuple[str, pd.DataFrame | None, A
     also that table and the game (None when unavailable)."""
     head = "<h2>Shares under each sharing rule</h2>"
     try:
-        game = agreement_game(agreement)
+        game = agreement_game(agreement) if len(agreement.members) <= GAME_MEMBERS else None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             rules = [m for m in METHODS if m != "fixed" or agreement.sharing.fixed_shares]
-            df = shown_shares(agreement, list(dict.fromkeys([*rules, *_agreed(agreement)])),
-                              game=game)
+            rules = list(dict.fromkeys([*rules, *_agreed(agreement)]))
+            if game is None:  # large: rules that need the whole game are left out
+                whole = [r for r in rules if r in GAME_RULES and r not in LINEAR_RULES]
+                for r in whole:
+                    warnings.warn(f"{r} left out: it needs the whole game (2^n "
+                                  f"coalitions), built up to {GAME_MEMBERS} members",
+                                  stacklevel=1)
+                rules = [r for r in rules if r not in whole]
+            df = shown_shares(agreement, rules, game=game)
     except ConsortiumError as exc:
         return head + _p(f"Shares could not be computed: {exc}"), None, None
     notes = "".join(_p(f"Note: {w.message}") for w in caught)
@@ -197,8 +206,15 @@ def _shares(agreement: Agreement, zh: bool) -> tuple[str, pd.DataFrame | None, A
     chart = _grouped_bars(figures.rename(index=_label(agreement, zh)),
                           f"Shares of v(N) by rule ({agreement.currency})",
                           agreement.currency, "shares by rule")
-    body = (head + text + notes + _table(table) + _p("In percent of v(N):") + _table(pct)
-            + _table(core) + chart)
+    sampled = [r for r in rules if f"{r}_low" in df.columns]
+    intervals = ""
+    if sampled:
+        iv = pd.DataFrame({r: [f"{format_fixed(lo)} to {format_fixed(hi)}" for lo, hi in
+                               zip(df[f"{r}_low"].iloc[:-1], df[f"{r}_high"].iloc[:-1],
+                                   strict=True)] for r in sampled}, index=df.index[:-1])
+        intervals = _p("95% intervals of the sampled shares:") + _table(iv)
+    body = (head + text + _method_note(df) + notes + _table(table)
+            + _p("In percent of v(N):") + _table(pct) + intervals + _table(core) + chart)
     return body, df, game
 
 
@@ -209,7 +225,22 @@ def _agreed(agreement: Agreement) -> list[str]:
 
 
 def _rules(df: pd.DataFrame) -> list[str]:
-    return [c for c in df.columns if not c.endswith(("_in_core", "_gain", "_pct", "_exact"))]
+    return [c for c in df.columns
+            if not c.endswith(("_in_core", "_gain", "_pct", "_exact", "_low", "_high"))]
+
+
+def _method_note(df: pd.DataFrame) -> str:
+    """How each rule was computed, for a large agreement (empty for the whole game)."""
+    methods = df.attrs.get("methods", {})
+    details = df.attrs.get("details", {})
+    lines = [f"{r}: {how} ({details.get(r, '')})" for r, how in methods.items()
+             if how != "exact"]
+    if not lines:
+        return ""
+    return _p("This agreement has too many members for its whole game (2^n coalitions); "
+              "the shares are computed part by part where its worth splits into "
+              "independent parts, and sampled with 95% intervals otherwise "
+              "(docs/large-consortia.md). " + "; ".join(lines) + ".")
 
 
 def _walk_away(agreement: Agreement, df: pd.DataFrame | None, game: Any, sim: Any) -> str:
@@ -231,7 +262,14 @@ def _walk_away(agreement: Agreement, df: pd.DataFrame | None, game: Any, sim: An
         neutral = [m for m in members if gains.loc[m, r] < 0]
         averse = ("not simulated" if ce is None or r not in ce.columns
                   else ", ".join(m for m in members if ce.loc[m, r] < 0) or "none")
-        block = blocking_coalitions(game, df[f"{r}_exact"].iloc[:-1].astype(float))
+        amounts = df[f"{r}_exact"].iloc[:-1].astype(float)
+        if game is None:  # large agreement: search over its structure
+            check = core_check(agreement, amounts)
+            found = check.excess > 1e-9 * max(1.0, abs(float(amounts.sum())))
+            block = {"coalition": [check.coalition] if found else [],
+                     "excess": [check.excess] if found else []}
+        else:
+            block = blocking_coalitions(game, amounts)
         top = "; ".join("{" + ", ".join(c) + f"}} +{e:,.0f}"
                         for c, e in zip(block["coalition"][:3], block["excess"][:3],
                                         strict=True))
@@ -239,7 +277,9 @@ def _walk_away(agreement: Agreement, df: pd.DataFrame | None, game: Any, sim: An
                      "risk-neutral (expected share < outside option)":
                          ", ".join(neutral) or "none",
                      "risk-averse (certainty equivalent < outside option)": averse,
-                     "blocking coalitions": len(block), "worst blocks (excess)": top or "none"})
+                     "blocking coalitions": len(block["coalition"]) if game is not None
+                     else (">= 1 (largest excess shown)" if top else "none found (core check)"),
+                     "worst blocks (excess)": top or "none"})
     summary_table = pd.DataFrame(rows).set_index("rule")
     table = gains.map(format_fixed)
     table.insert(0, "outside option", outside.reindex(table.index))

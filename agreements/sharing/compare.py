@@ -20,9 +20,11 @@ from sharing_models import Game, GameError, SuspiciousResultWarning
 
 from ..errors import AgreementError
 from ..scenario.model import Agreement
-from ..valuation.game import agreement_game
-from . import RULES, allocate, default_exact, layer_unions, rounded, shown_figures
+from ..valuation.game import agreement_game, coalition_worth
+from . import GAME_RULES, RULES, allocate, default_exact, layer_unions, rounded, shown_figures
 from . import exact as exact_fraction
+from .stability import core_check
+from .structure import GAME_MEMBERS, LINEAR_RULES, grand_value
 
 __all__ = ["METHODS", "compare_shares", "layer_unions", "shown_shares"]
 
@@ -137,15 +139,25 @@ def _assemble(agreement: Agreement, game: Game, columns: dict[str, pd.Series], e
 
 
 def shown_shares(agreement: Agreement, methods: Any = None, exact: bool | None = None,
-                 decimals: int = 2, game: Game | None = None) -> pd.DataFrame:
+                 decimals: int = 2, game: Game | None = None, *, seed: Any = None,
+                 tolerance: float | None = None, samples: int | None = None) -> pd.DataFrame:
     """The figures every output shows: per rule the shown amount (``<rule>``, money to
     the cent), the shown percentage (``<rule>_pct``, ``decimals`` places), the exact
     amount (``<rule>_exact``), core membership (``<rule>_in_core``) and the shown gain
-    over the outside option (``<rule>_gain``); the last row, ``total``, holds each
-    column's total (shown columns sum exactly to it).
+    over the outside option (``<rule>_gain``); a sampled rule adds its 95% interval
+    (``<rule>_low``, ``<rule>_high``, money to the cent). The last row, ``total``,
+    holds each column's total (shown columns sum exactly to it).
 
     All shown figures come from :func:`agreements.sharing.display.shown_figures`
     (largest remainder), so terminal, CSV, JSON, clause tables and the report agree.
+    Large agreements (more than
+    :data:`~agreements.sharing.structure.GAME_MEMBERS` members) go part by part or are
+    sampled (``seed``, ``tolerance``, ``samples``: see
+    :func:`agreements.sharing.allocate`); by default the rules that need the whole
+    game are then left out with a warning; core membership comes from
+    :func:`agreements.sharing.stability.core_check`. ``attrs["methods"]`` maps each
+    rule to how it was computed (``exact``, ``exact by structure``, ``sampled``) and
+    ``attrs["details"]`` to a line saying so.
 
     >>> import agreements
     >>> df = shown_shares(agreements.load("scenarios/baoshan_medical_devices.yaml"),
@@ -153,27 +165,51 @@ def shown_shares(agreement: Agreement, methods: Any = None, exact: bool | None =
     >>> df.loc["total", "equal_pct"], sum(df["equal_pct"].iloc[:-1]) == 100
     (Fraction(100, 1), True)
     """
+    large = game is None and len(agreement.members) > GAME_MEMBERS
     chosen = _methods(agreement, methods)
+    if large and methods is None:
+        dropped = [m for m in chosen if m in GAME_RULES and m not in LINEAR_RULES]
+        for m in dropped:
+            warnings.warn(f"method {m!r} omitted: it needs the whole game, built up to "
+                          f"{GAME_MEMBERS} members", SuspiciousResultWarning, stacklevel=2)
+        chosen = [m for m in chosen if m not in dropped]
     exact = default_exact(agreement) if exact is None else exact
-    game = game if game is not None else agreement_game(agreement, exact=exact)
+    if not large:
+        game = game if game is not None else agreement_game(agreement, exact=exact)
     outside = {m.id: exact_fraction(m.outside_option) for m in agreement.members}
     ids = agreement.member_ids
     cols: dict[str, list[Any]] = {}
+    methods_used: dict[str, str] = {}
+    details: dict[str, str] = {}
+    grand: Any = game.grand_value if game is not None else None
     for m in chosen:
         try:
-            alloc = allocate(agreement, m, exact=exact, game=game)
+            alloc = allocate(agreement, m, exact=exact, game=game, seed=seed,
+                             tolerance=tolerance, samples=samples)
         except GameError as exc:
             warnings.warn(f"method {m!r} omitted: {exc}", SuspiciousResultWarning, stacklevel=2)
             continue
+        grand = alloc.attrs["grand_value"] if grand is None else grand
+        methods_used[m] = alloc.attrs.get("method", "exact")
+        details[m] = alloc.attrs.get("detail", "")
         money = shown_figures(alloc, "money", 2)
         pct = shown_figures(alloc, "percent", decimals)
-        in_core = bool(sm.in_core(game, alloc["amount"].tolist()))
-        cols[m] = [*money, rounded(game.grand_value, 2)]
+        in_core = bool(sm.in_core(game, alloc["amount"].tolist())) if game is not None \
+            else core_check(agreement, alloc["amount"]).in_core
+        cols[m] = [*money, rounded(grand, 2)]
+        if "low" in alloc.columns:
+            cols[f"{m}_low"] = [*(rounded(v, 2) for v in alloc["low"]), None]
+            cols[f"{m}_high"] = [*(rounded(v, 2) for v in alloc["high"]), None]
         cols[f"{m}_pct"] = [*pct, None if pct.isna().any() else Fraction(100)]
-        cols[f"{m}_exact"] = [*alloc["amount"], game.grand_value]
+        cols[f"{m}_exact"] = [*alloc["amount"], grand]
         cols[f"{m}_in_core"] = [in_core] * (len(ids) + 1)
         gains = [money[i] - outside[i] for i in ids]
         cols[f"{m}_gain"] = [*gains, sum(gains, Fraction(0))]
     df = pd.DataFrame(cols, index=pd.Index([*ids, "total"], name="member"))
-    df.attrs["grand_value"] = game.grand_value
+    if grand is None:
+        grand = grand_value(agreement, exact) if large else coalition_worth(agreement, ids,
+                                                                            exact=exact)
+    df.attrs["grand_value"] = grand
+    df.attrs["methods"] = methods_used
+    df.attrs["details"] = details
     return df

@@ -41,8 +41,16 @@ from sharing_models import waterfall as wf
 from ..errors import AgreementError, Problem, ScenarioError
 from ..membership.tiers import fee_table, tier_schedule
 from ..scenario.model import Agreement, Layer
-from ..valuation.game import agreement_game, coalition_worth
+from ..valuation.game import MAX_MEMBERS, agreement_game, coalition_worth
 from .display import exact as exact_fraction
+from .structure import (
+    GAME_MEMBERS,
+    LINEAR_RULES,
+    Z95,
+    cannot_be_exact,
+    grand_value,
+    structured_amounts,
+)
 
 __all__ = [
     "EXACT_MEMBERS",
@@ -196,7 +204,8 @@ def _game_amounts(agreement: Agreement, game: Game, rule: str, exact: bool,
 
 
 def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
-             game: Game | None = None, graph: Any = None) -> pd.DataFrame:
+             game: Game | None = None, graph: Any = None, seed: Any = None,
+             tolerance: float | None = None, samples: int | None = None) -> pd.DataFrame:
     r"""Each member's share of the agreement's value under one sharing rule.
 
     .. math::
@@ -219,6 +228,11 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
         The agreement's game, if already built (it must be exact when ``exact``).
     graph : networkx.Graph or iterable of edges, optional
         The communication graph of ``myerson``.
+    seed, tolerance, samples : optional
+        For sampled shares (large agreements whose worth does not split into small
+        parts): the random seed, the target half-width of every 95% interval as a
+        fraction of :math:`v(N)` (default 0.001), or a fixed number of draws; see
+        :func:`agreements.sharing.structure.structured_amounts`.
 
     Returns
     -------
@@ -227,7 +241,16 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
         when :math:`v(N) = 0` for a game rule) and ``amount`` (summing to
         :math:`v(N)`); Fractions when exact, else floats (a weight rule's ``share``
         is exact at every size). ``attrs``: ``rule``,
-        ``grand_value`` (:math:`v(N)`), ``exact``.
+        ``grand_value`` (:math:`v(N)`), ``exact``, ``method`` (``exact``: the whole
+        game; ``exact by structure``: part by part; ``sampled``) and ``detail``.
+        Sampled shares add columns ``std_error``, ``low`` and ``high`` (the 95%
+        interval of ``amount``) and ``attrs`` ``samples``, ``tolerance``, ``seed``.
+
+    Large agreements (more than :data:`~agreements.sharing.structure.GAME_MEMBERS`
+    members, no ``game`` given): Shapley, Banzhaf and Owen are computed part by part
+    (``docs/large-consortia.md``), sampled where a part is too large; the other game
+    rules need the whole game (up to
+    :data:`~agreements.valuation.game.MAX_MEMBERS` members).
 
     Raises
     ------
@@ -259,10 +282,18 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
     exact = default_exact(agreement) if exact is None else bool(exact)
     num: Callable[[Any], Any] = exact_fraction if exact else float
     ids = agreement.member_ids
-    if game is None and (rule not in _WEIGHTS or rule == "blend"):
+    n = len(ids)
+    large = game is None and n > GAME_MEMBERS and not (
+        rule in GAME_RULES and rule not in LINEAR_RULES and n <= MAX_MEMBERS)
+    if large and rule in GAME_RULES:
+        if rule not in LINEAR_RULES:
+            raise AgreementError(cannot_be_exact(agreement, rule))
+        return _structured(agreement, rule, exact, seed, tolerance, samples)
+    if game is None and not large and (rule not in _WEIGHTS or rule == "blend"):
         game = agreement_game(agreement, exact=exact)
     # a weight rule needs only v(N): one coalition, at any number of members
     grand = num(game.grand_value if game is not None
+                else grand_value(agreement, exact) if large
                 else coalition_worth(agreement, ids, exact=exact))
     if rule in _WEIGHTS:
         weights = _WEIGHTS[rule](agreement, game, exact)
@@ -286,7 +317,40 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
         if rule not in _WEIGHTS:
             out["share"] = out["share"].astype(float)
     out.index.name = "member"
-    out.attrs.update(rule=rule, grand_value=grand, exact=exact)
+    out.attrs.update(rule=rule, grand_value=grand, exact=exact,
+                     method="exact by structure" if large else "exact",
+                     detail="weights from the agreement; v(N) of the grand coalition"
+                     if rule in _WEIGHTS else "the whole game")
+    return out
+
+
+def _structured(agreement: Agreement, rule: str, exact: bool, seed: Any,
+                tolerance: float | None, samples: int | None) -> pd.DataFrame:
+    """A linear rule on a large agreement, part by part (see :mod:`.structure`)."""
+    ids = agreement.member_ids
+    s = structured_amounts(agreement, rule, exact, layer_unions(agreement), seed=seed,
+                           tolerance=tolerance, samples=samples)
+    amount = [s.amount[m] for m in ids]
+    if not exact:
+        noise = 1e-12 * max(1.0, abs(float(s.grand)))
+        amount = [0.0 if abs(a) <= noise and not s.std_error else float(a) for a in amount]
+    grand = s.grand if exact else float(s.grand)
+    share = [a / grand for a in amount] if grand != 0 else [None] * len(ids)
+    out = pd.DataFrame({"share": pd.Series(share, index=ids, dtype=object),
+                        "amount": pd.Series(amount, index=ids, dtype=object)})
+    if not exact:
+        out = out.astype(float)
+    if s.method == "sampled":
+        se = pd.Series([s.std_error[m] for m in ids], index=ids, dtype=float)
+        out["std_error"] = se
+        out["low"] = out["amount"] - Z95 * se
+        out["high"] = out["amount"] + Z95 * se
+    out.index.name = "member"
+    out.attrs.update(rule=rule, grand_value=grand, exact=exact, method=s.method,
+                     detail=s.detail)
+    if s.method == "sampled":
+        out.attrs.update(samples=s.samples, tolerance=tolerance, seed=seed,
+                         reached=s.reached)
     return out
 
 
@@ -300,6 +364,7 @@ def allocations(agreement: Agreement, rules: Iterable[str], *,
     """:func:`allocate` for several rules over one game (built once)."""
     exact = default_exact(agreement) if exact is None else bool(exact)
     rules = list(rules)
-    if game is None and any(r not in _WEIGHTS or r == "blend" for r in rules):
+    if game is None and len(agreement.members) <= GAME_MEMBERS and any(
+            r not in _WEIGHTS or r == "blend" for r in rules):
         game = agreement_game(agreement, exact=exact)
     return {r: allocate(agreement, r, exact=exact, game=game, graph=graph) for r in rules}

@@ -22,7 +22,14 @@ from sharing_models import Game, TooLargeError
 from ..errors import AgreementError
 from ..scenario.model import Agreement
 from .project import Plan, RiskWeights, risk_weights
-from .recipes import MAX_RECIPES, _Inputs, _recipe_masks, expected_value, product_recipes
+from .recipes import (
+    MAX_RECIPES,
+    _Inputs,
+    _recipe_masks,
+    expected_value,
+    interacting_groups,
+    product_recipes,
+)
 
 __all__ = [
     "MAX_BASES",
@@ -33,7 +40,10 @@ __all__ = [
     "coalition_worth",
     "expected_value",
     "grand_plan",
+    "part_game",
+    "part_worth",
     "product_recipes",
+    "worth_function",
 ]
 
 #: Most members for which the full game (2^n worths) is built.
@@ -53,12 +63,14 @@ class _Costs:
     price: list[Any]
 
     @classmethod
-    def of(cls, agreement: Agreement, exact: bool, weights: RiskWeights) -> _Costs:
+    def of(cls, agreement: Agreement, exact: bool, weights: RiskWeights,
+           index: dict[str, int]) -> _Costs:
+        """``index``: bit of each member taking part (other members' contributions get
+        owner -1 and must not appear in the recipes evaluated)."""
         num = (lambda x: Fraction(str(x))) if exact else float
-        index = {m: i for i, m in enumerate(agreement.member_ids)}
         owner, own, price = [], [], []
         for c in agreement.contributions:
-            owner.append(index[c.member])
+            owner.append(index.get(c.member, -1))
             sub = None if c.substitute_price is None else num(c.substitute_price)
             own.append(num(c.cost) if sub is None else min(num(c.cost), sub))
             price.append(sub)
@@ -128,6 +140,50 @@ class _Space:
         """Coalitions that do not contain every member of ``required``."""
         return (self.masks & required) != required
 
+    def meets_none(self, members: int) -> np.ndarray:
+        """Coalitions that contain no member of ``members``."""
+        return (self.masks & members) == 0
+
+    def empty(self) -> np.ndarray:
+        """The empty coalition."""
+        return self.masks == 0
+
+
+class _Batch:
+    """A batch of coalitions as boolean rows over the players (floats only): the worth
+    function of agreements too large for ``2**n`` arrays. Same interface as
+    :class:`_Space`; each coalition costs :math:`O(n)` per input set evaluated."""
+
+    exact = False
+    zero = 0.0
+    dtype = float
+    full = False
+
+    def __init__(self, members: np.ndarray) -> None:
+        self.members = np.asarray(members, dtype=bool)
+        self.rows, self.n = self.members.shape
+        self._floats: np.ndarray | None = None
+
+    def _columns(self, bits: int) -> np.ndarray:
+        return np.array([i for i in range(bits.bit_length()) if bits >> i & 1], dtype=np.int64)
+
+    def zeros(self) -> np.ndarray:
+        return np.zeros(self.rows)
+
+    def linear(self, const: Any, d: list[Any]) -> np.ndarray:
+        if self._floats is None:
+            self._floats = self.members.astype(float)
+        return float(const) + self._floats @ np.asarray(d, dtype=float)
+
+    def lacking(self, required: int) -> np.ndarray:
+        return ~self.members[:, self._columns(required)].all(axis=1)
+
+    def meets_none(self, members: int) -> np.ndarray:
+        return ~self.members[:, self._columns(members)].any(axis=1)
+
+    def empty(self) -> np.ndarray:
+        return ~self.members.any(axis=1)
+
 
 def _shared_atoms(recipe_lists: list[list[int]]) -> int:
     """Atoms used by the recipes of two or more products."""
@@ -162,19 +218,31 @@ class _Evaluator:
     #: Bytes of per-recipe arrays kept between input sets.
     CACHE_BYTES = 256 * 2**20
 
-    def __init__(self, agreement: Agreement, space: _Space) -> None:
+    def __init__(self, agreement: Agreement, space: _Space | _Batch, *,
+                 members: list[str] | None = None, products: Iterable[str] | None = None,
+                 weights: RiskWeights | None = None) -> None:
         inputs = _Inputs.of(agreement)
         recipes = _recipe_masks(agreement, inputs)
-        self.space = space
-        weights = risk_weights(agreement, space.exact)
-        self.costs = _Costs.of(agreement, space.exact, weights)
+        self.space: _Space | _Batch = space
+        weights = risk_weights(agreement, space.exact) if weights is None else weights
+        index = {m: i for i, m in enumerate(agreement.member_ids if members is None
+                                            else members)}
+        self.costs = _Costs.of(agreement, space.exact, weights, index)
+        chosen = set(products) if products is not None else None
         evs = [(expected_value(p, space.exact) * weights.product[p.id], recipes[p.id], p.id)
-               for p in agreement.products]
+               for p in agreement.products if chosen is None or p.id in chosen]
         self.products = [(ev, rs) for ev, rs, _ in evs if ev > 0]
         self.product_ids = [pid for ev, _, pid in evs if ev > 0]
         self.inputs = inputs
         self.shared = _shared_atoms([rs for _, rs in self.products])
         self.cache: dict[tuple[int, int], np.ndarray | None] = {}
+        self.cached = 0
+        self._plans: Any = self  # not yet computed
+
+    def use(self, space: _Space | _Batch) -> None:
+        """Evaluate another set of coalitions (same players and number type)."""
+        self.space = space
+        self.cache.clear()
         self.cached = 0
 
     def recipe_value(self, k: int, r: int) -> np.ndarray | None:
@@ -187,7 +255,7 @@ class _Evaluator:
         arr = None
         if ev - const + sum(d) > 0:
             arr = sp.linear(ev - const, d)
-            arr[sp.lacking(required) | ((sp.masks & owners) == 0)] = sp.zero
+            arr[sp.lacking(required) | sp.meets_none(owners)] = sp.zero
             np.maximum(arr, sp.zero, out=arr)
         if arr is None or self.cached + arr.nbytes <= self.CACHE_BYTES:
             self.cache[(k, r)] = arr
@@ -239,6 +307,11 @@ class _Evaluator:
 
     def plans(self) -> dict[tuple[int, tuple[int, ...]], Any] | None:
         """Best revenue per distinct (input set, owner constraints); None if too many."""
+        if self._plans is self:
+            self._plans = self._find_plans()
+        return self._plans
+
+    def _find_plans(self) -> dict[tuple[int, tuple[int, ...]], Any] | None:
         items: dict[tuple[int, tuple[int, ...]], Any] = {(0, ()): self.space.zero}
         for ev, rs in self.products:
             grown = dict(items)
@@ -275,7 +348,7 @@ class _Evaluator:
         arr = sp.linear(revenue - const, d)
         bad = sp.lacking(required)
         for c in cs:
-            bad |= (sp.masks & c) == 0
+            bad |= sp.meets_none(c)
         arr[bad] = sp.zero
         return arr
 
@@ -286,12 +359,13 @@ class _Evaluator:
         if plans is not None:
             values = (self.plan_value(u, cs, rev) for (u, cs), rev in plans.items())
         else:
-            bases = _bases([rs for _, rs in self.products], self.shared)
-            values = (self.base_value(b) for b in bases)
+            if not hasattr(self, "_bases"):
+                self._bases = _bases([rs for _, rs in self.products], self.shared)
+            values = (self.base_value(b) for b in self._bases)
         for value in values:
             if value is not None:
                 np.maximum(best, value, out=best)
-        best[self.space.masks == 0] = self.space.zero
+        best[self.space.empty()] = self.space.zero
         return best
 
 
@@ -436,7 +510,31 @@ def grand_plan(agreement: Agreement, exact: bool = False) -> Plan:
     (['t_analysers', 't_automation', 't_clinical'], ['p_smart_lab', 'p_software_licence'])
     """
     n = len(agreement.members)
-    return _Evaluator(agreement, _Space(n, exact, coalition=(1 << n) - 1)).grand_plan()
+    if n <= MAX_MEMBERS:
+        return _Evaluator(agreement, _Space(n, exact, coalition=(1 << n) - 1)).grand_plan()
+    # large agreements: the best plan of each group of interacting products (their
+    # inputs are disjoint, so the plans add up; docs/large-consortia.md)
+    inputs = _Inputs.of(agreement)
+    recipes = _recipe_masks(agreement, inputs)
+    weights = risk_weights(agreement, exact)
+    used = {p.id: _union_of(recipes[p.id]) for p in agreement.products}
+    tasks: set[str] = set()
+    products: set[str] = set()
+    upfront: Any = Fraction(0) if exact else 0.0
+    for group in interacting_groups(used):
+        plan = _Evaluator(agreement, _Space(n, exact, coalition=(1 << n) - 1),
+                          products=group, weights=weights).grand_plan()
+        tasks |= plan.tasks
+        products |= plan.products
+        upfront += plan.upfront_cost
+    return Plan(frozenset(tasks), frozenset(products), upfront)
+
+
+def _union_of(masks: list[int]) -> int:
+    out = 0
+    for m in masks:
+        out |= m
+    return out
 
 
 def coalition_worth(agreement: Agreement, coalition: Iterable[str],
@@ -458,4 +556,88 @@ def coalition_worth(agreement: Agreement, coalition: Iterable[str],
         raise AgreementError(f"unknown member(s) {unknown}; members are {agreement.member_ids}")
     mask = sum(1 << index[m] for m in set(chosen))
     value = _Evaluator(agreement, _Space(len(index), exact, coalition=mask)).worths()[0]
+    return value if exact else float(value)
+
+
+def part_game(agreement: Agreement, members: list[str], products: Iterable[str], *,
+              exact: bool = False, weights: RiskWeights | None = None) -> Game:
+    """The game of one part of an agreement: the given products only, over ``members``.
+
+    .. math:: v_P(S) = \\max_{Q \\subseteq P, \\rho} \\sum_{p \\in Q} EV(p)
+        - \\sum_{x \\in \\bigcup_p \\rho_p} k_S(x)
+
+    as in :func:`agreement_game` but with products restricted to ``P``; ``members`` must
+    own every contribution in the products' recipes (the owners of the part, see
+    :func:`agreements.valuation.decompose.parts`). ``weights`` are the whole agreement's
+    risk weights (default: computed), so that a part's figures are the agreement's.
+
+    Raises
+    ------
+    TooLargeError
+        More than :data:`MAX_MEMBERS` members.
+
+    >>> import agreements
+    >>> a = agreements.load("scenarios/baoshan_medical_devices.yaml")
+    >>> g = part_game(a, a.member_ids, [p.id for p in a.products])
+    >>> bool(abs(g.grand_value - agreement_game(a).grand_value) < 1e-9)
+    True
+    """
+    n = len(members)
+    if n > MAX_MEMBERS:
+        raise TooLargeError(f"a part of {n} members is too large for its 2^n worths "
+                            f"(at most {MAX_MEMBERS})")
+    ev = _Evaluator(agreement, _Space(n, exact), members=list(members), products=products,
+                    weights=weights)
+    values = ev.worths()
+    return Game(list(members), list(values) if exact else values)
+
+
+def worth_function(agreement: Agreement, members: list[str] | None = None,
+                   products: Iterable[str] | None = None,
+                   weights: RiskWeights | None = None) -> Any:
+    """Worths of batches of coalitions, without ``2**n`` arrays (floats).
+
+    Returns ``fn(rows) -> array``: ``rows`` a boolean array of shape ``(k, n)`` (row =
+    coalition, column ``j`` = ``members[j]``, default every member in file order), the
+    result the ``k`` worths of :func:`agreement_game`'s definition (restricted to
+    ``products`` when given, as :func:`part_game`).
+
+    Notes
+    -----
+    Each coalition costs :math:`O(n)` per input set (plan) evaluated, as a matrix
+    product; plans are found once.
+
+    >>> import numpy as np, agreements
+    >>> a = agreements.load("scenarios/baoshan_medical_devices.yaml")
+    >>> fn = worth_function(a)
+    >>> rows = np.array([[True] * len(a.members), [False] * len(a.members)])
+    >>> [round(float(x), 6) for x in fn(rows)] == [round(coalition_worth(a, a.member_ids), 6), 0]
+    True
+    """
+    ids = agreement.member_ids if members is None else list(members)
+    ev = _Evaluator(agreement, _Batch(np.zeros((1, len(ids)), dtype=bool)), members=ids,
+                    products=products, weights=weights)
+
+    def fn(rows: np.ndarray) -> np.ndarray:
+        ev.use(_Batch(rows))
+        return np.asarray(ev.worths(), dtype=float)
+
+    return fn
+
+
+def part_worth(agreement: Agreement, members: list[str], products: Iterable[str], *,
+               exact: bool = False, weights: RiskWeights | None = None) -> Any:
+    """Worth of the coalition ``members`` in the game of ``products`` only (one
+    coalition; any size): :math:`v_P(N_P)` of :func:`part_game`.
+
+    >>> import agreements
+    >>> a = agreements.load("scenarios/baoshan_medical_devices.yaml")
+    >>> bool(part_worth(a, a.member_ids, [p.id for p in a.products], exact=True)
+    ...      == coalition_worth(a, a.member_ids, exact=True))
+    True
+    """
+    n = len(members)
+    ev = _Evaluator(agreement, _Space(n, exact, coalition=(1 << n) - 1),
+                    members=list(members), products=products, weights=weights)
+    value = ev.worths()[0]
     return value if exact else float(value)

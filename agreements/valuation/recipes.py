@@ -19,7 +19,7 @@ from sharing_models import TooLargeError
 from ..errors import AgreementError
 from ..scenario.model import Agreement, Needs, Product
 
-__all__ = ["MAX_RECIPES", "expected_value", "product_recipes"]
+__all__ = ["MAX_RECIPES", "expected_value", "interacting_groups", "product_recipes"]
 
 #: Most minimal recipes per product (and per intermediate result).
 MAX_RECIPES = 512
@@ -143,3 +143,29 @@ def product_recipes(agreement: Agreement) -> dict[str, list[frozenset[str]]]:
         pid: [frozenset(a for i, a in enumerate(inputs.atoms) if r >> i & 1) for r in rs]
         for pid, rs in _recipe_masks(agreement, inputs).items()
     }
+
+
+def interacting_groups(used: dict[str, int]) -> list[list[str]]:
+    """Products grouped by shared inputs (transitively): ``used`` maps each product to
+    the bitmask of every input in any of its recipes. Groups in order of first product.
+
+    >>> interacting_groups({"a": 0b011, "b": 0b100, "c": 0b110, "d": 0b1000})
+    [['a', 'b', 'c'], ['d']]
+    """
+    names = list(used)
+    parent = list(range(len(names)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(names)):
+        for j in range(i):
+            if used[names[i]] & used[names[j]]:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[str]] = {}
+    for i, name in enumerate(names):
+        groups.setdefault(find(i), []).append(name)
+    return list(groups.values())

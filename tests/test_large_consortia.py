@@ -1,0 +1,366 @@
+"""Large consortia (issue 15): exact by structure, sampled with calibrated intervals, the
+CLI's choice of method, and the core check at scale.
+
+Exact values come from oracles independent of the code under test:
+
+- clustered agreements: the whole agreement's worth function (every member, every
+  product, no decomposition) is shown additive over clusters on random coalitions, and
+  each cluster's Shapley value is enumerated from that same whole-agreement worth
+  function; additivity + null player then give the exact Shapley value;
+- the 30-member non-decomposable agreement: its members come in four types of
+  identical members, so its worth depends only on how many of each type a coalition
+  holds; the exact Shapley and Banzhaf values are sums over the 2 x 11 x 11 x 10 count
+  vectors, each worth from the agreement's own (exact-engine) worth function. The
+  2^30 worth array is never built: that is the honest way to know exact values at 30
+  members.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from contextlib import redirect_stderr, redirect_stdout
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import sharing_models as sm
+from agreements.cli import main
+from agreements.scenario.clustered import clustered_agreement, clustered_mapping
+from agreements.scenario.loader import agreement_from_mapping
+from agreements.sharing import allocate, layer_unions
+from agreements.sharing.stability import _components, _milp, core_check
+from agreements.sharing.structure import structured_amounts
+from agreements.valuation.decompose import decompose
+from agreements.valuation.game import agreement_game, part_game, worth_function
+from tests.scenario_files import SCENARIOS
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+# ------------------------------------------------------------------ exact by structure
+def test_parts_add_up_to_the_whole_game() -> None:
+    a = clustered_agreement(14, cluster_size=4, seed=3)
+    d = decompose(a)
+    assert len(d.parts) == 4 and d.largest == 4  # clusters of 4, 4, 4 and 2
+    g = agreement_game(a)
+    n = g.n
+    masks = np.arange(1 << n)
+    idx = {m: i for i, m in enumerate(a.member_ids)}
+    total = np.zeros(1 << n)
+    for p in d.parts:
+        pg = part_game(a, list(p.members), p.products, weights=d.weights)
+        local = np.zeros(1 << n, dtype=np.int64)
+        for j, m in enumerate(p.members):
+            local |= ((masks >> idx[m]) & 1) << j
+        total += np.asarray(pg.values, dtype=float)[local]
+    np.testing.assert_allclose(total, np.asarray(g.values, dtype=float), rtol=0, atol=1e-9)
+
+
+def test_shared_facility_does_not_split() -> None:
+    d = decompose(clustered_agreement(30, seed=3, shared_facility=True))
+    assert len(d.parts) == 1 and d.largest == 30
+
+
+@pytest.mark.parametrize("rule", ["shapley", "banzhaf", "owen"])
+def test_structure_equals_whole_game(rule: str) -> None:
+    a = clustered_agreement(16, cluster_size=5, seed=7)
+    by_parts = structured_amounts(a, rule, False, layer_unions(a))
+    assert by_parts.method == "exact by structure"
+    whole = allocate(a, rule, exact=False, game=agreement_game(a))
+    np.testing.assert_allclose([by_parts.amount[m] for m in a.member_ids],
+                               whole["amount"].astype(float), rtol=0, atol=1e-9)
+
+
+def test_structure_exact_fractions() -> None:
+    a = clustered_agreement(24, cluster_size=5, seed=7)
+    x = allocate(a, "shapley", exact=True)
+    assert x.attrs["method"] == "exact by structure"
+    assert x.attrs["exact"] and sum(x["amount"]) == x.attrs["grand_value"]
+    assert all(type(v).__name__ == "Fraction" for v in x["amount"])
+
+
+def _cluster_shapley_oracle(data: dict) -> tuple[pd.Series, float]:
+    """Exact Shapley of a clustered agreement, cluster by cluster, each from the whole
+    game (:func:`agreement_game`, 2^k worths) of a stand-alone agreement holding only
+    that cluster (its members, their contributions, its task, result and products).
+    All products discount at the same rate, so each stand-alone agreement has the
+    same risk weights as inside the large one."""
+    phi: dict[str, float] = {}
+    grand = 0.0
+    for task in data["tasks"]:
+        members = set(task["members"])
+        results = set(task["produces"])
+        sub = {**data, "id": "cluster",
+               "members": [m for m in data["members"] if m["id"] in members],
+               "contributions": [c for c in data["contributions"] if c["member"] in members],
+               "tasks": [task], "results": [r for r in data["results"] if r["id"] in results],
+               "products": [p for p in data["products"]
+                            if set(p["needs"]["all_of"]) <= results]}
+        g = agreement_game(agreement_from_mapping(sub, source="<cluster>"))
+        phi.update(sm.shapley(g).astype(float).to_dict())
+        grand += float(g.grand_value)
+    return pd.Series(phi), grand
+
+
+def test_clusters_add_up_in_the_whole_engine() -> None:
+    """The whole agreement's worth function (no decomposition) is additive over
+    clusters, on random coalitions of a 50-member clustered agreement."""
+    a = clustered_agreement(50, seed=50)
+    fn = worth_function(a)
+    n = len(a.member_ids)
+    col = {m: i for i, m in enumerate(a.member_ids)}
+    rows = np.random.default_rng(0).random((60, n)) < 0.5
+    pieces = np.zeros(60)
+    for t in a.tasks:
+        keep = np.zeros(n, dtype=bool)
+        keep[[col[m] for m in t.members]] = True
+        pieces += fn(rows & keep)
+    np.testing.assert_allclose(fn(rows), pieces, rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("members", [50, 150, 500])
+def test_cli_shares_large_clustered(members: int, tmp_path) -> None:
+    a_map = clustered_mapping(members, seed=members)
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(a_map, sort_keys=False), encoding="utf-8")
+    code, out, err = _run("shares", str(path), "-m", "shapley", "--format", "csv",
+                          "--shares-only")
+    assert code == 0, err
+    assert "shapley: exact by structure" in err
+    df = pd.read_csv(io.StringIO(out), index_col="member")
+    exact = df["shapley_exact"].drop("total").astype(float)
+    phi, grand = _cluster_shapley_oracle(a_map)
+    assert abs(float(df.loc["total", "shapley_exact"]) - grand) <= 1e-9 * abs(grand)
+    assert abs(exact.sum() - grand) <= 1e-9 * abs(grand)
+    assert (exact - phi[exact.index]).abs().max() <= 1e-9 * abs(grand)  # well within 0.1%
+
+
+# ------------------------------------------------------------------ sampled
+_TYPES = {"A": (10, "data", 0.1, 1.5), "B": (10, "staff", 0.2, 2.0),
+          "C": (9, "equipment", 0.3, 3.0)}
+
+
+def _typed_agreement():
+    """30 members: F (a facility with no substitute, needed by every product) and
+    three types of identical members; products need overlapping input sets."""
+    members = [{"id": "F", "name": {"en": "Facility"}, "kind": "research_institute"}]
+    contributions = [{"id": "fac", "member": "F", "kind": "facility", "valuation": 2,
+                      "cost": 2}]
+    inputs: dict[str, list[str]] = {}
+    for t, (count, kind, cost, price) in _TYPES.items():
+        inputs[t] = []
+        for i in range(count):
+            mid = f"{t}{i}"
+            members.append({"id": mid, "name": {"en": mid}, "kind": "enterprise"})
+            contributions.append({"id": f"c_{mid}", "member": mid, "kind": kind,
+                                  "valuation": price, "cost": cost,
+                                  "substitute_price": price})
+            inputs[t].append(f"c_{mid}")
+
+    def product(pid: str, revenue: float, types: str) -> dict:
+        return {"id": pid, "needs": {"all_of": ["fac", *(x for t in types for x in inputs[t])]},
+                "revenue": {"expected": revenue}, "operating_margin": 1.0,
+                "success_probability": 1.0, "years": 1, "discount_rate": 0.0}
+
+    return agreement_from_mapping({
+        "format": 1, "id": "typed30", "name": {"en": "Typed 30"}, "illustrative": True,
+        "members": members, "contributions": contributions,
+        "products": [product("p1", 6.5, "A"), product("p2", 13.0, "AB"),
+                     product("p3", 22.0, "BC")]}, source="<typed30>")
+
+
+def _typed_exact(a) -> tuple[pd.Series, pd.Series]:
+    """Exact Shapley and (normalised) Banzhaf by type counts."""
+    ids = a.member_ids
+    n = len(ids)
+    sizes = {"F": 1, **{t: c for t, (c, *_) in _TYPES.items()}}
+    order = ["F", "A", "B", "C"]
+    counts = [(f, x, y, z) for f in range(2) for x in range(11) for y in range(11)
+              for z in range(10)]
+    rows = np.zeros((len(counts), n), dtype=bool)
+    for r, cv in enumerate(counts):
+        for t, k in zip(order, cv, strict=True):
+            cols = [i for i, m in enumerate(ids) if (m == "F" if t == "F" else
+                                                     m[0] == t and m != "F")][:k]
+            rows[r, cols] = True
+    v = dict(zip(counts, worth_function(a)(rows), strict=True))
+    phi, beta = {}, {}
+    for ti, t in enumerate(order):
+        others = [sizes[u] - (u == t) for u in order]
+        s_phi = s_beta = 0.0
+        for cv in counts:
+            if any(c > o for c, o in zip(cv, others, strict=True)):
+                continue
+            mult = math.prod(math.comb(o, c) for o, c in zip(others, cv, strict=True))
+            s = sum(cv)
+            up = list(cv)
+            up[ti] += 1
+            marg = v[tuple(up)] - v[cv]
+            s_phi += mult * marg * math.factorial(s) * math.factorial(n - s - 1) \
+                / math.factorial(n)
+            s_beta += mult * marg / 2 ** (n - 1)
+        phi[t], beta[t] = s_phi, s_beta
+    typ = pd.Series({m: ("F" if m == "F" else m[0]) for m in ids})
+    shap = typ.map(phi)
+    raw = typ.map(beta)
+    grand = float(worth_function(a)(np.ones((1, n), dtype=bool))[0])
+    return shap, raw * grand / raw.sum()
+
+
+@pytest.fixture(scope="module")
+def typed():
+    a = _typed_agreement()
+    return a, *_typed_exact(a)
+
+
+def test_typed_agreement_is_not_decomposable(typed) -> None:
+    a, shap, _ = typed
+    d = decompose(a)
+    assert len(d.parts) == 1 and d.largest == 30
+    assert abs(shap.sum() - float(worth_function(a)(np.ones((1, 30), dtype=bool))[0])) < 1e-9
+    assert shap.nunique() == 4  # not a trivial (additive) game: types differ
+
+
+@pytest.mark.parametrize("rule", ["shapley", "banzhaf"])
+def test_intervals_are_calibrated(typed, rule: str) -> None:
+    a, shap, banz = typed
+    exact = shap if rule == "shapley" else banz
+    inside = []
+    for seed in range(20):
+        x = allocate(a, rule, seed=seed, samples=400)
+        assert x.attrs["method"] == "sampled"
+        assert abs(x["amount"].sum() - x.attrs["grand_value"]) <= 1e-9 * x.attrs["grand_value"]
+        inside += list((x["low"] <= exact) & (exact <= x["high"]))
+    coverage = float(np.mean(inside))
+    assert 0.90 <= coverage <= 0.99, coverage
+
+
+def test_tolerance_is_met_and_seeded(typed) -> None:
+    a, shap, _ = typed
+    x = allocate(a, "shapley", seed=5, tolerance=0.01)
+    grand = x.attrs["grand_value"]
+    assert x.attrs["reached"]
+    assert float((x["high"] - x["low"]).max()) / 2 <= 0.01 * grand
+    assert float((x["amount"] - shap).abs().max()) <= 0.03 * grand
+    same = allocate(a, "shapley", seed=5, tolerance=0.01)
+    other = allocate(a, "shapley", seed=6, tolerance=0.01)
+    pd.testing.assert_frame_equal(x, same)
+    assert not np.allclose(x["amount"], other["amount"])
+
+
+def test_cli_sampled_columns_and_seed(typed, tmp_path) -> None:
+    a, _, _ = typed
+    path = tmp_path / "typed.yaml"
+    path.write_text(yaml.safe_dump(a.model_dump(mode="json", exclude_none=True)),
+                    encoding="utf-8")
+    args = ("shares", str(path), "-m", "shapley", "--format", "csv", "--samples", "40")
+    code, out, err = _run(*args, "--seed", "1")
+    assert code == 0, err
+    assert "shapley: sampled" in err
+    df = pd.read_csv(io.StringIO(out), index_col="member")
+    assert {"shapley_low", "shapley_high"} <= set(df.columns)
+    body = df.drop("total")
+    assert (body["shapley_low"] <= body["shapley"] + 0.01).all()
+    assert (body["shapley"] <= body["shapley_high"] + 0.01).all()
+    assert _run(*args, "--seed", "1")[1] == out
+    assert _run(*args, "--seed", "2")[1] != out
+    code, _, err = _run("shares", str(path), "-m", "shapley", "--exact")
+    assert code == 1 and "Drop --exact" in err and "Traceback" not in err
+    for bad in ("0", "1", "-0.1", "abc"):
+        assert _run("shares", str(path), "--tolerance", bad)[0] == 2
+
+
+def test_non_linear_rule_refused_with_alternative(typed) -> None:
+    a, _, _ = typed
+    with pytest.raises(ValueError, match="Use shapley, banzhaf or owen"):
+        allocate(a, "nucleolus")
+
+
+# ------------------------------------------------------------------ samplers
+def _random_game(n: int, seed: int) -> tuple[sm.Game, object]:
+    rng = np.random.default_rng(seed)
+    w = rng.random(n)
+    masks = np.arange(1 << n)
+    vals = (((masks[:, None] >> np.arange(n)) & 1) @ w) ** 1.5 + rng.random(1 << n) * 0.3
+    vals[0] = 0
+
+    def fn(rows: np.ndarray) -> np.ndarray:
+        return vals[(rows.astype(np.int64) << np.arange(n)).sum(axis=1)]
+
+    return sm.Game([f"p{i}" for i in range(n)], vals), fn
+
+
+def test_samplers_against_exact_values() -> None:
+    g, fn = _random_game(9, 1)
+    names = list(g.players)
+    sh, bz = sm.shapley(g), sm.banzhaf(g)
+    cover_s, cover_b = [], []
+    for seed in range(30):
+        e = sm.shapley_estimate(fn, names, samples=100, seed=seed)
+        b = sm.banzhaf_estimate(fn, names, samples=100, seed=seed)
+        assert abs(e["shapley"].sum() - g.grand_value) < 1e-12
+        assert abs(b["banzhaf"].sum() - g.grand_value) < 1e-12
+        cover_s += list((e["low"] <= sh) & (sh <= e["high"]))
+        cover_b += list((b["low"] <= bz) & (bz <= b["high"]))
+    assert 0.9 <= np.mean(cover_s) <= 0.99
+    assert 0.9 <= np.mean(cover_b) <= 0.99
+
+
+def test_sampler_bad_input() -> None:
+    _, fn = _random_game(3, 0)
+    for bad in (0, 1, 1.5, -0.1, True):
+        with pytest.raises(sm.InvalidInputError, match="tolerance"):
+            sm.shapley_estimate(fn, ["a", "b", "c"], tolerance=bad)
+
+
+# ------------------------------------------------------------------ core at scale
+@pytest.mark.parametrize("name", ["baoshan_medical_devices", "lingang_eda",
+                                  "openpower_style_foundation", "qingdao_marine_equipment"])
+def test_milp_matches_enumeration(name: str) -> None:
+    import agreements
+
+    a = agreements.load(SCENARIOS / f"{name}.yaml")
+    g = agreement_game(a)
+    v = np.asarray(g.values, dtype=float)
+    for rule in ("shapley", "equal"):
+        x = allocate(a, rule, exact=False)["amount"]
+        xs = np.zeros(1 << g.n)
+        for j, m in enumerate(a.member_ids):
+            xs[1 << j: 2 << j] = xs[: 1 << j] + x[m]
+        e = v - xs
+        e[0] = -np.inf
+        d = decompose(a)
+        found = max(_milp(a, d, parts, members, dict(x), 30)[0]
+                    for parts, members in _components(d))
+        nulls = max((-x[m] for m in d.null), default=-np.inf)
+        assert max(found, nulls) == pytest.approx(e.max(), abs=1e-6 * max(1, v[-1]))
+        assert core_check(a, x).in_core == sm.in_core(g, x.tolist())
+
+
+def test_core_check_large_component_uses_milp() -> None:
+    a = clustered_agreement(30, seed=3, shared_facility=True)
+    x = allocate(a, "shapley", seed=0, samples=40)["amount"]
+    c = core_check(a, x)
+    assert c.method.startswith("MILP") and c.exact
+    # the coalition found has the excess reported, by the whole agreement's worth
+    row = np.array([[m in c.coalition for m in a.member_ids]])
+    worth = float(worth_function(a)(row)[0])
+    assert worth - float(x[list(c.coalition)].sum()) == pytest.approx(c.excess, abs=1e-6)
+    # no single member or pair does better than the MILP optimum
+    fn = worth_function(a)
+    ids = a.member_ids
+    pairs = list(combinations(range(len(ids)), 2))
+    rows = np.zeros((len(pairs), len(ids)), dtype=bool)
+    for r, (i, j) in enumerate(pairs):
+        rows[r, [i, j]] = True
+    excess = fn(rows) - np.array([x.iloc[i] + x.iloc[j] for i, j in pairs])
+    assert excess.max() <= c.excess + 1e-6
