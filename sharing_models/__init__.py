@@ -151,8 +151,6 @@ __all__ = [
     "shapley",
     "shapley_estimate",
     "shapley_sample",
-    "shapley_estimate",
-    "banzhaf_estimate",
     "sweep",
     "tier_accounts",
     "tier_vs_contribution",
