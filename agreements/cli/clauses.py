@@ -82,11 +82,10 @@ def _write(tables: Any, fmt: str, output: str | None, inputs: list[str],
     record = output_provenance(args or argparse.Namespace(), inputs)
     try:
         with atomic_output(output, inputs) as tmp:  # never over an input; all or nothing
+            export(tables, tmp, format=fmt)
             if fmt in ("md", "html", "tex"):  # a footer says where the document came from
-                tmp.write_text(with_provenance(export(tables, fmt), fmt, record),
+                tmp.write_text(with_provenance(tmp.read_text(encoding="utf-8"), fmt, record),
                                encoding="utf-8")
-            else:
-                export(tables, tmp, format=fmt)
         if fmt == "csv":  # CSV holds no metadata: a JSON file beside it, once it is whole
             write_sidecar(output, record, inputs)
     except OSError as exc:  # missing directory, no permission, a directory given as OUT

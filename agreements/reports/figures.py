@@ -72,25 +72,25 @@ def plot_payoffs(draws: pd.DataFrame, *, unit: str = "", bins: int = 50) -> Figu
                              f"payoff columns (consortium simulate --out); missing "
                              f"{sorted(missing) or 'rows'}")
     use_cjk_font()
-    members = list(dict.fromkeys(draws["member"].astype(str)))
-    rules = list(dict.fromkeys(draws["rule"].astype(str)))
+    member_codes, member_names = pd.factorize(draws["member"], sort=False)
+    rule_codes, rule_names = pd.factorize(draws["rule"], sort=False)
+    members, rules = [str(m) for m in member_names], [str(r) for r in rule_names]
     cols = min(3, len(members))
     rows = math.ceil(len(members) / cols)
     fig = Figure(figsize=(4.2 * cols, 3.0 * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    member = draws["member"].astype(str).to_numpy()
-    rule = draws["rule"].astype(str).to_numpy()
     payoff = draws[column].to_numpy(dtype=float)
-    colours = [f"C{k % 10}" for k in range(len(rules))]
-    for ax, m in zip(axes, members, strict=False):
-        mine = member == m
-        edges = np.histogram_bin_edges(payoff[mine & np.isfinite(payoff)], bins=bins)
-        for r, colour in zip(rules, colours, strict=True):
-            y = payoff[mine & (rule == r)]
+    for k, (ax, m) in enumerate(zip(axes, members, strict=False)):
+        mine = member_codes == k
+        values, codes = payoff[mine], rule_codes[mine]
+        edges = np.histogram_bin_edges(values[np.isfinite(values)], bins=bins)
+        for j, r in enumerate(rules):  # one numpy histogram per rule: fast at any size
+            y = values[codes == j]
             if not len(y):
                 continue
-            ax.hist(y, bins=edges, histtype="step", density=True, color=colour, label=r)
-            ax.axvline(float(y.mean()), color=colour, linestyle="--", linewidth=0.8)
+            counts, _ = np.histogram(y, bins=edges, density=True)
+            ax.stairs(counts, edges, color=f"C{j % 10}", label=r)
+            ax.axvline(float(y.mean()), color=f"C{j % 10}", linestyle="--", linewidth=0.8)
         ax.set_title(m)
         ax.set_xlabel(f"payoff ({unit})" if unit else "payoff")
         ax.set_yticks([])
