@@ -42,7 +42,7 @@ def _emit(frame: Any, fmt: str) -> None:
     if fmt == "json":
         out = out.map(lambda t: None if t is None else float(t))
     elif fmt == "table":
-        out = out.map(lambda t: "" if t is None else t)
+        out = out.astype(object).where(out.notna(), "")
     emit_table(out, fmt)
 
 
