@@ -31,14 +31,19 @@ def _cents(x: Any) -> Any:
     """A shown figure for CSV/JSON: text with two decimals (CSV) or a number (JSON)."""
     from ..sharing.display import format_fixed
 
-    return None if x is None else format_fixed(x, 2, thousands=False)
+    if x is None or x != x:  # missing (None or NaN)
+        return None
+    return format_fixed(x, 2, thousands=False)
 
 
 def _emit(frame: Any, fmt: str) -> None:
     """A shown table: figures to two decimals (numbers in JSON, text in CSV)."""
     out = frame.map(_cents)
-    emit_table(out if fmt == "csv" else out.map(lambda t: None if t is None else float(t))
-               if fmt == "json" else out, fmt)
+    if fmt == "json":
+        out = out.map(lambda t: None if t is None else float(t))
+    elif fmt == "table":
+        out = out.astype(object).where(out.notna(), "")
+    emit_table(out, fmt)
 
 
 def _json(obj: Any) -> None:
