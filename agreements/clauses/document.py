@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -126,12 +126,22 @@ def wording(lang: str, path: str | Path | None = None) -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@lru_cache(maxsize=2048)
+def _compiled(template: str) -> Any:
+    return _env().from_string(template)
+
+
+@lru_cache(maxsize=256)
+def _expression(expr: str) -> Any:
+    return _env().compile_expression(expr)
+
+
 def _render(template: str, ctx: dict[str, Any]) -> str:
-    return " ".join(_env().from_string(template).render(**ctx).split())
+    return " ".join(_compiled(template).render(**ctx).split())
 
 
 def _when(expr: str | None, ctx: dict[str, Any]) -> bool:
-    return True if not expr else bool(_env().compile_expression(expr)(**ctx))
+    return True if not expr else bool(_expression(expr)(**ctx))
 
 
 # --------------------------------------------------------------------------- context
