@@ -642,6 +642,25 @@ def redline_docx(old: Document, new: Document, *, author: str = "consortium-tool
     or cell is marked phrase by phrase (:func:`diff_segments`); unchanged text carries
     no mark.
 
+    Parameters
+    ----------
+    old, new : Document
+        The two drafts, in the same languages.
+    author, date : str
+        ``w:author`` and ``w:date`` (ISO 8601) of every tracked change.
+    template, record
+        As for :func:`agreement_docx`.
+
+    Returns
+    -------
+    bytes
+        The ``.docx`` of ``new`` with ``w:ins``/``w:del`` runs.
+
+    Notes
+    -----
+    Cost: one :class:`difflib.SequenceMatcher` over the block keys and one per changed
+    text (quadratic in its tokens at worst).
+
     >>> from agreements import load
     >>> from agreements.clauses.document import agreement_document
     >>> doc = agreement_document(load("scenarios/baoshan_medical_devices.yaml"), "en")
