@@ -218,7 +218,7 @@ def test_markdown_and_html_redlines_use_ins_and_del(tmp_path, capsys):
     assert main(["redline", str(BAOSHAN), str(new), "--format", "md", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "<del>11/20</del><ins>1/2</ins>" in out
-    assert "作价CNY <del>15,000,000</del><ins>18,000,000</ins>" in out
+    assert "作价人民币<del>15,000,000</del><ins>18,000,000</ins>元" in out
     old_doc, new_doc = _doc(BAOSHAN, "en"), agreement_document(load(new), "en")
     html = agreement_text(new_doc, "html", old=old_doc)
     assert "<del>55.00%</del><ins>50.00%</ins>" in html

@@ -356,13 +356,28 @@ def _landscape_section(doc: Any, landscape: bool) -> None:
 
 
 # --------------------------------------------------------------------------- writer
+class _Styles:
+    """Style ids by name, looked up once (python-docx looks a name up by scanning every
+    style on each paragraph); a name the template lacks falls back to Normal."""
+
+    def __init__(self, doc: Any) -> None:
+        self.ids = {s.name: s.style_id for s in doc.styles}
+
+    def para(self, doc: Any, name: str | None) -> Any:
+        p = doc.add_paragraph()
+        if name and name != "Normal" and name in self.ids:
+            p._p.style = self.ids[name]
+        return p
+
+
 class _Writer:
     def __init__(self, doc: Any, langs: tuple[str, ...], marks: _Marks | None) -> None:
         self.doc, self.langs, self.marks = doc, langs, marks
+        self.styles = _Styles(doc)
 
     def text_block(self, block: Block, segs: dict[str, Segments]) -> None:
         if block.kind == "article":
-            p = self.doc.add_paragraph(style=ARTICLE_STYLE)
+            p = self.styles.para(self.doc, ARTICLE_STYLE)
             for k, lg in enumerate(self.langs):
                 if k:
                     _run(p, "  ")
@@ -373,14 +388,13 @@ class _Writer:
                 style = CLAUSE_STYLE if k == 0 else CLAUSE_TEXT_STYLE
             else:
                 style = "Normal"
-            p = self.doc.add_paragraph(style=style)
+            p = self.styles.para(self.doc, style)
             _segments(p, segs[lg], self.marks)
 
     def table(self, table: Table, cells: list[tuple[str, list[dict[str, Segments]]]],
               header: list[dict[str, Segments]], title: dict[str, Segments]) -> None:
         _landscape_section(self.doc, table.landscape)
-        p = self.doc.add_paragraph(style="Heading 2" if "Heading 2" in
-                                   {s.name for s in self.doc.styles} else "Normal")
+        p = self.styles.para(self.doc, "Heading 2")
         p.paragraph_format.keep_with_next = True
         for k, lg in enumerate(self.langs):
             if k:
@@ -430,8 +444,7 @@ class _Writer:
     def signatures(self, doc_model: Document,
                    names: list[tuple[str, dict[str, Segments]]]) -> None:
         meta = doc_model.meta
-        p = self.doc.add_paragraph(style="Heading 2" if "Heading 2" in
-                                   {s.name for s in self.doc.styles} else "Normal")
+        p = self.styles.para(self.doc, "Heading 2")
         _run(p, "  ".join(meta[lg]["signature"] for lg in self.langs))
         t = self.doc.add_table(rows=0, cols=2)
         for _, segs in names:
@@ -505,8 +518,7 @@ def _write(doc_model: Document, pairs: Iterable[tuple[str, Any, Any]], *,
     langs = doc_model.langs
     title = " / ".join(doc_model.title[lg] for lg in langs)
     for lg in langs:
-        p = doc.add_paragraph(style="Title" if "Title" in {s.name for s in doc.styles}
-                              else "Normal")
+        p = w.styles.para(doc, "Title")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(p, doc_model.title[lg], size=16 if lg == langs[0] else 13)
     started_schedules = False
@@ -522,8 +534,7 @@ def _write(doc_model: Document, pairs: Iterable[tuple[str, Any, Any]], *,
         else:
             if not started_schedules:
                 doc.add_page_break()
-                p = doc.add_paragraph(style="Heading 1" if "Heading 1" in
-                                      {s.name for s in doc.styles} else "Normal")
+                p = w.styles.para(doc, "Heading 1")
                 _run(p, " / ".join(doc_model.meta[lg]["schedules_heading"] for lg in langs))
                 started_schedules = True
             ref = new or old
@@ -630,6 +641,25 @@ def redline_docx(old: Document, new: Document, *, author: str = "consortium-tool
     keys; a clause only in one version is inserted or deleted whole, a changed clause
     or cell is marked phrase by phrase (:func:`diff_segments`); unchanged text carries
     no mark.
+
+    Parameters
+    ----------
+    old, new : Document
+        The two drafts, in the same languages.
+    author, date : str
+        ``w:author`` and ``w:date`` (ISO 8601) of every tracked change.
+    template, record
+        As for :func:`agreement_docx`.
+
+    Returns
+    -------
+    bytes
+        The ``.docx`` of ``new`` with ``w:ins``/``w:del`` runs.
+
+    Notes
+    -----
+    Cost: one :class:`difflib.SequenceMatcher` over the block keys and one per changed
+    text (quadratic in its tokens at worst).
 
     >>> from agreements import load
     >>> from agreements.clauses.document import agreement_document

@@ -57,6 +57,30 @@ def agreement_text(new: Document, fmt: str = "md", old: Document | None = None,
                    footer: str = "") -> str:
     """The draft agreement as Markdown (``fmt="md"``) or HTML; with ``old``, a redline.
 
+    Parameters
+    ----------
+    new : Document
+        The draft (:func:`~agreements.clauses.document.agreement_document`).
+    fmt : {"md", "html"}
+        Output format; both are rendered by the packaged Jinja2 templates
+        ``templates/agreement.md.j2`` and ``templates/agreement.html.j2``.
+    old : Document, optional
+        An earlier version: changed phrases are marked ``<del>``/``<ins>``
+        (:func:`~agreements.clauses.agreement_docx.diff_segments`).
+    footer : str
+        The closing line, e.g. the provenance footer.
+
+    Returns
+    -------
+    str
+        The document; every scenario text escaped for the format.
+
+    Notes
+    -----
+    Cost: linear in the text, plus one word-level diff per changed clause with ``old``.
+
+    Examples
+    --------
     >>> from agreements import load
     >>> from agreements.clauses.document import agreement_document
     >>> doc = agreement_document(load("scenarios/baoshan_medical_devices.yaml"), "en")

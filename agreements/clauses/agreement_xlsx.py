@@ -132,6 +132,21 @@ def agreement_xlsx(doc: Document, *, record: dict[str, str] | None = None,
                    currency: str | None = None) -> bytes:
     """The schedules of ``doc`` as an ``.xlsx`` workbook (bytes).
 
+    Parameters
+    ----------
+    doc : Document
+        The draft (:func:`~agreements.clauses.document.agreement_document`).
+    record : dict, optional
+        Provenance (:func:`agreements.scenario.provenance.provenance`), stored in the
+        workbook's properties (description, identifier = the inputs' SHA-256).
+    currency : str, optional
+        Currency code of the number formats (default: the agreement's).
+
+    Returns
+    -------
+    bytes
+        The workbook: one sheet per schedule, figures as numbers, ``=SUM`` totals.
+
     Examples
     --------
     >>> from agreements import load

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -126,12 +126,22 @@ def wording(lang: str, path: str | Path | None = None) -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@lru_cache(maxsize=2048)
+def _compiled(template: str) -> Any:
+    return _env().from_string(template)
+
+
+@lru_cache(maxsize=256)
+def _expression(expr: str) -> Any:
+    return _env().compile_expression(expr)
+
+
 def _render(template: str, ctx: dict[str, Any]) -> str:
-    return " ".join(_env().from_string(template).render(**ctx).split())
+    return " ".join(_compiled(template).render(**ctx).split())
 
 
 def _when(expr: str | None, ctx: dict[str, Any]) -> bool:
-    return True if not expr else bool(_env().compile_expression(expr)(**ctx))
+    return True if not expr else bool(_expression(expr)(**ctx))
 
 
 # --------------------------------------------------------------------------- context
@@ -161,9 +171,12 @@ def _free_text(text: str | None, lang: str) -> str:
     return text
 
 
-def _money(x: object, currency: str) -> str:
+def _money(x: object, currency: str, pattern: str | None = None) -> str:
+    """An amount with its currency: ``CNY 40,000,000``, or the language's own pattern
+    from the wording file (``人民币{{ amount }}元``)."""
     q = exact(x)
-    return f"{currency} {format_fixed(q, 0 if q.denominator == 1 else 2)}"
+    amount = format_fixed(q, 0 if q.denominator == 1 else 2)
+    return _render(pattern, {"amount": amount}) if pattern else f"{currency} {amount}"
 
 
 #: Largest denominator an exact share is written with as a fraction (1/12, 11/20);
@@ -181,9 +194,9 @@ def _fraction(q: Fraction) -> str:
     return f"≈ {format_fixed(q * 100, 6)}%"
 
 
-def _cell_money(x: object, currency: str) -> str:
+def _cell_money(x: object, currency: str, pattern: str | None = None) -> str:
     """An amount in a schedule: a dash for nothing (no "CNY 0" cells)."""
-    return "—" if exact(x) == 0 else _money(x, currency)
+    return "—" if exact(x) == 0 else _money(x, currency, pattern)
 
 
 def _join(items: list[str], lang: str) -> str:
@@ -211,7 +224,11 @@ def _shares(a: Agreement) -> dict[str, Any]:
 def _lang_context(a: Agreement, lang: str, words: dict[str, Any], sh: dict[str, Any],
                   fees: Any) -> dict[str, Any]:
     places = words.get("places", {})
-    cur = a.currency
+    pattern = words.get("currencies", {}).get(a.currency)
+
+    def money(x: object) -> str:
+        return _money(x, a.currency, pattern)
+
     ids = a.member_ids
     pname = {m.id: _name(m, lang) for m in a.members}
     leads = [m.id for m in a.members if m.layer.value == "lead"] or ids[:1]
@@ -224,16 +241,16 @@ def _lang_context(a: Agreement, lang: str, words: dict[str, Any], sh: dict[str, 
     totals = dict.fromkeys(ids, Fraction(0))
     for c in a.contributions:
         by_member[c.member].append({"kind": term(f"contribution_kinds.{c.kind.value}", lang),
-                                    "value": _money(c.valuation, cur),
+                                    "value": money(c.valuation),
                                     "description": _free_text(c.description, lang)})
         totals[c.member] += exact(c.valuation)
-    contributions = [{"name": pname[i], "items": by_member[i], "total": _money(totals[i], cur)}
+    contributions = [{"name": pname[i], "items": by_member[i], "total": money(totals[i])}
                      for i in ids]
     all_value = sum(totals.values(), Fraction(0))
     tasks = [{"n": k + 1, "name": _name(t, lang, t.id),
               "lead": pname.get(t.lead, "") if t.lead else "",
               "members": _join([pname[i] for i in t.members if i in pname], lang),
-              "months": t.duration_months, "budget": _money(t.cost, cur) if t.cost else "",
+              "months": t.duration_months, "budget": money(t.cost) if t.cost else "",
               "milestone": _free_text(t.milestone, lang),
               "probability": format_fixed(exact(t.success_probability) * 100, 0) + "%"}
              for k, t in enumerate(a.tasks)]
@@ -263,7 +280,7 @@ def _lang_context(a: Agreement, lang: str, words: dict[str, Any], sh: dict[str, 
     if fees.table is not None:
         for i in ids:
             if i in fees.table.index:
-                fee_rows.append({"name": pname[i], "fee": _money(fees.table.loc[i, "fee"], cur)})
+                fee_rows.append({"name": pname[i], "fee": money(fees.table.loc[i, "fee"])})
     juris = jurisdiction(a)
     mark = words["review_mark"]
     fb = {k: f"{fallback(k, a, lang, juris)} {mark}" for k in
@@ -272,19 +289,19 @@ def _lang_context(a: Agreement, lang: str, words: dict[str, Any], sh: dict[str, 
     s = a.sharing
     reward = s.inventor_reward
     return {
-        "name": _name(a, lang, a.id), "date": a.date or "", "currency": cur,
+        "name": _name(a, lang, a.id), "date": a.date or "", "currency": a.currency,
         "term_years": format_fixed(exact(a.term_years), 0 if exact(a.term_years).denominator
                                    == 1 else 1) if a.term_years else "",
         "description": _free_text((a.description or "").strip().rstrip("."), lang),
         "region": _place(a.region, lang, places), "illustrative": a.illustrative,
         "parties": parties, "n_parties": len(ids), "lead": pname[leads[0]],
-        "contributions": contributions, "contribution_total": _money(all_value, cur),
+        "contributions": contributions, "contribution_total": money(all_value),
         "tasks": tasks, "results": results,
         "products": [_name(p, lang, p.id) for p in a.products],
         "method": method or "", "method_label": method_label, "why_no_shares": sh["why"],
         "shares": share_rows, "equal": equal,
         "fixed": method == "fixed",
-        "grand": _money(sh["grand"], cur) if sh["grand"] else "",
+        "grand": money(sh["grand"]) if sh["grand"] else "",
         "body": body_name(g.body, lang),
         "votes": [{"name": pname[i], "votes": votes.get(i, 0)} for i in ids],
         "total_votes": sum(votes.values()),
@@ -316,6 +333,7 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
                ctxs: dict[str, dict[str, Any]], sh: dict[str, Any], fees: Any) -> list[Table]:
     cur = a.currency
     ids = a.member_ids
+    pat = {lg: words[lg].get("currencies", {}).get(cur) for lg in langs}
 
     def head(key: str) -> list[dict[str, str]]:
         return [dict(zip(langs, cols, strict=True)) for cols in
@@ -351,11 +369,11 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
                 _cell(each(lambda lg, k=k: ctxs[lg]["parties"][k]["name"])),
                 _cell(each(lambda lg, c=c: term(f"contribution_kinds.{c.kind.value}", lg)
                            + (f" — {_free_text(c.description, lg)}" if c.description else ""))),
-                _cell(each(lambda lg, v=v: _cell_money(v, cur)), "money", v),
+                _cell(each(lambda lg, v=v: _cell_money(v, cur, pat[lg])), "money", v),
                 _cell(each(lambda lg, p=pct: format_fixed(p, 2) + "%"), "percent", pct / 100,
                       v / total)]))
         rows.append(("total", [_cell(total_word), _cell(each(lambda lg: "")),
-                               _cell(each(lambda lg: _money(total, cur)), "money", total),
+                               _cell(each(lambda lg: _money(total, cur, pat[lg])), "money", total),
                                _cell(each(lambda lg: "100.00%"), "percent", 1)]))
     out.append(Table("contributions", title("contributions"), head("contributions"), rows,
                      "total" if rows else None))
@@ -369,7 +387,7 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
             _cell(each(lambda lg, k=k: ctxs[lg]["tasks"][k]["members"])),
             _cell(each(lambda lg, t=t: term("labels.months", lg, n=t.duration_months)
                        if t.duration_months is not None else "—")),
-            _cell(each(lambda lg, t=t: _money(t.cost, cur) if t.cost else "—"),
+            _cell(each(lambda lg, t=t: _money(t.cost, cur, pat[lg]) if t.cost else "—"),
                   "money" if t.cost else "text", t.cost if t.cost else None),
             _cell(each(lambda lg, k=k: ctxs[lg]["tasks"][k]["milestone"] or "—"))]))
     out.append(Table("work_plan", title("work_plan"), head("work_plan"), rows))
@@ -386,13 +404,14 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
                      _cell(each(lambda lg, i=i: format_fixed(shown[i], 2) + "%"), "percent",
                            shown[i] / 100, q)]
             if amounts is not None:
-                cells.append(_cell(each(lambda lg, m=amounts[j]: _cell_money(m, cur)), "money",
-                                   amounts[j], sh["amount"][i]))
+                cells.append(_cell(each(lambda lg, m=amounts[j]: _cell_money(m, cur, pat[lg])),
+                                   "money", amounts[j], sh["amount"][i]))
             rows.append((i, cells))
         cells = [_cell(total_word), _cell(each(lambda lg: "1"), "fraction", 1),
                  _cell(each(lambda lg: "100.00%"), "percent", 1)]
         if amounts is not None:
-            cells.append(_cell(each(lambda lg: _money(sh["grand"], cur)), "money", sh["grand"]))
+            cells.append(_cell(each(lambda lg: _money(sh["grand"], cur, pat[lg])), "money",
+                               sh["grand"]))
         rows.append(("total", cells))
     cols = head("shares")
     if sh["amount"] is None:
@@ -408,7 +427,8 @@ def _schedules(a: Agreement, langs: tuple[str, ...], words: dict[str, dict[str, 
             tier = str(fees.table.loc[i, "tier"]) if "tier" in fees.table.columns else ""
             rows.append((i, [_cell(each(lambda lg, j=j: ctxs[lg]["parties"][j]["name"])),
                              _cell(each(lambda lg, t=tier: _free_text(t, lg) or "—")),
-                             _cell(each(lambda lg, f=fee: _cell_money(f, cur)), "money", fee)]))
+                             _cell(each(lambda lg, f=fee: _cell_money(f, cur, pat[lg])), "money",
+                                   fee)]))
         out.append(Table("fees", title("fees"), head("fees"), rows))
     for table in out:
         table.sheet = sheet(table.key)
