@@ -391,3 +391,27 @@ def test_a_wide_schedule_gets_a_landscape_section():
     assert orientations[0] is False and True in orientations and orientations[-1] is False
     wide = next(t for t in document.tables if len(t.columns) == 8)
     assert wide.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+
+
+def test_a_firm_wording_file_changes_the_clauses_and_bad_ones_are_clear_errors(
+        tmp_path, capsys):
+    text = (ROOT / "agreements" / "clauses" / "wording" / "en.yaml").read_text("utf-8")
+    firm = tmp_path / "firm-en.yaml"
+    firm.write_text(text.replace("survives the end of this Agreement for five years",
+                                 "survives for seven years"), "utf-8")
+    assert main(["agreement", str(BAOSHAN), "--lang", "en", "--wording-en", str(firm),
+                 "--format", "md"]) == 0
+    assert "10.2 The duty of confidentiality survives for seven years." in \
+        capsys.readouterr().out
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("title: [unclosed\n", "utf-8")
+    assert main(["agreement", str(BAOSHAN), "--lang", "en", "--wording-en", str(broken)]) == 1
+    assert "not valid YAML" in capsys.readouterr().err
+    firm.write_text(text.replace("- key: duration", "- key: lasting"), "utf-8")
+    assert main(["agreement", str(BAOSHAN), "--wording-en", str(firm)]) == 1  # zh+en
+    assert "must match one to one" in capsys.readouterr().err
+    not_docx = tmp_path / "firm.docx"
+    not_docx.write_text("plain text", "utf-8")
+    assert main(["agreement", str(BAOSHAN), "--template", str(not_docx),
+                 "-o", str(tmp_path / "x.docx")]) == 1
+    assert "not a Word" in capsys.readouterr().err

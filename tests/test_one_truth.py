@@ -264,11 +264,36 @@ def _tex_tables(text: str) -> list[list[list[str]]]:
     return tables
 
 
+def _xlsx_shown(ws, cell) -> str:
+    """A cell as a spreadsheet shows it: a =SUM(...) total evaluated over the numbers it
+    sums (exactly, as decimals), numbers in their number format ("0.00%", "CNY" #,##0)."""
+    import re
+    from decimal import Decimal
+
+    value = cell.value
+    if isinstance(value, str) and value.startswith("=SUM("):
+        first, last = re.fullmatch(r"=SUM\(([A-Z]+\d+):([A-Z]+\d+)\)", value).groups()
+        value = sum((Decimal(str(c.value)) for row in ws[first:last] for c in row), Decimal(0))
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        fmt = cell.number_format or "General"
+        number = Decimal(str(value))
+        if fmt.endswith("%"):
+            places = len(fmt.rstrip("%").partition(".")[2])
+            return f"{number * 100:,.{places}f}%"
+        code = re.match(r'"([A-Z]{3})"', fmt)
+        if code:
+            places = len(fmt.split(";")[0].partition(".")[2])
+            return f"{code.group(1)} {number:,.{places}f}"
+    return str(value)
+
+
 def _xlsx_tables(path: Path) -> list[list[list[str]]]:
     import openpyxl
 
     wb = openpyxl.load_workbook(path)
-    return [[["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
+    return [[[_xlsx_shown(ws, c) for c in row] for row in ws.iter_rows()]
             for ws in wb.worksheets]
 
 

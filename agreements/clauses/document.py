@@ -31,6 +31,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from sharing_models.exceptions import ConsortiumError
 
+from ..errors import AgreementError
 from ..scenario.model import Agreement, Ownership
 from ..sharing import allocate
 from ..sharing.display import exact, format_fixed, largest_remainder, rounded
@@ -123,7 +124,63 @@ def wording(lang: str, path: str | Path | None = None) -> dict[str, Any]:
     else:
         text = resources.files("agreements.clauses").joinpath(f"wording/{lang}.yaml") \
             .read_text("utf-8")
-    return yaml.safe_load(text)
+    where = str(path) if path is not None else f"agreements/clauses/wording/{lang}.yaml"
+    try:
+        words = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise AgreementError(f"wording file {where}: not valid YAML: "
+                             f"{str(exc).splitlines()[0]}") from None
+    _check_wording(words, where)
+    return words
+
+
+#: Top-level entries every wording file has.
+WORDING_KEYS = ("title", "review_mark", "work_package", "total", "signature", "signed_by",
+                "date_line", "schedules_heading", "page", "page_after", "preamble",
+                "articles", "schedules")
+_SCHEDULES = ("parties", "contributions", "work_plan", "shares", "fees")
+
+
+def _check_wording(words: Any, where: str) -> None:
+    """A clear :class:`AgreementError` for a wording file without the expected layout."""
+    def fail(what: str) -> None:
+        raise AgreementError(f"wording file {where}: {what} (see the packaged "
+                             "agreements/clauses/wording/en.yaml for the layout)")
+
+    if not isinstance(words, dict):
+        fail("expected a mapping at the top")
+    missing = [k for k in WORDING_KEYS if k not in words]
+    if missing:
+        fail(f"missing {', '.join(missing)}")
+    for k, item in enumerate(words["preamble"] or []):
+        if not isinstance(item, dict) or "text" not in item:
+            fail(f"preamble[{k}] needs a text")
+    for a, art in enumerate(words["articles"] or []):
+        if not isinstance(art, dict) or not {"key", "heading", "clauses"} <= set(art):
+            fail(f"articles[{a}] needs key, heading and clauses")
+        for c, clause in enumerate(art["clauses"] or []):
+            if not isinstance(clause, dict) or not {"key", "text"} <= set(clause):
+                fail(f"articles[{a}].clauses[{c}] needs key and text")
+    for key in _SCHEDULES:
+        entry = words["schedules"].get(key) if isinstance(words["schedules"], dict) else None
+        if not isinstance(entry, dict) or not {"title", "columns"} <= set(entry):
+            fail(f"schedules.{key} needs title and columns")
+
+
+def _same_layout(words: dict[str, dict[str, Any]]) -> None:
+    """The wording files of the languages of one document must have the same clauses."""
+    shapes = {lg: [(art["key"], [c["key"] for c in art["clauses"]]) for art in w["articles"]]
+              + [("preamble", [str(len(w["preamble"]))])] for lg, w in words.items()}
+    first, *rest = shapes
+    for lg in rest:
+        if shapes[lg] != shapes[first]:
+            raise AgreementError(f"the {first} and {lg} wording files differ in their "
+                                 "articles or clause keys; they must match one to one")
+        for key in _SCHEDULES:
+            if len(words[lg]["schedules"][key]["columns"]) != \
+                    len(words[first]["schedules"][key]["columns"]):
+                raise AgreementError(f"the {first} and {lg} wording files give schedule "
+                                     f"{key} different numbers of columns")
 
 
 @lru_cache(maxsize=2048)
@@ -459,6 +516,8 @@ def agreement_document(agreement: Agreement, lang: str = "zh+en",
     ------
     sharing_models.exceptions.InvalidInputError
         For an unknown ``lang``.
+    agreements.errors.AgreementError
+        For a wording file that is not valid YAML or lacks the expected layout.
 
     Notes
     -----
@@ -480,6 +539,7 @@ def agreement_document(agreement: Agreement, lang: str = "zh+en",
         raise InvalidInputError(f"unknown language {lang!r}; expected zh, en or zh+en")
     langs: tuple[str, ...] = ("zh", "en") if lang == "zh+en" else (lang,)
     words = {lg: wording(lg, (wording_files or {}).get(lg)) for lg in langs}
+    _same_layout(words)
     sh = _shares(agreement)
     fees = fee_info(agreement)
     ctxs = {lg: _lang_context(agreement, lg, words[lg], sh, fees) for lg in langs}

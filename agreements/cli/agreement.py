@@ -48,7 +48,7 @@ def document(path: str, lang: str, wording: dict[str, str] | None = None) -> Any
     agreement = load_or_fail(path)
     try:
         return agreement_document(agreement, lang, wording)
-    except (ConsortiumError, OSError) as exc:
+    except ConsortiumError as exc:
         raise CliError(f"{path}: cannot draft the agreement: {exc}", 1) from None
     except Exception as exc:  # a firm's wording file with a bad template
         from jinja2 import TemplateError
@@ -111,8 +111,23 @@ def _wording(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _check_template(template: str | None) -> None:
-    if template is not None and not Path(template).is_file():
+    import zipfile
+
+    if template is None:
+        return
+    if not Path(template).is_file():
         raise CliError(f"--template {template}: no such file", 2)
+    try:
+        with zipfile.ZipFile(template) as z:
+            z.getinfo("word/document.xml")
+    except (zipfile.BadZipFile, KeyError):
+        raise CliError(f"--template {template}: not a Word (.docx) file", 1) from None
+
+
+def _check_wording(wording: dict[str, str]) -> None:
+    for lg, path in wording.items():
+        if not Path(path).is_file():
+            raise CliError(f"--wording-{lg} {path}: no such file", 2)
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
@@ -122,6 +137,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     fmt = _format(args.format, args.output, FORMATS)
     _check_template(args.template)
     wording = _wording(args)
+    _check_wording(wording)
     new = document(args.file, args.lang, wording)
     record = provenance([args.file, *wording.values()], lang=args.lang)
     write(render(fmt, new, template=args.template, record=record), fmt, args.output,

@@ -146,8 +146,9 @@ def cmd_redline(args: argparse.Namespace) -> int:
         note(f"SHA-256 ({label}) {file_sha256(path)}  {path}")
     fmt = _format(args)
     if fmt in _DOCUMENT_FORMATS:
-        from .agreement import document, render, write
+        from .agreement import _check_template, document, render, write
 
+        _check_template(args.template)
         lang = args.lang or "zh+en"
         old, new = document(args.old, lang), document(args.new, lang)
         if old.blocks == new.blocks and old.schedules == new.schedules:
