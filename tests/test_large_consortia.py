@@ -416,3 +416,15 @@ def test_bundled_large_scenario_simulate_and_formation(command: str) -> None:
     code, out, err = _run(command, str(LARGE), "--draws", "500")
     assert code == 0, err
     assert "p065" in out and "Traceback" not in err
+
+
+def test_clause_states_sampling_and_precision(typed) -> None:
+    from agreements.clauses import clause_table
+
+    a, _, _ = typed
+    data = a.model_dump(mode="json", exclude_none=True)
+    data["sharing"] = {"method": "shapley"}
+    text = " ".join(clause_table(agreement_from_mapping(data, source="<typed>"), lang="en")
+                    .astype(str).values.ravel())
+    assert "estimated by Monte Carlo sampling" in text and "seed 0" in text
+    assert "at most 0.10% of the consortium's expected value" in text
