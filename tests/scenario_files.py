@@ -26,3 +26,13 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     code = main(args)
     out, err = capsys.readouterr()
     return code, out, err
+
+#: Bundled scenarios too large for the whole coalition game (more than 24 members):
+#: the per-scenario checks that need it leave them out; tests/test_large_consortia.py
+#: covers them.
+LARGE_SCENARIOS = frozenset({"eit_kic_large.yaml"})
+
+
+def small(paths: list[Path]) -> list[Path]:
+    """``paths`` without :data:`LARGE_SCENARIOS`."""
+    return [p for p in paths if p.name not in LARGE_SCENARIOS]

@@ -21,6 +21,7 @@ from agreements.negotiation import negotiate, simulated_payoffs, state_table, wi
 from agreements.sharing import allocate, largest_remainder
 from agreements.valuation.game import agreement_game, expected_value, grand_plan
 from agreements.valuation.project import risk_weights
+from tests.scenario_files import small as small_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 BAOSHAN = ROOT / "scenarios" / "baoshan_medical_devices.yaml"
@@ -114,7 +115,7 @@ def test_state_table_is_exact(small: agreements.Agreement) -> None:
 
 
 # ------------------------------------------------------------------ shared views
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = small_scenarios(sorted((ROOT / "scenarios").glob("*.yaml")))
 
 
 def _core_with_outside_options_is_empty(a: agreements.Agreement) -> bool:

@@ -35,8 +35,9 @@ from agreements.cli import main
 from agreements.outcomes.waterfall import distribution_shares, waterfall_table
 from agreements.sharing import agreed_rule, allocate, exact, largest_remainder, rounded
 from agreements.sharing.compare import METHODS, shown_shares
+from tests.scenario_files import small
 
-SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
+SCENARIOS = small(sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml")))
 IDS = [p.stem for p in SCENARIOS]
 DRAWS = "100"  # shares do not depend on draws; simulate/formation only need to run
 

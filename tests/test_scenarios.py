@@ -19,9 +19,10 @@ import agreements
 from agreements import Agreement
 from agreements.valuation.game import expected_value, product_recipes
 from agreements.valuation.project import risk_weights
+from tests.scenario_files import small
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-FILES = sorted(SCENARIOS.glob("*.yaml"))
+FILES = small(sorted(SCENARIOS.glob("*.yaml")))
 #: Scenarios known to be unprofitable for the grand coalition under agreements.valuation.game.
 #: Scenarios whose grand coalition cannot profit (expected failures); none.
 UNPROFITABLE: dict[str, str] = {}

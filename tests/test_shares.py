@@ -16,11 +16,12 @@ import agreements
 from agreements import Agreement, AgreementError
 from agreements.sharing.compare import METHODS, compare_shares, layer_unions
 from sharing_models import SuspiciousResultWarning
+from tests.scenario_files import small
 from tests.strategies import chained_agreements
 from tests.test_agreement_game import hand_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = small(sorted((ROOT / "scenarios").glob("*.yaml")))
 SHARE_COLUMNS = list(METHODS)
 
 

@@ -31,6 +31,10 @@ class Shares:
     values: pd.Series | None
     method: str | None
     why_missing: str | None = None
+    #: How the shares were computed when not from the whole game: the ``attrs`` of
+    #: :func:`agreements.sharing.allocate` (``method``, ``detail``, and for sampled
+    #: shares ``samples``, ``seed`` and ``half_width``, a fraction of v(N)).
+    how: dict[str, Any] | None = None
 
 
 def contribution_totals(agreement: Agreement, field: str = "valuation") -> pd.Series:
@@ -98,10 +102,19 @@ def resolve_shares(agreement: Agreement, allocation: Any = None) -> Shares:
     if method is None:
         return Shares(None, None, "sharing.method is absent")
     try:
-        share = allocate(agreement, method)["share"]
+        alloc = allocate(agreement, method, seed=0)
     except ConsortiumError as exc:  # the agreement does not support its own rule
         return Shares(None, method, str(exc).splitlines()[0])
+    share = alloc["share"]
+    how = None
+    if alloc.attrs.get("method") == "sampled":
+        grand = float(alloc.attrs["grand_value"]) or 1.0
+        how = {"method": "sampled", "samples": alloc.attrs["samples"], "seed": 0,
+               "half_width": float((alloc["high"] - alloc["low"]).max()) / 2 / abs(grand)}
+    elif alloc.attrs.get("method") == "exact by structure" and method in (
+            "shapley", "banzhaf", "owen"):
+        how = {"method": "exact by structure", "detail": alloc.attrs.get("detail", "")}
     if share.isna().any():
         return Shares(None, method, "the consortium's expected value v(N) is 0, so the "
                                     "rule gives no shares")
-    return Shares(share.map(exact).rename("share"), method)
+    return Shares(share.map(exact).rename("share"), method, how=how)

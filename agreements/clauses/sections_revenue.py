@@ -40,6 +40,11 @@ def _distribution(ctx: Context) -> Rows:
         rule = term("rules.distribution", lang, method=_method_text(ctx, method))
         if sh.values is None:
             rule += term("rules.distribution_uncomputed", lang, why=sh.why_missing)
+        elif sh.how and sh.how["method"] == "sampled":
+            rule += term("rules.distribution_sampled", lang, draws=f"{sh.how['samples']:,}",
+                         seed=sh.how["seed"], half=percent(sh.how["half_width"], 2))
+        elif sh.how:
+            rule += term("rules.distribution_structure", lang, detail=sh.how["detail"])
         figs = share_figures(ctx, sh.values) if sh.values is not None else ""
         form = share_formula(method)
         formula, latex = form if form else ("", "")

@@ -100,10 +100,14 @@ def cmd_shares(args: argparse.Namespace) -> int:
             raise CliError(f"{args.file}: {exc}") from None
     for w in caught:
         note(f"warning: {w.message}")
-    for rule, how in df.attrs.get("methods", {}).items():
-        detail = df.attrs.get("details", {}).get(rule, "")
-        extra = "; 95% intervals in the _low/_high columns" if how == "sampled" else ""
-        note(f"{rule}: {how} ({detail}{extra})")
+    methods = df.attrs.get("methods", {})
+    if methods and set(methods.values()) == {"exact"}:
+        note(f"method: exact (the whole game of {len(agreement.members)} members)")
+    else:
+        for rule, how in methods.items():
+            detail = df.attrs.get("details", {}).get(rule, "")
+            extra = "; 95% intervals in the _low/_high columns" if how == "sampled" else ""
+            note(f"{rule}: {how} ({detail}{extra})")
     grand = df.attrs.get("grand_value", 0)
     if grand == 0:
         note("note: v(N) = 0: no coalition's expected revenue covers its costs, so every "

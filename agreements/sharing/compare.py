@@ -106,7 +106,11 @@ def compare_shares(agreement: Agreement, methods: Any = None, exact: bool | None
     """
     chosen = _methods(agreement, methods)
     exact = default_exact(agreement) if exact is None else exact
-    game = game if game is not None else agreement_game(agreement, exact=exact)
+    large = game is None and len(agreement.members) > GAME_MEMBERS
+    if large and methods is None:  # rules that need the whole game are left out
+        chosen = [m for m in chosen if m not in GAME_RULES or m in LINEAR_RULES]
+    if not large:
+        game = game if game is not None else agreement_game(agreement, exact=exact)
     columns: dict[str, pd.Series] = {}
     for m in chosen:
         try:
@@ -120,9 +124,10 @@ def _num(exact: bool) -> Any:
     return exact_fraction if exact else float
 
 
-def _assemble(agreement: Agreement, game: Game, columns: dict[str, pd.Series], exact: bool,
-              as_percent: bool) -> pd.DataFrame:
-    num, grand = _num(exact), game.grand_value
+def _assemble(agreement: Agreement, game: Game | None, columns: dict[str, pd.Series],
+              exact: bool, as_percent: bool) -> pd.DataFrame:
+    num = _num(exact)
+    grand = game.grand_value if game is not None else grand_value(agreement, exact)
     outside = pd.Series([num(m.outside_option) for m in agreement.members],
                         index=agreement.member_ids)
     df = pd.DataFrame(index=pd.Index(agreement.member_ids, name="member"))
@@ -131,7 +136,8 @@ def _assemble(agreement: Agreement, game: Game, columns: dict[str, pd.Series], e
         if as_percent and grand == 0:
             df[m] = float("nan")
     for m, s in columns.items():
-        df[f"{m}_in_core"] = sm.in_core(game, s.tolist())
+        df[f"{m}_in_core"] = sm.in_core(game, s.tolist()) if game is not None \
+            else core_check(agreement, s).in_core
     for m, s in columns.items():
         df[f"{m}_gain"] = s - outside
     df.attrs["grand_value"] = grand

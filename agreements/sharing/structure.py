@@ -152,7 +152,7 @@ def structured_amounts(agreement: Agreement, rule: str, exact: bool, unions: lis
         members = list(part.members)
         if len(members) <= _limit(exact):
             g = part_game(agreement, members, part.products, exact=exact, weights=d.weights)
-            grand += g.grand_value
+            grand += g.grand_value if exact else float(g.grand_value)
             if rule == "shapley":
                 values = sm.shapley(g, exact=exact)
             elif rule == "banzhaf":

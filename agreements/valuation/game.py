@@ -491,7 +491,9 @@ def agreement_game(agreement: Agreement, exact: bool = False) -> Game:
     if n > MAX_MEMBERS:
         raise TooLargeError(
             f"agreement_game builds all 2^n coalition worths, supported up to {MAX_MEMBERS} "
-            f"members; this agreement has {n}. Use coalition_worth() for single coalitions."
+            f"members; this agreement has {n}. Use coalition_worth() for single coalitions, "
+            "worth_function() for batches, and agreements.sharing.allocate for shares "
+            "(part by part or sampled; docs/large-consortia.md)."
         )
     values = _Evaluator(agreement, _Space(n, exact)).worths()
     return Game(agreement.member_ids, list(values) if exact else values)
