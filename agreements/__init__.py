@@ -7,7 +7,8 @@ The sub-packages follow the data flow, each importing only those below it:
 risk and timing, the game, the contribution graph) -> ``membership`` (tiers and fees)
 -> ``sharing`` (agreement + rule -> shares; the one rounding) -> ``outcomes``
 (waterfall, risk simulation, tiers against contribution) -> ``profiles`` -> ``clauses``
--> ``reports`` -> ``cli``. ``agreements`` calls :mod:`sharing_models`, never the reverse.
+-> ``lifecycle`` (settlement, admission, withdrawal, term review) -> ``reports``
+-> ``cli``. ``agreements`` calls :mod:`sharing_models`, never the reverse.
 """
 
 # Names are imported on first use (PEP 562), so ``import agreements`` stays cheap: a
