@@ -28,11 +28,13 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/python -m mypy --strict sharing_models
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/python -m mypy --strict sharing_models
 
 lab: $(VENV)/.installed-dev
 	$(BIN)/jupyter lab notebooks/

@@ -37,9 +37,18 @@ class TooLargeError(ConsortiumError):
     """
 
 
-class SuspiciousResultWarning(RuntimeWarning):
-    """A valid but suspicious result (ties, degenerate input)."""
+class SuspiciousResultWarning(UserWarning):
+    """A valid but suspicious result (ties, degenerate input).
+
+    A :class:`UserWarning` (a ``RuntimeWarning`` up to 0.1.0): the engine attributes it
+    to the caller's line, so Python's default filters show it once per call site, and
+    ``warnings.simplefilter("ignore", SuspiciousResultWarning)`` silences it.
+    """
 
 
 class EmptyCoreWarning(SuspiciousResultWarning):
-    """The core of the game is empty."""
+    """The core of the game is empty (nucleolus, least core): valid, but worth knowing.
+
+    Silence it with ``warnings.simplefilter("ignore", EmptyCoreWarning)``; the result's
+    ``attrs["core_empty"]`` records the same fact.
+    """

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any, Self
 
 import numpy as np
 
 from ..exceptions import GameError, InvalidInputError, TooLargeError
+from .inputs import Coalition, PerPlayer, check_labels, coalition_mask, per_player
 
 __all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "GameBase", "popcounts", "require_game"]
 
@@ -39,9 +40,6 @@ MAX_PLAYERS = 30
 
 #: From this many players on, :meth:`Game.from_function` shows a progress bar.
 PROGRESS_PLAYERS = 18
-
-Coalition = Iterable[str] | frozenset[str] | str
-
 
 def popcounts(n: int) -> np.ndarray:
     """Coalition sizes ``|S|`` for every bitmask ``S`` in ``range(2**n)`` (``uint8``).
@@ -143,15 +141,15 @@ class GameBase:
 
     __slots__ = ("_index", "cost", "players", "values")
 
-    def __init__(self, players: Iterable[str], values: Any, *, cost: bool = False) -> None:
-        self.players: tuple[str, ...] = _check_players(players)
+    def __init__(self, players: Iterable[Any], values: Any, *, cost: bool = False) -> None:
+        self.players: tuple[Hashable, ...] = _check_players(players)
         self._index = {p: i for i, p in enumerate(self.players)}
         self.values: np.ndarray = _as_values(values, len(self.players))
         self.cost: bool = bool(cost)
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_array(cls, players: Iterable[str], values: Any, *, cost: bool = False) -> Self:
+    def from_array(cls, players: Iterable[Any], values: Any, *, cost: bool = False) -> Self:
         """Game from a worth array indexed by coalition bitmask (bit ``i`` = ``players[i]``).
 
         >>> from sharing_models import Game
@@ -162,7 +160,7 @@ class GameBase:
 
     @classmethod
     def from_dict(
-        cls, players: Iterable[str], worths: Mapping[Any, Any], *, cost: bool = False
+        cls, players: Iterable[Any], worths: Mapping[Any, Any], *, cost: bool = False
     ) -> Self:
         """Game from ``{coalition: worth}``; coalitions as tuples/frozensets of names.
 
@@ -173,26 +171,27 @@ class GameBase:
         >>> Game.from_dict(["x"], {("x",): 5}).values.tolist()
         [Fraction(0, 1), Fraction(5, 1)]
         """
-        players = _check_players(players)
-        index = {p: i for i, p in enumerate(players)}
-        n = len(players)
+        labels = _check_players(players)
+        index = {p: i for i, p in enumerate(labels)}
+        n = len(labels)
         filled: dict[int, Any] = {}
         for key, worth in worths.items():
             mask = _mask_of(key, index)
             if mask in filled:
-                raise GameError(f"coalition {sorted(_names(mask, players))} is given twice")
+                shown = sorted(_names(mask, labels), key=repr)
+                raise GameError(f"coalition {shown} is given twice")
             filled[mask] = worth
         filled.setdefault(0, 0)
         missing = [m for m in range(1 << n) if m not in filled]
         if missing:
-            shown = ", ".join(str(sorted(_names(m, players))) for m in missing[:5])
+            listed = ", ".join(str(sorted(_names(m, labels), key=repr)) for m in missing[:5])
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-            raise GameError(f"missing worth for coalition(s) {shown}{more}")
-        return cls(players, [filled[m] for m in range(1 << n)], cost=cost)
+            raise GameError(f"missing worth for coalition(s) {listed}{more}")
+        return cls(labels, [filled[m] for m in range(1 << n)], cost=cost)
 
     @classmethod
     def from_function(
-        cls, players: Iterable[str], fn: Callable[[frozenset[str]], Any], *, cost: bool = False,
+        cls, players: Iterable[Any], fn: Callable[[frozenset[Any]], Any], *, cost: bool = False,
         progress: bool | None = None,
     ) -> Self:
         """Game whose worth of ``S`` is ``fn(frozenset_of_names)``; ``fn`` is called 2^n times.
@@ -222,7 +221,9 @@ class GameBase:
         return cls(players, [fn(_names(m, players)) for m in masks], cost=cost)
 
     @classmethod
-    def weighted_voting(cls, weights: Mapping[str, int], quota: Any) -> Self:
+    def weighted_voting(
+        cls, weights: PerPlayer, quota: Any, *, players: Iterable[Any] | None = None
+    ) -> Self:
         r"""Simple game: ``v(S) = 1`` when the weights in ``S`` reach ``quota``, else 0.
 
         .. math:: v(S) = 1 \text{ if } \sum_{i \in S} w_i \ge q, \text{ else } 0
@@ -243,7 +244,7 @@ class GameBase:
         >>> Game.weighted_voting({"a": 2, "b": 1, "c": 1}, 3).value(("a", "b"))
         Fraction(1, 1)
         """
-        players, w = _named_numbers(weights, "weights")
+        labels, w = _named_numbers(weights, "weights", players)
         total = sum(w)
         if quota <= 0 or quota > total:
             raise GameError(f"quota must be in (0, total weight {total}]; got {quota}")
@@ -256,10 +257,12 @@ class GameBase:
             win = sums >= fr[-1] * den
         else:
             win = _subset_sums(np.asarray(w, dtype=float)) >= quota - 1e-12
-        return cls(players, np.asarray(win, dtype=bool).astype(int).tolist())
+        return cls(labels, np.asarray(win, dtype=bool).astype(int).tolist())
 
     @classmethod
-    def bankruptcy(cls, estate: Any, claims: Mapping[str, Any]) -> Self:
+    def bankruptcy(
+        cls, estate: Any, claims: PerPlayer, *, players: Iterable[Any] | None = None
+    ) -> Self:
         r"""O'Neill's bankruptcy game ``v(S) = max(0, E - sum of claims outside S)``.
 
         .. math:: v(S) = \max\Bigl(0,\ E - \sum_{i \notin S} c_i\Bigr)
@@ -281,14 +284,14 @@ class GameBase:
         >>> Game.bankruptcy(200, {"a": 100, "b": 200, "c": 300}).value(("b", "c"))
         Fraction(100, 1)
         """
-        players, c = _named_numbers(claims, "claims")
+        labels, c = _named_numbers(claims, "claims", players)
         exact = _all_exact([*c, estate])
         total = sum(c, Fraction(0)) if exact else sum(c)
         if estate < 0:
             raise InvalidInputError(f"estate must be non-negative; got {estate}")
         if estate > total:
             raise InvalidInputError(f"estate {estate} exceeds the total claims {total}")
-        n = len(players)
+        n = len(labels)
         _check_size(n, "Game.bankruptcy")
         if exact:  # scale to integers; int64 subset sums when they fit, else Python ints
             fr = [Fraction(x) for x in (*c, estate)]
@@ -298,12 +301,12 @@ class GameBase:
             sums = _subset_sums(np.asarray(ic, dtype=object if big else np.int64))
             scaled = np.maximum(sums - (sum(ic) - int(fr[-1] * den)), 0)
             vals = [Fraction(int(x), den) for x in scaled]
-            return cls(players, vals)
+            return cls(labels, vals)
         sums = _subset_sums(np.asarray(c, dtype=float))
-        return cls(players, np.maximum(0.0, float(estate) - (float(total) - sums)))
+        return cls(labels, np.maximum(0.0, float(estate) - (float(total) - sums)))
 
     @classmethod
-    def airport(cls, costs: Mapping[str, Any]) -> Self:
+    def airport(cls, costs: PerPlayer, *, players: Iterable[Any] | None = None) -> Self:
         r"""Airport cost game ``c(S) = max_{i in S} c_i`` [LittlechildOwen1973]_.
 
         .. math:: c(S) = \max_{i \in S} c_i, \qquad c(\emptyset) = 0
@@ -320,24 +323,24 @@ class GameBase:
         >>> g.cost, g.value(("small", "big"))
         (True, Fraction(10, 1))
         """
-        players, c = _named_numbers(costs, "costs")
+        labels, c = _named_numbers(costs, "costs", players)
         if any(x < 0 for x in c):
             raise InvalidInputError("airport costs must be non-negative")
-        n = len(players)
+        n = len(labels)
         _check_size(n, "Game.airport")
         if _all_exact(c):
             order = np.argsort(np.asarray(c, dtype=float), kind="stable")
             vals = np.empty(1 << n, dtype=object)
             vals[:] = [Fraction(0)] * (1 << n)
             _fill_max(vals, [Fraction(x) for x in c], order)
-            return cls(players, vals, cost=True)
+            return cls(labels, vals, cost=True)
         vals = np.zeros(1 << n)
         order = np.argsort(np.asarray(c, dtype=float), kind="stable")
         _fill_max(vals, [float(x) for x in c], order)
-        return cls(players, vals, cost=True)
+        return cls(labels, vals, cost=True)
 
     @classmethod
-    def unanimity(cls, players: Iterable[str], coalition: Coalition) -> Self:
+    def unanimity(cls, players: Iterable[Any], coalition: Coalition) -> Self:
         """Unanimity game ``u_T(S) = 1`` if ``T ⊆ S`` else 0.
 
         >>> from sharing_models import Game
@@ -368,7 +371,7 @@ class GameBase:
         """Worth of the grand coalition ``v(N)``."""
         return self.values[-1]
 
-    def index(self, player: str) -> int:
+    def index(self, player: Hashable) -> int:
         """Bit position of ``player``; unknown names raise :class:`GameError`."""
         try:
             return self._index[player]
@@ -384,14 +387,9 @@ class GameBase:
         >>> Game.from_array(["a", "b", "c"], [0] * 8).mask(("a", "c"))
         5
         """
-        if isinstance(coalition, (int, np.integer)) and not isinstance(coalition, bool):
-            m = int(coalition)
-            if not 0 <= m < 1 << self.n:
-                raise GameError(f"coalition mask {m} is out of range for {self.n} players")
-            return m
         return _mask_of(coalition, self._index)
 
-    def coalition(self, mask: int) -> frozenset[str]:
+    def coalition(self, mask: int) -> frozenset[Hashable]:
         """Names in the coalition with bitmask ``mask``."""
         return _names(int(mask), self.players)
 
@@ -406,7 +404,7 @@ class GameBase:
         """Worths as a :class:`pandas.Series` indexed by readable coalition labels."""
         import pandas as pd
 
-        labels = ["{" + ",".join(p for i, p in enumerate(self.players) if m >> i & 1) + "}"
+        labels = ["{" + ",".join(str(p) for i, p in enumerate(self.players) if m >> i & 1) + "}"
                   for m in range(1 << self.n)]
         return pd.Series(list(self.values), index=labels, name="worth")
 
@@ -434,7 +432,7 @@ class GameBase:
     # ------------------------------------------------------------------ algebra
     def _combine(self, other: GameBase, op: Callable[[Any, Any], Any]) -> Self:
         if not isinstance(other, GameBase):
-            return NotImplemented  # type: ignore[return-value]
+            return NotImplemented
         if other.players != self.players:
             raise GameError(
                 f"games must have the same players in the same order: "
@@ -543,18 +541,8 @@ class GameBase:
 
 
 # ---------------------------------------------------------------------- helpers
-def _check_players(players: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(players, str):
-        raise GameError("players must be a sequence of names, not one string")
-    out = tuple(players)
-    for p in out:
-        if not isinstance(p, str) or not p:
-            raise GameError(f"player names must be non-empty strings; got {p!r}")
-    if len(set(out)) != len(out):
-        dup = sorted({p for p in out if out.count(p) > 1})
-        raise GameError(f"player names must be unique; repeated: {dup}")
-    if not out:
-        raise GameError("a game needs at least one player")
+def _check_players(players: Iterable[Any]) -> tuple[Hashable, ...]:
+    out = check_labels(players, error=GameError)
     _check_size(len(out), "a game stored as a worth array")
     return out
 
@@ -568,36 +556,26 @@ def _check_size(n: int, what: str) -> None:
         )
 
 
-def _mask_of(coalition: Coalition, index: Mapping[str, int]) -> int:
-    if isinstance(coalition, str):
-        # A single name, or (for one-letter names) a string of names like "abc".
-        members: Iterable[str] = [coalition] if coalition in index else list(coalition)
-    else:
-        members = coalition
-    mask = 0
-    for p in members:
-        try:
-            mask |= 1 << index[p]
-        except (KeyError, TypeError):
-            raise GameError(f"unknown player {p!r}; players are {list(index)}") from None
-    return mask
+def _mask_of(coalition: Coalition, index: Mapping[Hashable, int]) -> int:
+    return coalition_mask(coalition, index, error=GameError)
 
 
-def _names(mask: int, players: tuple[str, ...]) -> frozenset[str]:
+def _names(mask: int, players: tuple[Hashable, ...]) -> frozenset[Hashable]:
     return frozenset(p for i, p in enumerate(players) if mask >> i & 1)
 
 
-def _named_numbers(mapping: Mapping[str, Any], what: str) -> tuple[tuple[str, ...], list[Any]]:
-    if not isinstance(mapping, Mapping) or not mapping:
-        raise InvalidInputError(f"{what} must be a non-empty mapping of player -> number")
-    players = _check_players(mapping.keys())
-    vals = list(mapping.values())
-    for p, x in zip(players, vals, strict=True):
+def _named_numbers(
+    data: Any, what: str, players: Iterable[Any] | None = None
+) -> tuple[tuple[Hashable, ...], list[Any]]:
+    """Labels and non-negative numbers from a mapping, Series or sequence (``players=``)."""
+    labels, vals = per_player(data, players=players, what=what)
+    labels = _check_players(labels)
+    for p, x in zip(labels, vals, strict=True):
         if not isinstance(x, numbers.Real) or isinstance(x, bool):
             raise InvalidInputError(f"{what}[{p!r}] must be a number; got {x!r}")
         if x < 0:
             raise InvalidInputError(f"{what}[{p!r}] must be non-negative; got {x}")
-    return players, vals
+    return labels, vals
 
 
 def _all_exact(xs: Iterable[Any]) -> bool:
@@ -624,7 +602,7 @@ def _object_safe(op: Callable[[Any, Any], Any], a: np.ndarray, b: np.ndarray) ->
         out = np.empty(a.shape[0], dtype=object)
         out[:] = [op(x, y) for x, y in zip(a, b, strict=True)]
         return out
-    return op(a, b)
+    return np.asarray(op(a, b))
 
 
 def _tol(v: np.ndarray) -> float:

@@ -11,9 +11,13 @@ References: [vonNeumannMorgenstern1944]_, [PelegSudholter2007]_.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+import pandas as pd
+
 from .._kernels.game import MAX_PLAYERS, PROGRESS_PLAYERS, GameBase, popcounts, require_game
+from .._kernels.inputs import PerPlayer
 from .banzhaf import banzhaf as _banzhaf
 from .myerson import myerson as _myerson
 from .nucleolus import nucleolus as _nucleolus
@@ -29,8 +33,9 @@ class Game(GameBase):
 
     Parameters
     ----------
-    players : sequence of str
-        Member ids; ``players[i]`` is bit ``i`` of a coalition mask.
+    players : sequence of hashable
+        Player labels (``str``, ``int``, tuples, ...), kept as given in every result's
+        index; ``players[i]`` is bit ``i`` of a coalition mask.
     values : array-like of length ``2**n``
         Worth (or cost) of every coalition; ``values[0]`` is the empty coalition.
     cost : bool, default False
@@ -47,26 +52,26 @@ class Game(GameBase):
 
     __slots__ = ()
 
-    def shapley(self, exact: bool = False) -> Any:
+    def shapley(self, exact: bool | None = None) -> pd.Series:
         """Shapley value; see :func:`sharing_models.shapley`."""
         return _shapley(self, exact=exact)
 
-    def banzhaf(self, normalized: bool = True, exact: bool = False) -> Any:
-        """Banzhaf value; see :func:`sharing_models.banzhaf`."""
+    def banzhaf(self, normalized: bool = False, exact: bool | None = None) -> pd.Series:
+        """Banzhaf value (raw by default); see :func:`sharing_models.banzhaf`."""
         return _banzhaf(self, normalized=normalized, exact=exact)
 
-    def owen(self, unions: Any, exact: bool = False) -> Any:
+    def owen(self, unions: Iterable[Any], exact: bool | None = None) -> pd.Series:
         """Owen value (Winter value for nested unions); see :func:`sharing_models.owen`."""
         return _owen(self, unions, exact=exact)
 
-    def myerson(self, graph: Any, exact: bool = False) -> Any:
+    def myerson(self, graph: Any, exact: bool | None = None) -> pd.Series:
         """Myerson value for a communication graph; see :func:`sharing_models.myerson`."""
         return _myerson(self, graph, exact=exact)
 
-    def weighted_shapley(self, weights: Any, exact: bool = False) -> Any:
+    def weighted_shapley(self, weights: PerPlayer, exact: bool | None = None) -> pd.Series:
         """Kalai-Samet weighted Shapley value; see :func:`sharing_models.weighted_shapley`."""
         return _weighted_shapley(self, weights, exact=exact)
 
-    def nucleolus(self) -> Any:
+    def nucleolus(self, exact: bool | None = None) -> pd.Series:
         """Nucleolus; see :func:`sharing_models.nucleolus`."""
-        return _nucleolus(self)
+        return _nucleolus(self, exact=exact)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -142,7 +142,7 @@ def _marginals(evaluate: Evaluator, order: np.ndarray, pos: np.ndarray) -> np.nd
 
 def _evaluator(
     obj: Any, players: Sequence[str] | None, vectorized: bool
-) -> tuple[int, tuple[str, ...], Evaluator]:
+) -> tuple[int, tuple[Hashable, ...], Evaluator]:
     if isinstance(obj, GameBase):
         if players is not None:
             raise InvalidInputError("players= is taken from the Game; do not pass it")

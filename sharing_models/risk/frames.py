@@ -42,9 +42,10 @@ def tidy(payoff: np.ndarray, outcome: np.ndarray, members: Sequence[str],
     draw = np.repeat(np.arange(start, start + b), m * r)
     return pd.DataFrame({
         "draw": draw,
-        "member": pd.Categorical.from_codes(np.tile(np.repeat(np.arange(m), r), b),
-                                            categories=list(members)),
-        "rule": pd.Categorical.from_codes(np.tile(np.arange(r), b * m), categories=list(rules)),
+        "member": pd.Categorical.from_codes(  # type: ignore[call-overload]
+            np.tile(np.repeat(np.arange(m), r), b), categories=list(members)),
+        "rule": pd.Categorical.from_codes(  # type: ignore[call-overload]
+            np.tile(np.arange(r), b * m), categories=list(rules)),
         "payoff": payoff.reshape(-1),
         "outcome": np.repeat(outcome, m * r),
     })

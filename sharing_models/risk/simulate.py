@@ -193,8 +193,9 @@ class _Accumulator:
         self.payoff = np.empty((draws, m, r))
         self.totals = np.empty((4, draws))
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.payoff, *self.totals)
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        outcome, revenue, cost, government = self.totals
+        return self.payoff, outcome, revenue, cost, government
 
 
 def _streams(seed: SeedLike) -> list[np.random.Generator]:
