@@ -25,7 +25,7 @@ from .owen import owen as _owen
 from .shapley import shapley as _shapley
 from .weighted_shapley import weighted_shapley as _weighted_shapley
 
-__all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "Game", "popcounts", "require_game"]
+__all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "Game"]
 
 
 class Game(GameBase):

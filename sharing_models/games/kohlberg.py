@@ -52,7 +52,7 @@ EXACT_MAX_PLAYERS = 16
 class KohlbergCertificate:
     """Outcome of :func:`kohlberg_certify`; truthy exactly when certified.
 
-    Attributes
+    Parameters
     ----------
     certified : bool
         Whether the allocation passed Kohlberg's criterion.
@@ -66,6 +66,14 @@ class KohlbergCertificate:
         Why certification failed (empty when certified).
     failed_coalitions : tuple of frozenset
         The coalitions at the first level that broke balancedness.
+
+    Examples
+    --------
+    >>> from sharing_models import Game, kohlberg_certify
+    >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 0, 1])  # glove game
+    >>> cert = kohlberg_certify(g, [1, 0, 0], kind="nucleolus")
+    >>> bool(cert), cert.exact, cert.kind
+    (True, True, 'nucleolus')
     """
 
     certified: bool

@@ -33,7 +33,7 @@ from .._kernels.shapley import (
     to_series,
 )
 
-__all__ = ["EXACT_MAX_PLAYERS", "shapley", "shapley_array"]
+__all__ = ["EXACT_MAX_PLAYERS", "shapley"]
 
 
 def shapley(game: GameBase, exact: bool | None = None) -> pd.Series:

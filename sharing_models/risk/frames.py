@@ -15,7 +15,7 @@ import pandas as pd
 from .._kernels.parquet import ParquetSink
 from ..exceptions import InvalidInputError
 
-__all__ = ["ParquetSink", "as_rules", "members_frame", "tidy", "transfers_array"]
+__all__ = ["as_rules", "members_frame", "tidy", "transfers_array"]
 
 
 def as_rules(shares: Any, members: Sequence[str], what: str = "shares") -> pd.DataFrame:

@@ -83,7 +83,17 @@ def constrained_equal_awards(
 
     .. math:: x_i = \\min(c_i, \\lambda), \\qquad \\sum_i \\min(c_i, \\lambda) = E
 
-    Parameters and errors as :func:`proportional`; claims must be numeric.
+    Parameters
+    ----------
+    estate : number or sympy expression
+        Amount to divide, ``0 <= estate <= sum(claims)``.
+    claims : mapping claimant -> number, pandas.Series, or sequence
+        Non-negative numeric claims; labels kept in the result's index (see
+        :func:`proportional`).
+    players : sequence of hashable, optional
+        Labels for a sequence of claims (see :func:`proportional`).
+
+    Errors as :func:`proportional`.
 
     Returns
     -------
@@ -119,6 +129,16 @@ def constrained_equal_losses(
     It is the dual of constrained equal awards:
     ``CEL(E, c) = c - CEA(sum(c) - E, c)`` [Thomson2003]_.
 
+    Parameters
+    ----------
+    estate : number or sympy expression
+        Amount to divide, ``0 <= estate <= sum(claims)``.
+    claims : mapping claimant -> number, pandas.Series, or sequence
+        Non-negative numeric claims; labels kept in the result's index (see
+        :func:`proportional`).
+    players : sequence of hashable, optional
+        Labels for a sequence of claims (see :func:`proportional`).
+
     Returns
     -------
     pandas.Series
@@ -153,6 +173,16 @@ def talmud(
 
     It extends the contested-garment principle consistently to any number of claimants
     and is the nucleolus of the bankruptcy game.
+
+    Parameters
+    ----------
+    estate : number or sympy expression
+        Amount to divide, ``0 <= estate <= sum(claims)``.
+    claims : mapping claimant -> number, pandas.Series, or sequence
+        Non-negative numeric claims; labels kept in the result's index (see
+        :func:`proportional`).
+    players : sequence of hashable, optional
+        Labels for a sequence of claims (see :func:`proportional`).
 
     Returns
     -------
@@ -205,6 +235,16 @@ def random_arrival(
 
     where ``T`` is the set of claimants arriving *after* ``i`` (their claims are what the
     estate must leave aside for ``i`` to be the marginal claimant).
+
+    Parameters
+    ----------
+    estate : number or sympy expression
+        Amount to divide, ``0 <= estate <= sum(claims)``.
+    claims : mapping claimant -> number, pandas.Series, or sequence
+        Non-negative numeric claims; labels kept in the result's index (see
+        :func:`proportional`).
+    players : sequence of hashable, optional
+        Labels for a sequence of claims (see :func:`proportional`).
 
     Returns
     -------
