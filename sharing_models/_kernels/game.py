@@ -150,8 +150,24 @@ class GameBase:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_array(cls, players: Iterable[Any], values: Any, *, cost: bool = False) -> Self:
-        """Game from a worth array indexed by coalition bitmask (bit ``i`` = ``players[i]``).
+        r"""Game from a worth array indexed by coalition bitmask (bit ``i`` = ``players[i]``).
 
+        Parameters
+        ----------
+        players : sequence of hashable
+            Player labels (``str``, ``int``, tuples, ...), kept as given.
+        values : array-like of length ``2**n``
+            Worth of every coalition; ``values[0]`` is the empty coalition. ``int``,
+            ``Fraction`` or sympy worths make an exact game, floats a float game.
+        cost : bool, default False
+            True when the values are costs to share.
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).value(("a", "b"))
         Fraction(3, 1)
@@ -162,11 +178,31 @@ class GameBase:
     def from_dict(
         cls, players: Iterable[Any], worths: Mapping[Any, Any], *, cost: bool = False
     ) -> Self:
-        """Game from ``{coalition: worth}``; coalitions as tuples/frozensets of names.
+        r"""Game from ``{coalition: worth}``; coalitions as iterables of labels or bitmasks.
 
         The empty coalition may be omitted (worth 0); any other missing coalition is an
         error naming it.
 
+        Parameters
+        ----------
+        players : sequence of hashable
+            Player labels, kept as given.
+        worths : mapping
+            Coalition (tuple/frozenset of labels, or an ``int`` bitmask) to worth.
+        cost : bool, default False
+            True when the worths are costs to share.
+
+        Returns
+        -------
+        Game
+
+        Raises
+        ------
+        GameError
+            For a missing or repeated coalition or an unknown player.
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_dict(["x"], {("x",): 5}).values.tolist()
         [Fraction(0, 1), Fraction(5, 1)]
@@ -194,14 +230,33 @@ class GameBase:
         cls, players: Iterable[Any], fn: Callable[[frozenset[Any]], Any], *, cost: bool = False,
         progress: bool | None = None,
     ) -> Self:
-        """Game whose worth of ``S`` is ``fn(frozenset_of_names)``; ``fn`` is called 2^n times.
+        r"""Game whose worth of ``S`` is ``fn(frozenset_of_labels)``; ``fn`` is called 2^n times.
 
-        Calling a Python function 2^n times is the cost (about 300,000 calls a second
-        for ``fn=len`` on the 2-core benchmark machine): from :data:`PROGRESS_PLAYERS`
-        players on, a tqdm bar shows progress (``progress=None``: when stderr is a
-        terminal), and Ctrl-C stops it cleanly. Where the worths can be computed with
-        array operations, build them with numpy and use :meth:`from_array` instead.
+        Parameters
+        ----------
+        players : sequence of hashable
+            Player labels, kept as given.
+        fn : callable
+            Worth of a coalition, given as a frozenset of labels.
+        cost : bool, default False
+            True when ``fn`` returns costs.
+        progress : bool, optional
+            Show a tqdm bar (default: from :data:`PROGRESS_PLAYERS` players on, when stderr is
+            a terminal).
 
+        Returns
+        -------
+        Game
+
+        Notes
+        -----
+        Calling a Python function 2^n times is the cost (about 300,000 calls a second for
+        ``fn=len`` on the 2-core benchmark machine); Ctrl-C stops it cleanly. Where the
+        worths can be computed with array operations, build them with numpy and use
+        :meth:`from_array` instead.
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_function(["a", "b", "c"], lambda s: len(s) ** 2).value("abc")
         Fraction(9, 1)
@@ -231,6 +286,20 @@ class GameBase:
         The game behind the Shapley-Shubik index [ShapleyShubik1954]_; for its power
         indices at scale use :mod:`sharing_models.power`, which never builds the game.
 
+        Parameters
+        ----------
+        weights : mapping player -> number, pandas.Series, or sequence
+            Non-negative weights; a sequence is labelled by ``players`` or ``0..n-1``.
+        quota : number
+            Winning threshold in ``(0, total weight]``.
+        players : sequence of hashable, optional
+            Labels for a sequence of weights (or the order for a mapping/Series).
+
+        Returns
+        -------
+        Game
+            Exact (0/1 worths).
+
         Raises
         ------
         GameError
@@ -240,8 +309,12 @@ class GameBase:
         -----
         :math:`O(2^n)` time and memory (one subset-sum pass).
 
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.weighted_voting({"a": 2, "b": 1, "c": 1}, 3).value(("a", "b"))
+        Fraction(1, 1)
+        >>> Game.weighted_voting([2, 1, 1], 3, players=[1, 2, 3]).value([1, 3])
         Fraction(1, 1)
         """
         labels, w = _named_numbers(weights, "weights", players)
@@ -270,6 +343,20 @@ class GameBase:
         Its nucleolus is the Talmud rule [AumannMaschler1985]_; the game is from
         [ONeill1982]_.
 
+        Parameters
+        ----------
+        estate : number
+            Amount to divide, ``0 <= estate <= sum(claims)``.
+        claims : mapping player -> number, pandas.Series, or sequence
+            Non-negative claims; a sequence is labelled by ``players`` or ``0..n-1``.
+        players : sequence of hashable, optional
+            Labels for a sequence of claims (or the order for a mapping/Series).
+
+        Returns
+        -------
+        Game
+            Exact when the estate and the claims are exact.
+
         Raises
         ------
         InvalidInputError
@@ -280,6 +367,8 @@ class GameBase:
         :math:`O(2^n)` time and memory for float input (one subset-sum pass); exact
         input builds Fraction worths in :math:`O(n\,2^n)`.
 
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.bankruptcy(200, {"a": 100, "b": 200, "c": 300}).value(("b", "c"))
         Fraction(100, 1)
@@ -314,10 +403,30 @@ class GameBase:
         For many users of few types use :func:`sharing_models.cost.airport`, which gives
         the Shapley value (the serial rule) without the game.
 
+        Parameters
+        ----------
+        costs : mapping player -> number, pandas.Series, or sequence
+            Non-negative stand-alone costs; a sequence is labelled by ``players`` or
+            ``0..n-1``.
+        players : sequence of hashable, optional
+            Labels for a sequence of costs (or the order for a mapping/Series).
+
+        Returns
+        -------
+        Game
+            A cost game (``cost=True``), exact for exact costs.
+
+        Raises
+        ------
+        InvalidInputError
+            For negative or non-numeric costs.
+
         Notes
         -----
         :math:`O(2^n)` time and memory: coalitions are filled in order of increasing cost.
 
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> g = Game.airport({"small": 4, "big": 10})
         >>> g.cost, g.value(("small", "big"))
@@ -341,8 +450,21 @@ class GameBase:
 
     @classmethod
     def unanimity(cls, players: Iterable[Any], coalition: Coalition) -> Self:
-        """Unanimity game ``u_T(S) = 1`` if ``T ⊆ S`` else 0.
+        r"""Unanimity game ``u_T(S) = 1`` if ``T ⊆ S`` else 0.
 
+        Parameters
+        ----------
+        players : sequence of hashable
+            Player labels.
+        coalition : iterable of labels or int bitmask
+            The carrier ``T`` (non-empty).
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.unanimity(["a", "b", "c"], ["a", "b"]).values.tolist()[3]
         Fraction(1, 1)
@@ -358,21 +480,63 @@ class GameBase:
     # ------------------------------------------------------------------ access
     @property
     def n(self) -> int:
-        """Number of players."""
+        r"""Number of players.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array([1, 2], [0, 1, 1, 3]).n
+        2
+        """
         return len(self.players)
 
     @property
     def exact(self) -> bool:
-        """True when worths are exact (``int``/``Fraction``) or symbolic."""
+        r"""True when worths are exact (``int``/``Fraction``) or symbolic.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array([1, 2], [0, 1, 1, 3]).exact, Game.from_array([1, 2], [0.0] * 4).exact
+        (True, False)
+        """
         return self.values.dtype == object
 
     @property
     def grand_value(self) -> Any:
-        """Worth of the grand coalition ``v(N)``."""
+        r"""Worth of the grand coalition ``v(N)``.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array([1, 2], [0, 1, 1, 3]).grand_value
+        Fraction(3, 1)
+        """
         return self.values[-1]
 
     def index(self, player: Hashable) -> int:
-        """Bit position of ``player``; unknown names raise :class:`GameError`."""
+        r"""Bit position of ``player``.
+
+        Parameters
+        ----------
+        player : hashable
+            A player label.
+
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        GameError
+            For an unknown player.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).index("b")
+        1
+        """
         try:
             return self._index[player]
         except (KeyError, TypeError):
@@ -381,8 +545,21 @@ class GameBase:
             ) from None
 
     def mask(self, coalition: Coalition) -> int:
-        """Bitmask of a coalition given as names (an ``int`` passes through).
+        r"""Bitmask of a coalition: an iterable of labels, one label, or an ``int`` bitmask.
 
+        An ``int`` is always a bitmask, also when players are labelled by ints.
+
+        Parameters
+        ----------
+        coalition : iterable of labels, label, or int
+            The coalition.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b", "c"], [0] * 8).mask(("a", "c"))
         5
@@ -390,18 +567,64 @@ class GameBase:
         return _mask_of(coalition, self._index)
 
     def coalition(self, mask: int) -> frozenset[Hashable]:
-        """Names in the coalition with bitmask ``mask``."""
+        r"""Labels of the players in the coalition with bitmask ``mask``.
+
+        Parameters
+        ----------
+        mask : int
+            Coalition bitmask (bit ``i`` = ``players[i]``).
+
+        Returns
+        -------
+        frozenset
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> sorted(Game.from_array(["a", "b", "c"], [0] * 8).coalition(5))
+        ['a', 'c']
+        """
         return _names(int(mask), self.players)
 
     def value(self, coalition: Coalition) -> Any:
-        """Worth of a coalition given as names or as a bitmask."""
+        r"""Worth of a coalition given as labels or as a bitmask.
+
+        Parameters
+        ----------
+        coalition : iterable of labels, label, or int
+            The coalition (see :meth:`mask`).
+
+        Returns
+        -------
+        number
+            ``Fraction`` (or sympy) for an exact game, float otherwise.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b"], [0, 1, 2, 6])
+        >>> g.value(["a", "b"]), g.value(0b01)
+        (Fraction(6, 1), Fraction(1, 1))
+        """
         return self.values[self.mask(coalition)]
 
     def __call__(self, coalition: Coalition) -> Any:
         return self.value(coalition)
 
     def to_series(self) -> Any:
-        """Worths as a :class:`pandas.Series` indexed by readable coalition labels."""
+        r"""Worths as a :class:`pandas.Series` indexed by readable coalition labels.
+
+        Returns
+        -------
+        pandas.Series
+            ``name="worth"``, index ``"{}"``, ``"{a}"``, ..., in bitmask order.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b"], [0, 1, 2, 6]).to_series().index.tolist()
+        ['{}', '{a}', '{b}', '{a,b}']
+        """
         import pandas as pd
 
         labels = ["{" + ",".join(str(p) for i, p in enumerate(self.players) if m >> i & 1) + "}"
@@ -409,19 +632,57 @@ class GameBase:
         return pd.Series(list(self.values), index=labels, name="worth")
 
     def to_float(self) -> Self:
-        """The same game with float64 worths (symbolic worths must be numeric)."""
+        r"""The same game with float64 worths (symbolic worths must be numeric).
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b"], [0, 1, 2, 6]).to_float().values.tolist()
+        [0.0, 1.0, 2.0, 6.0]
+        """
         if not self.exact:
             return self
         return type(self)(self.players, np.asarray([float(x) for x in self.values]), cost=self.cost)
 
     def as_savings(self) -> Self:
-        """For a cost game ``c``, the profit-oriented game ``-c``; else the game itself."""
+        r"""For a cost game ``c``, the profit-oriented game ``-c``; else the game itself.
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.airport({"s": 4, "l": 10}).as_savings().values.tolist()
+        [Fraction(0, 1), Fraction(-4, 1), Fraction(-10, 1), Fraction(-10, 1)]
+        """
         if not self.cost:
             return self
         return type(self)(self.players, -self.values, cost=False)
 
     def restrict(self, coalition: Coalition) -> Self:
-        """Subgame on the players of ``coalition`` (in the game's player order)."""
+        r"""Subgame on the players of ``coalition`` (in the game's player order).
+
+        Parameters
+        ----------
+        coalition : iterable of labels, label, or int
+            The players kept.
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b", "c"], range(8)).restrict(["a", "c"]).values.tolist()
+        [Fraction(0, 1), Fraction(1, 1), Fraction(4, 1), Fraction(5, 1)]
+        """
         t = self.mask(coalition)
         bits = [i for i in range(self.n) if t >> i & 1]
         sub = np.zeros(1 << len(bits), dtype=np.int64)
@@ -485,8 +746,14 @@ class GameBase:
         return -v if self.cost else v
 
     def is_monotone(self) -> bool:
-        """``v(S) <= v(T)`` whenever ``S ⊆ T`` (on the stored values).
+        r"""Whether ``v(S) <= v(T)`` whenever ``S ⊆ T`` (on the stored values).
 
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_monotone()
         True
@@ -500,10 +767,16 @@ class GameBase:
         return True
 
     def is_superadditive(self) -> bool:
-        """``v(S ∪ T) >= v(S) + v(T)`` for disjoint ``S, T`` (subadditive costs for cost games).
+        r"""Whether ``v(S ∪ T) >= v(S) + v(T)`` for disjoint ``S, T`` (subadditive costs).
 
         Checks all :math:`3^n` pairs in vectorised chunks.
 
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_superadditive()
         True
@@ -516,8 +789,16 @@ class GameBase:
         return True
 
     def is_convex(self) -> bool:
-        """Supermodular: ``v(S∪i) - v(S)`` non-decreasing in ``S`` (concave costs).
+        r"""Whether the game is supermodular (concave costs for a cost game).
 
+        ``v(S ∪ i) - v(S)`` is non-decreasing in ``S``.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b", "c"], [0, 1, 1, 3, 1, 3, 3, 6]).is_convex()
         True
@@ -534,7 +815,18 @@ class GameBase:
         return True
 
     def is_essential(self) -> bool:
-        """``v(N) > sum_i v({i})`` (``c(N) < sum_i c({i})`` for cost games)."""
+        r"""Whether ``v(N) > sum_i v({i})`` (``c(N) < sum_i c({i})`` for cost games).
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_essential()
+        True
+        """
         v = self._oriented()
         singles = sum(v[1 << i] for i in range(self.n))
         return bool(v[-1] > singles + _tol(v))

@@ -55,7 +55,7 @@ _INF = highspy.kHighsInf
 class LeastCore:
     """Result of :func:`least_core`.
 
-    Attributes
+    Parameters
     ----------
     epsilon : float or Fraction
         The least :math:`\\varepsilon` with :math:`x(S) \\ge v(S) - \\varepsilon` for all
@@ -63,6 +63,13 @@ class LeastCore:
     allocation : pandas.Series
         A point of the least core: its canonical point, the prenucleolus (cost shares for
         a cost game), indexed by player, ``name="least_core"``.
+
+    Examples
+    --------
+    >>> from sharing_models import Game, least_core
+    >>> lc = least_core(Game.airport({"s": 4, "l": 10}))
+    >>> lc.epsilon, lc.allocation.tolist()
+    (Fraction(-2, 1), [Fraction(2, 1), Fraction(8, 1)])
     """
 
     epsilon: Any
@@ -77,6 +84,7 @@ def in_core(game: GameBase, allocation: Any, tol: float = 1e-9) -> bool:
     Parameters
     ----------
     game : Game
+        A worth or cost game.
     allocation : pandas.Series, mapping or sequence
         One share per player (a Series/mapping keyed by player id, or in player order).
     tol : float, default 1e-9

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._kernels.game import MAX_PLAYERS, PROGRESS_PLAYERS, GameBase, popcounts, require_game
+from .._kernels.game import MAX_PLAYERS, PROGRESS_PLAYERS, GameBase
 from .._kernels.inputs import PerPlayer
 from .banzhaf import banzhaf as _banzhaf
 from .myerson import myerson as _myerson
@@ -53,25 +53,139 @@ class Game(GameBase):
     __slots__ = ()
 
     def shapley(self, exact: bool | None = None) -> pd.Series:
-        """Shapley value; see :func:`sharing_models.shapley`."""
+        r"""Shapley value; see :func:`sharing_models.shapley`.
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.shapley().tolist()
+        [Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
+        """
         return _shapley(self, exact=exact)
 
     def banzhaf(self, normalized: bool = False, exact: bool | None = None) -> pd.Series:
-        """Banzhaf value (raw by default); see :func:`sharing_models.banzhaf`."""
+        r"""Banzhaf value (raw by default); see :func:`sharing_models.banzhaf`.
+
+        Parameters
+        ----------
+        normalized : bool, default False
+            True: rescaled to divide v(N).
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.banzhaf().tolist()
+        [Fraction(1, 2), Fraction(1, 2), Fraction(1, 2)]
+        """
         return _banzhaf(self, normalized=normalized, exact=exact)
 
     def owen(self, unions: Iterable[Any], exact: bool | None = None) -> pd.Series:
-        """Owen value (Winter value for nested unions); see :func:`sharing_models.owen`."""
+        r"""Owen value (Winter value for nested unions); see :func:`sharing_models.owen`.
+
+        Parameters
+        ----------
+        unions : nested lists of player labels
+            The a priori unions.
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.owen([["a", "b"], ["c"]]).tolist()
+        [Fraction(1, 2), Fraction(1, 2), Fraction(0, 1)]
+        """
         return _owen(self, unions, exact=exact)
 
     def myerson(self, graph: Any, exact: bool | None = None) -> pd.Series:
-        """Myerson value for a communication graph; see :func:`sharing_models.myerson`."""
+        r"""Myerson value for a communication graph; see :func:`sharing_models.myerson`.
+
+        Parameters
+        ----------
+        graph : networkx.Graph or iterable of edges
+            Who can cooperate with whom.
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.myerson([("a", "b"), ("b", "c")]).tolist()
+        [Fraction(1, 6), Fraction(2, 3), Fraction(1, 6)]
+        """
         return _myerson(self, graph, exact=exact)
 
     def weighted_shapley(self, weights: PerPlayer, exact: bool | None = None) -> pd.Series:
-        """Kalai-Samet weighted Shapley value; see :func:`sharing_models.weighted_shapley`."""
+        r"""Kalai-Samet weighted Shapley value; see :func:`sharing_models.weighted_shapley`.
+
+        Parameters
+        ----------
+        weights : mapping, pandas.Series or sequence
+            Positive player weights.
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.weighted_shapley([1, 1, 2]).tolist()
+        [Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
+        """
         return _weighted_shapley(self, weights, exact=exact)
 
     def nucleolus(self, exact: bool | None = None) -> pd.Series:
-        """Nucleolus; see :func:`sharing_models.nucleolus`."""
+        r"""Nucleolus; see :func:`sharing_models.nucleolus`.
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     x = g.nucleolus()
+        >>> x.tolist()
+        [Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
+        """
         return _nucleolus(self, exact=exact)

@@ -102,8 +102,25 @@ def myerson(game: GameBase, graph: Any, exact: bool | None = None) -> pd.Series:
 def graph_restricted(game: GameBase, graph: Any) -> GameBase:
     r"""The graph-restricted game :math:`v^G(S) = \sum_{C \in S/G} v(C)`.
 
-    Same arguments and errors as :func:`myerson`; exact games stay exact.
+    Parameters
+    ----------
+    game : Game
+        Worth or cost game.
+    graph : networkx.Graph or iterable of (player, player) edges
+        As :func:`myerson`.
 
+    Returns
+    -------
+    Game
+        The restricted game; exact games stay exact.
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`myerson`.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> from sharing_models import Game, graph_restricted
     >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])

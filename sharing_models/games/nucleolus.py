@@ -75,6 +75,7 @@ def nucleolus(game: GameBase, *, exact: bool | None = None) -> pd.Series:
     Parameters
     ----------
     game : Game
+        A worth or cost game with :math:`v(\\emptyset) = 0`.
     exact : bool, optional
         Default (None): as the input, certified :class:`~fractions.Fraction` shares for
         exact worths (``int``, ``Fraction``, numeric sympy) and floats for float worths.
@@ -153,6 +154,7 @@ def prenucleolus(game: GameBase, *, exact: bool | None = None) -> pd.Series:
     Parameters
     ----------
     game : Game
+        A worth or cost game with :math:`v(\\emptyset) = 0`.
     exact : bool, optional
         As in :func:`nucleolus`.
 

@@ -124,6 +124,25 @@ def harsanyi_dividends(values: np.ndarray, n: int) -> np.ndarray:
 
     .. math:: d(T) = \sum_{S \subseteq T} (-1)^{|T|-|S|}\, v(S)
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Worths indexed by coalition bitmask (float64 or an object array of exact
+        numbers), length ``2**n``.
+    n : int
+        Number of players.
+
+    Returns
+    -------
+    numpy.ndarray
+        Dividends indexed like ``values``, same dtype.
+
+    Notes
+    -----
+    :math:`O(n\,2^n)`: one vectorised butterfly step per player [Harsanyi1963]_.
+
+    Examples
+    --------
     >>> harsanyi_dividends(np.array([0.0, 1.0, 2.0, 6.0]), 2).tolist()
     [0.0, 1.0, 2.0, 3.0]
     """

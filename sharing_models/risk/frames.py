@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._kernels.parquet import ParquetSink
 from ..exceptions import InvalidInputError
 
 __all__ = ["as_rules", "members_frame", "tidy", "transfers_array"]

@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .._kernels.parquet import ParquetSink
 from ..exceptions import InvalidInputError
-from .frames import ParquetSink, tidy
+from .frames import tidy
 from .kernel import Kernel
 from .levers import Lever
 from .model import Project

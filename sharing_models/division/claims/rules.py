@@ -93,8 +93,6 @@ def constrained_equal_awards(
     players : sequence of hashable, optional
         Labels for a sequence of claims (see :func:`proportional`).
 
-    Errors as :func:`proportional`.
-
     Returns
     -------
     pandas.Series
