@@ -64,22 +64,31 @@ def check_labels(
     if isinstance(players, (str, bytes)):
         raise error(f"{what}s must be a sequence of labels, not one string")
     out = tuple(players.tolist() if isinstance(players, (np.ndarray, pd.Index)) else players)
-    for p in out:
-        if p is None or isinstance(p, (bool, np.bool_)) or (isinstance(p, str) and not p):
-            raise error(f"{what} labels must be non-empty strings, ints or other hashables; "
-                        f"got {p!r}")
-        try:
-            hash(p)
-        except TypeError:
-            raise error(f"{what} labels must be hashable; got {p!r} "
-                        f"({type(p).__name__})") from None
     if not out:
         raise error(f"at least one {what} is needed")
-    if len(set(out)) != len(out):
+    try:
+        unique = set(out)  # one C-level pass: hashability and uniqueness
+    except TypeError:
+        bad = next(p for p in out if not _hashable(p))
+        raise error(f"{what} labels must be hashable; got {bad!r} "
+                    f"({type(bad).__name__})") from None
+    if None in unique or "" in unique or any(type(p) in (bool, np.bool_) for p in out):
+        bad = next(p for p in out if p is None or p == "" or type(p) in (bool, np.bool_))
+        raise error(f"{what} labels must be non-empty strings, ints or other hashables; "
+                    f"got {bad!r}")
+    if len(unique) != len(out):
         seen: set[Hashable] = set()
         dup = [p for p in out if p in seen or seen.add(p)]  # type: ignore[func-returns-value]
         raise error(f"{what} labels must be unique; repeated: {sorted(set(dup), key=repr)}")
     return out
+
+
+def _hashable(x: Any) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
 
 
 def per_player(
@@ -104,6 +113,7 @@ def per_player(
     >>> per_player(pd.Series([3, 4], index=["x", "y"]), players=["y", "x"])
     (('y', 'x'), [4, 3])
     """
+    default = False  # labels 0..n-1 made here need no checking
     if isinstance(data, pd.Series):
         labels, values = list(data.index), data.tolist()
     elif isinstance(data, Mapping):
@@ -113,11 +123,11 @@ def per_player(
             raise error(f"{what} must be one-dimensional (one value per player); "
                         f"got shape {data.shape}")
         values = data.tolist()
-        labels = list(players) if players is not None else list(range(len(values)))
+        labels, default = _sequence_labels(players, len(values))
         players = None
     elif isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
         values = list(data)
-        labels = list(players) if players is not None else list(range(len(values)))
+        labels, default = _sequence_labels(players, len(values))
         players = None
     else:
         noun = what.removesuffix("s")
@@ -125,19 +135,27 @@ def per_player(
                     f"sequence; got {data!r}")
     if not values:
         raise error(f"{what} must name at least one {who}")
-    out = check_labels(labels, what=who, error=error)
+    out = tuple(labels) if default else check_labels(labels, what=who, error=error)
     if len(out) != len(values):
         raise error(f"{what}: {len(values)} values for {len(out)} {who}s {list(out)}")
     if players is not None:  # a mapping or Series, reordered to the given players
         want = check_labels(players, what=who, error=error)
-        unknown = [p for p in out if p not in set(want)]
-        missing = [p for p in want if p not in set(out)]
+        want_set, out_set = set(want), set(out)
+        unknown = [p for p in out if p not in want_set]
+        missing = [p for p in want if p not in out_set]
         if unknown or missing:
             raise error(f"{what} must name exactly the {who}s {list(want)}; "
                         f"unknown: {unknown}, missing: {missing}")
         by = dict(zip(out, values, strict=True))
         return want, [by[p] for p in want]
     return out, values
+
+
+def _sequence_labels(players: Iterable[Any] | None, n: int) -> tuple[list[Any], bool]:
+    """Labels of a sequence: ``players`` as given, else ``0..n-1`` (flagged as default)."""
+    if players is None:
+        return list(range(n)), True
+    return list(players), False
 
 
 def coalition_mask(
