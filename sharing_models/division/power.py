@@ -76,7 +76,7 @@ def shapley_shubik(
         Winning threshold, ``0 < quota <= sum(weights)``.
     exact : bool, default True
         ``Fraction`` results when True, floats otherwise (same algorithm). Weights are
-        integers, so exact input gives exact output by default.
+        integers, so exact input gives exact output by default (the engine's rule).
     players : sequence of hashable, optional
         Labels for a sequence of weights (or the order for a mapping/Series).
 
@@ -139,8 +139,11 @@ def banzhaf_index(
     quota : int, Fraction or float
         Winning threshold, ``0 < quota <= sum(weights)``.
     normalized : bool, default True
-        True: shares of all swings (sum to 1). False: the absolute (Penrose-Banzhaf)
-        index, the probability that ``i`` swings when every other voter flips a coin.
+        True: shares of all swings (sum to 1), the normalised index that voting-power
+        studies report [Banzhaf1965]_ (and powerindex's ``banzhaf``). False: the absolute
+        (Penrose-Banzhaf) index, the probability that ``i`` swings when every other
+        voter flips a coin; it equals :func:`sharing_models.banzhaf` of the voting game,
+        whose default is this raw value.
     exact : bool, default True
         ``Fraction`` results when True, floats otherwise.
     players : sequence of hashable, optional
