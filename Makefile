@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_SCENARIO ?= scenarios/baoshan_medical_devices.yaml
 
-.PHONY: demo test lint lab bench clean
+.PHONY: demo test lint lab bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,lab,docs]"
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
 	touch $@ $(VENV)/.installed
 
@@ -32,11 +32,20 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/python -m mypy --strict sharing_models
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+	$(MAKE) docs
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/python -m mypy --strict sharing_models
+
+# The API reference (Sphinx + numpydoc + autosummary; the Markdown guides via MyST) in
+# docs/_build/html. Warnings are errors, numpydoc validates every public docstring.
+docs: $(VENV)/.installed-dev
+	rm -rf docs/api/generated
+	$(BIN)/python -m sphinx -W --keep-going -b html -q docs docs/_build/html
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks/

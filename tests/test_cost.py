@@ -100,7 +100,7 @@ def test_exact_fractions_and_ties():
         ({}, None, "at least one user type"),
         ({"a": -1}, None, r"cost of 'a' must be finite and >= 0; got -1"),
         ({"a": "x"}, None, r"cost of 'a' must be a number"),
-        ([1, 2], None, "costs must be a mapping"),
+        ("ab", None, "costs must be a mapping"),  # sequences are accepted (issue 12)
         ({"a": 1, "b": 2}, {"a": 1}, r"missing \['b'\]"),
         ({"a": 1}, {"a": 1, "z": 2}, r"unknown \['z'\]"),
         ({"a": 1}, {"a": 0}, "count of 'a' must be a positive integer"),

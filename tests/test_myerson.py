@@ -137,7 +137,7 @@ def test_bad_graph_argument(bad):
 
 
 def test_self_loops_ignored():
-    phi = myerson(MAJORITY, [("a", "a"), ("a", "b"), ("b", "c")])
+    phi = myerson(MAJORITY, [("a", "a"), ("a", "b"), ("b", "c")], exact=False)
     np.testing.assert_allclose(phi.to_numpy(), [1 / 6, 2 / 3, 1 / 6])
 
 
@@ -178,5 +178,5 @@ def test_axioms_additivity_covariance_relabelling(g, data):
     perm = data.draw(st.permutations(range(g.n)))
     h = relabelled(g, perm)
     np.testing.assert_allclose(
-        myerson(h, graph).to_numpy(), mu.loc[list(h.players)].to_numpy(), atol=1e-9
+        myerson(h, graph, exact=False).to_numpy(), mu.loc[list(h.players)].to_numpy(), atol=1e-9
     )

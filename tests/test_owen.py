@@ -94,8 +94,8 @@ def test_matches_order_definition_nested(seed):
     g = Game.from_array(sorted(names), [0, *rng.integers(-10, 25, (1 << n) - 1).tolist()])
     expect = brute_owen(g, structure)
     assert owen(g, structure, exact=True).tolist() == expect
-    np.testing.assert_allclose(owen(g, structure).to_numpy(), [float(x) for x in expect],
-                               atol=1e-12)
+    np.testing.assert_allclose(owen(g, structure, exact=False).to_numpy(),
+                               [float(x) for x in expect], atol=1e-12)
 
 
 def test_quotient_property():
@@ -161,7 +161,8 @@ def test_sixteen_players_fast():
         ([["a", "b"], ["b", "c"]], r"repeated: \['b'\]"),
         ([["a", "b"], ["c", "z"]], r"unknown: \['z'\]"),
         ([["a", "b"], [], ["c"]], "empty union"),
-        ([["a", "b"], [3]], "nested lists of player names"),
+        ([["a", "b"], [3]], r"unknown: \[3\]"),  # any hashable may be a label
+        ([["a", "b"], [{"c": 1}]], "nested lists of player labels"),
     ],
 )
 def test_not_a_partition(unions, match):
@@ -210,7 +211,7 @@ def test_axioms_for_random_unions(g, data):
     x = owen(g, unions)
     assert x.sum() == pytest.approx(g.values[-1], abs=1e-8)
     i = data.draw(st.integers(0, g.n - 1))
-    assert owen(with_null_player(g, i), unions).iloc[i] == pytest.approx(0, abs=1e-9)
+    assert owen(with_null_player(g, i), unions, exact=False).iloc[i] == pytest.approx(0, abs=1e-9)
     other = Game.from_array(g.players, np.r_[0.0, rng.normal(size=(1 << g.n) - 1)])
     np.testing.assert_allclose(owen(g + other, unions), x + owen(other, unions), atol=1e-8)
     a = data.draw(st.floats(0.1, 10))
@@ -220,5 +221,5 @@ def test_axioms_for_random_unions(g, data):
     perm = data.draw(st.permutations(range(g.n)))
     h = relabelled(g, perm)
     np.testing.assert_allclose(
-        owen(h, unions).to_numpy(), x.loc[list(h.players)].to_numpy(), atol=1e-9
+        owen(h, unions, exact=False).to_numpy(), x.loc[list(h.players)].to_numpy(), atol=1e-9
     )

@@ -47,7 +47,7 @@ def test_matches_dividend_definition(seed):
     lam = [Fraction(int(x), 3) for x in rng.integers(1, 10, n)]
     expect = brute_weighted(g, lam)
     assert weighted_shapley(g, lam, exact=True).tolist() == expect
-    np.testing.assert_allclose(weighted_shapley(g, [float(x) for x in lam]).to_numpy(),
+    np.testing.assert_allclose(weighted_shapley(g, [float(x) for x in lam], exact=False).to_numpy(),
                                [float(x) for x in expect], atol=1e-10)
 
 
@@ -107,7 +107,8 @@ def test_axioms_null_player_additivity_covariance_relabelling(g, data):
     phi = weighted_shapley(g, w)
     assert phi.sum() == pytest.approx(g.values[-1], abs=1e-8)
     i = data.draw(st.integers(0, g.n - 1))
-    assert weighted_shapley(with_null_player(g, i), w).iloc[i] == pytest.approx(0, abs=1e-9)
+    null = weighted_shapley(with_null_player(g, i), w, exact=False)
+    assert null.iloc[i] == pytest.approx(0, abs=1e-9)
     other = Game.from_array(g.players, np.r_[0.0, rng.normal(size=(1 << g.n) - 1)])
     np.testing.assert_allclose(
         weighted_shapley(g + other, w), phi + weighted_shapley(other, w), atol=1e-8
@@ -119,5 +120,6 @@ def test_axioms_null_player_additivity_covariance_relabelling(g, data):
     perm = data.draw(st.permutations(range(g.n)))
     h = relabelled(g, perm)
     np.testing.assert_allclose(
-        weighted_shapley(h, w).to_numpy(), phi.loc[list(h.players)].to_numpy(), atol=1e-9
+        weighted_shapley(h, w, exact=False).to_numpy(), phi.loc[list(h.players)].to_numpy(),
+        atol=1e-9
     )

@@ -198,7 +198,9 @@ def _game_amounts(agreement: Agreement, game: Game, rule: str, exact: bool,
         return sm.myerson(game, graph, exact=exact)
     if rule == "banzhaf" and game.grand_value == 0:
         return pd.Series([Fraction(0) if exact else 0.0] * game.n, index=list(game.players))
-    fn = {"shapley": sm.shapley, "banzhaf": sm.banzhaf, "nucleolus": sm.nucleolus,
+    if rule == "banzhaf":  # shares divide v(N): the normalised Banzhaf value
+        return sm.banzhaf(game, normalized=True, exact=exact)
+    fn = {"shapley": sm.shapley, "nucleolus": sm.nucleolus,
           "prenucleolus": sm.prenucleolus}[rule]
     return fn(game, exact=exact)
 

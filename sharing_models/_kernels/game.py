@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any, Self
 
 import numpy as np
 
 from ..exceptions import GameError, InvalidInputError, TooLargeError
+from .inputs import Coalition, PerPlayer, check_labels, coalition_mask, per_player
 
 __all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "GameBase", "popcounts", "require_game"]
 
@@ -39,9 +40,6 @@ MAX_PLAYERS = 30
 
 #: From this many players on, :meth:`Game.from_function` shows a progress bar.
 PROGRESS_PLAYERS = 18
-
-Coalition = Iterable[str] | frozenset[str] | str
-
 
 def popcounts(n: int) -> np.ndarray:
     """Coalition sizes ``|S|`` for every bitmask ``S`` in ``range(2**n)`` (``uint8``).
@@ -143,17 +141,33 @@ class GameBase:
 
     __slots__ = ("_index", "cost", "players", "values")
 
-    def __init__(self, players: Iterable[str], values: Any, *, cost: bool = False) -> None:
-        self.players: tuple[str, ...] = _check_players(players)
+    def __init__(self, players: Iterable[Any], values: Any, *, cost: bool = False) -> None:
+        self.players: tuple[Hashable, ...] = _check_players(players)
         self._index = {p: i for i, p in enumerate(self.players)}
         self.values: np.ndarray = _as_values(values, len(self.players))
         self.cost: bool = bool(cost)
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_array(cls, players: Iterable[str], values: Any, *, cost: bool = False) -> Self:
-        """Game from a worth array indexed by coalition bitmask (bit ``i`` = ``players[i]``).
+    def from_array(cls, players: Iterable[Any], values: Any, *, cost: bool = False) -> Self:
+        r"""Game from a worth array indexed by coalition bitmask (bit ``i`` = ``players[i]``).
 
+        Parameters
+        ----------
+        players : sequence of hashable
+            Player labels (``str``, ``int``, tuples, ...), kept as given.
+        values : array-like of length ``2**n``
+            Worth of every coalition; ``values[0]`` is the empty coalition. ``int``,
+            ``Fraction`` or sympy worths make an exact game, floats a float game.
+        cost : bool, default False
+            True when the values are costs to share.
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).value(("a", "b"))
         Fraction(3, 1)
@@ -162,47 +176,87 @@ class GameBase:
 
     @classmethod
     def from_dict(
-        cls, players: Iterable[str], worths: Mapping[Any, Any], *, cost: bool = False
+        cls, players: Iterable[Any], worths: Mapping[Any, Any], *, cost: bool = False
     ) -> Self:
-        """Game from ``{coalition: worth}``; coalitions as tuples/frozensets of names.
+        r"""Game from ``{coalition: worth}``; coalitions as iterables of labels or bitmasks.
 
         The empty coalition may be omitted (worth 0); any other missing coalition is an
         error naming it.
 
+        Parameters
+        ----------
+        players : sequence of hashable
+            Player labels, kept as given.
+        worths : mapping
+            Coalition (tuple/frozenset of labels, or an ``int`` bitmask) to worth.
+        cost : bool, default False
+            True when the worths are costs to share.
+
+        Returns
+        -------
+        Game
+
+        Raises
+        ------
+        GameError
+            For a missing or repeated coalition or an unknown player.
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_dict(["x"], {("x",): 5}).values.tolist()
         [Fraction(0, 1), Fraction(5, 1)]
         """
-        players = _check_players(players)
-        index = {p: i for i, p in enumerate(players)}
-        n = len(players)
+        labels = _check_players(players)
+        index = {p: i for i, p in enumerate(labels)}
+        n = len(labels)
         filled: dict[int, Any] = {}
         for key, worth in worths.items():
             mask = _mask_of(key, index)
             if mask in filled:
-                raise GameError(f"coalition {sorted(_names(mask, players))} is given twice")
+                shown = sorted(_names(mask, labels), key=repr)
+                raise GameError(f"coalition {shown} is given twice")
             filled[mask] = worth
         filled.setdefault(0, 0)
         missing = [m for m in range(1 << n) if m not in filled]
         if missing:
-            shown = ", ".join(str(sorted(_names(m, players))) for m in missing[:5])
+            listed = ", ".join(str(sorted(_names(m, labels), key=repr)) for m in missing[:5])
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-            raise GameError(f"missing worth for coalition(s) {shown}{more}")
-        return cls(players, [filled[m] for m in range(1 << n)], cost=cost)
+            raise GameError(f"missing worth for coalition(s) {listed}{more}")
+        return cls(labels, [filled[m] for m in range(1 << n)], cost=cost)
 
     @classmethod
     def from_function(
-        cls, players: Iterable[str], fn: Callable[[frozenset[str]], Any], *, cost: bool = False,
+        cls, players: Iterable[Any], fn: Callable[[frozenset[Any]], Any], *, cost: bool = False,
         progress: bool | None = None,
     ) -> Self:
-        """Game whose worth of ``S`` is ``fn(frozenset_of_names)``; ``fn`` is called 2^n times.
+        r"""Game whose worth of ``S`` is ``fn(frozenset_of_labels)``; ``fn`` is called 2^n times.
 
-        Calling a Python function 2^n times is the cost (about 300,000 calls a second
-        for ``fn=len`` on the 2-core benchmark machine): from :data:`PROGRESS_PLAYERS`
-        players on, a tqdm bar shows progress (``progress=None``: when stderr is a
-        terminal), and Ctrl-C stops it cleanly. Where the worths can be computed with
-        array operations, build them with numpy and use :meth:`from_array` instead.
+        Parameters
+        ----------
+        players : sequence of hashable
+            Player labels, kept as given.
+        fn : callable
+            Worth of a coalition, given as a frozenset of labels.
+        cost : bool, default False
+            True when ``fn`` returns costs.
+        progress : bool, optional
+            Show a tqdm bar (default: from :data:`PROGRESS_PLAYERS` players on, when stderr is
+            a terminal).
 
+        Returns
+        -------
+        Game
+
+        Notes
+        -----
+        Calling a Python function 2^n times is the cost (about 300,000 calls a second for
+        ``fn=len`` on the 2-core benchmark machine); Ctrl-C stops it cleanly. Where the
+        worths can be computed with array operations, build them with numpy and use
+        :meth:`from_array` instead.
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_function(["a", "b", "c"], lambda s: len(s) ** 2).value("abc")
         Fraction(9, 1)
@@ -222,13 +276,29 @@ class GameBase:
         return cls(players, [fn(_names(m, players)) for m in masks], cost=cost)
 
     @classmethod
-    def weighted_voting(cls, weights: Mapping[str, int], quota: Any) -> Self:
+    def weighted_voting(
+        cls, weights: PerPlayer, quota: Any, *, players: Iterable[Any] | None = None
+    ) -> Self:
         r"""Simple game: ``v(S) = 1`` when the weights in ``S`` reach ``quota``, else 0.
 
         .. math:: v(S) = 1 \text{ if } \sum_{i \in S} w_i \ge q, \text{ else } 0
 
         The game behind the Shapley-Shubik index [ShapleyShubik1954]_; for its power
         indices at scale use :mod:`sharing_models.power`, which never builds the game.
+
+        Parameters
+        ----------
+        weights : mapping player -> number, pandas.Series, or sequence
+            Non-negative weights; a sequence is labelled by ``players`` or ``0..n-1``.
+        quota : number
+            Winning threshold in ``(0, total weight]``.
+        players : sequence of hashable, optional
+            Labels for a sequence of weights (or the order for a mapping/Series).
+
+        Returns
+        -------
+        Game
+            Exact (0/1 worths).
 
         Raises
         ------
@@ -239,11 +309,15 @@ class GameBase:
         -----
         :math:`O(2^n)` time and memory (one subset-sum pass).
 
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.weighted_voting({"a": 2, "b": 1, "c": 1}, 3).value(("a", "b"))
         Fraction(1, 1)
+        >>> Game.weighted_voting([2, 1, 1], 3, players=[1, 2, 3]).value([1, 3])
+        Fraction(1, 1)
         """
-        players, w = _named_numbers(weights, "weights")
+        labels, w = _named_numbers(weights, "weights", players)
         total = sum(w)
         if quota <= 0 or quota > total:
             raise GameError(f"quota must be in (0, total weight {total}]; got {quota}")
@@ -256,16 +330,32 @@ class GameBase:
             win = sums >= fr[-1] * den
         else:
             win = _subset_sums(np.asarray(w, dtype=float)) >= quota - 1e-12
-        return cls(players, np.asarray(win, dtype=bool).astype(int).tolist())
+        return cls(labels, np.asarray(win, dtype=bool).astype(int).tolist())
 
     @classmethod
-    def bankruptcy(cls, estate: Any, claims: Mapping[str, Any]) -> Self:
+    def bankruptcy(
+        cls, estate: Any, claims: PerPlayer, *, players: Iterable[Any] | None = None
+    ) -> Self:
         r"""O'Neill's bankruptcy game ``v(S) = max(0, E - sum of claims outside S)``.
 
         .. math:: v(S) = \max\Bigl(0,\ E - \sum_{i \notin S} c_i\Bigr)
 
         Its nucleolus is the Talmud rule [AumannMaschler1985]_; the game is from
         [ONeill1982]_.
+
+        Parameters
+        ----------
+        estate : number
+            Amount to divide, ``0 <= estate <= sum(claims)``.
+        claims : mapping player -> number, pandas.Series, or sequence
+            Non-negative claims; a sequence is labelled by ``players`` or ``0..n-1``.
+        players : sequence of hashable, optional
+            Labels for a sequence of claims (or the order for a mapping/Series).
+
+        Returns
+        -------
+        Game
+            Exact when the estate and the claims are exact.
 
         Raises
         ------
@@ -277,18 +367,20 @@ class GameBase:
         :math:`O(2^n)` time and memory for float input (one subset-sum pass); exact
         input builds Fraction worths in :math:`O(n\,2^n)`.
 
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.bankruptcy(200, {"a": 100, "b": 200, "c": 300}).value(("b", "c"))
         Fraction(100, 1)
         """
-        players, c = _named_numbers(claims, "claims")
+        labels, c = _named_numbers(claims, "claims", players)
         exact = _all_exact([*c, estate])
         total = sum(c, Fraction(0)) if exact else sum(c)
         if estate < 0:
             raise InvalidInputError(f"estate must be non-negative; got {estate}")
         if estate > total:
             raise InvalidInputError(f"estate {estate} exceeds the total claims {total}")
-        n = len(players)
+        n = len(labels)
         _check_size(n, "Game.bankruptcy")
         if exact:  # scale to integers; int64 subset sums when they fit, else Python ints
             fr = [Fraction(x) for x in (*c, estate)]
@@ -298,12 +390,12 @@ class GameBase:
             sums = _subset_sums(np.asarray(ic, dtype=object if big else np.int64))
             scaled = np.maximum(sums - (sum(ic) - int(fr[-1] * den)), 0)
             vals = [Fraction(int(x), den) for x in scaled]
-            return cls(players, vals)
+            return cls(labels, vals)
         sums = _subset_sums(np.asarray(c, dtype=float))
-        return cls(players, np.maximum(0.0, float(estate) - (float(total) - sums)))
+        return cls(labels, np.maximum(0.0, float(estate) - (float(total) - sums)))
 
     @classmethod
-    def airport(cls, costs: Mapping[str, Any]) -> Self:
+    def airport(cls, costs: PerPlayer, *, players: Iterable[Any] | None = None) -> Self:
         r"""Airport cost game ``c(S) = max_{i in S} c_i`` [LittlechildOwen1973]_.
 
         .. math:: c(S) = \max_{i \in S} c_i, \qquad c(\emptyset) = 0
@@ -311,35 +403,68 @@ class GameBase:
         For many users of few types use :func:`sharing_models.cost.airport`, which gives
         the Shapley value (the serial rule) without the game.
 
+        Parameters
+        ----------
+        costs : mapping player -> number, pandas.Series, or sequence
+            Non-negative stand-alone costs; a sequence is labelled by ``players`` or
+            ``0..n-1``.
+        players : sequence of hashable, optional
+            Labels for a sequence of costs (or the order for a mapping/Series).
+
+        Returns
+        -------
+        Game
+            A cost game (``cost=True``), exact for exact costs.
+
+        Raises
+        ------
+        InvalidInputError
+            For negative or non-numeric costs.
+
         Notes
         -----
         :math:`O(2^n)` time and memory: coalitions are filled in order of increasing cost.
 
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> g = Game.airport({"small": 4, "big": 10})
         >>> g.cost, g.value(("small", "big"))
         (True, Fraction(10, 1))
         """
-        players, c = _named_numbers(costs, "costs")
+        labels, c = _named_numbers(costs, "costs", players)
         if any(x < 0 for x in c):
             raise InvalidInputError("airport costs must be non-negative")
-        n = len(players)
+        n = len(labels)
         _check_size(n, "Game.airport")
         if _all_exact(c):
             order = np.argsort(np.asarray(c, dtype=float), kind="stable")
             vals = np.empty(1 << n, dtype=object)
             vals[:] = [Fraction(0)] * (1 << n)
             _fill_max(vals, [Fraction(x) for x in c], order)
-            return cls(players, vals, cost=True)
+            return cls(labels, vals, cost=True)
         vals = np.zeros(1 << n)
         order = np.argsort(np.asarray(c, dtype=float), kind="stable")
         _fill_max(vals, [float(x) for x in c], order)
-        return cls(players, vals, cost=True)
+        return cls(labels, vals, cost=True)
 
     @classmethod
-    def unanimity(cls, players: Iterable[str], coalition: Coalition) -> Self:
-        """Unanimity game ``u_T(S) = 1`` if ``T ⊆ S`` else 0.
+    def unanimity(cls, players: Iterable[Any], coalition: Coalition) -> Self:
+        r"""Unanimity game ``u_T(S) = 1`` if ``T ⊆ S`` else 0.
 
+        Parameters
+        ----------
+        players : sequence of hashable
+            Player labels.
+        coalition : iterable of labels or int bitmask
+            The carrier ``T`` (non-empty).
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.unanimity(["a", "b", "c"], ["a", "b"]).values.tolist()[3]
         Fraction(1, 1)
@@ -355,21 +480,63 @@ class GameBase:
     # ------------------------------------------------------------------ access
     @property
     def n(self) -> int:
-        """Number of players."""
+        r"""Number of players.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array([1, 2], [0, 1, 1, 3]).n
+        2
+        """
         return len(self.players)
 
     @property
     def exact(self) -> bool:
-        """True when worths are exact (``int``/``Fraction``) or symbolic."""
+        r"""True when worths are exact (``int``/``Fraction``) or symbolic.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array([1, 2], [0, 1, 1, 3]).exact, Game.from_array([1, 2], [0.0] * 4).exact
+        (True, False)
+        """
         return self.values.dtype == object
 
     @property
     def grand_value(self) -> Any:
-        """Worth of the grand coalition ``v(N)``."""
+        r"""Worth of the grand coalition ``v(N)``.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array([1, 2], [0, 1, 1, 3]).grand_value
+        Fraction(3, 1)
+        """
         return self.values[-1]
 
-    def index(self, player: str) -> int:
-        """Bit position of ``player``; unknown names raise :class:`GameError`."""
+    def index(self, player: Hashable) -> int:
+        r"""Bit position of ``player``.
+
+        Parameters
+        ----------
+        player : hashable
+            A player label.
+
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        GameError
+            For an unknown player.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).index("b")
+        1
+        """
         try:
             return self._index[player]
         except (KeyError, TypeError):
@@ -378,52 +545,144 @@ class GameBase:
             ) from None
 
     def mask(self, coalition: Coalition) -> int:
-        """Bitmask of a coalition given as names (an ``int`` passes through).
+        r"""Bitmask of a coalition: an iterable of labels, one label, or an ``int`` bitmask.
 
+        An ``int`` is always a bitmask, also when players are labelled by ints.
+
+        Parameters
+        ----------
+        coalition : iterable of labels, label, or int
+            The coalition.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b", "c"], [0] * 8).mask(("a", "c"))
         5
         """
-        if isinstance(coalition, (int, np.integer)) and not isinstance(coalition, bool):
-            m = int(coalition)
-            if not 0 <= m < 1 << self.n:
-                raise GameError(f"coalition mask {m} is out of range for {self.n} players")
-            return m
         return _mask_of(coalition, self._index)
 
-    def coalition(self, mask: int) -> frozenset[str]:
-        """Names in the coalition with bitmask ``mask``."""
+    def coalition(self, mask: int) -> frozenset[Hashable]:
+        r"""Labels of the players in the coalition with bitmask ``mask``.
+
+        Parameters
+        ----------
+        mask : int
+            Coalition bitmask (bit ``i`` = ``players[i]``).
+
+        Returns
+        -------
+        frozenset
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> sorted(Game.from_array(["a", "b", "c"], [0] * 8).coalition(5))
+        ['a', 'c']
+        """
         return _names(int(mask), self.players)
 
     def value(self, coalition: Coalition) -> Any:
-        """Worth of a coalition given as names or as a bitmask."""
+        r"""Worth of a coalition given as labels or as a bitmask.
+
+        Parameters
+        ----------
+        coalition : iterable of labels, label, or int
+            The coalition (see :meth:`mask`).
+
+        Returns
+        -------
+        number
+            ``Fraction`` (or sympy) for an exact game, float otherwise.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b"], [0, 1, 2, 6])
+        >>> g.value(["a", "b"]), g.value(0b01)
+        (Fraction(6, 1), Fraction(1, 1))
+        """
         return self.values[self.mask(coalition)]
 
     def __call__(self, coalition: Coalition) -> Any:
         return self.value(coalition)
 
     def to_series(self) -> Any:
-        """Worths as a :class:`pandas.Series` indexed by readable coalition labels."""
+        r"""Worths as a :class:`pandas.Series` indexed by readable coalition labels.
+
+        Returns
+        -------
+        pandas.Series
+            ``name="worth"``, index ``"{}"``, ``"{a}"``, ..., in bitmask order.
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b"], [0, 1, 2, 6]).to_series().index.tolist()
+        ['{}', '{a}', '{b}', '{a,b}']
+        """
         import pandas as pd
 
-        labels = ["{" + ",".join(p for i, p in enumerate(self.players) if m >> i & 1) + "}"
+        labels = ["{" + ",".join(str(p) for i, p in enumerate(self.players) if m >> i & 1) + "}"
                   for m in range(1 << self.n)]
         return pd.Series(list(self.values), index=labels, name="worth")
 
     def to_float(self) -> Self:
-        """The same game with float64 worths (symbolic worths must be numeric)."""
+        r"""The same game with float64 worths (symbolic worths must be numeric).
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b"], [0, 1, 2, 6]).to_float().values.tolist()
+        [0.0, 1.0, 2.0, 6.0]
+        """
         if not self.exact:
             return self
         return type(self)(self.players, np.asarray([float(x) for x in self.values]), cost=self.cost)
 
     def as_savings(self) -> Self:
-        """For a cost game ``c``, the profit-oriented game ``-c``; else the game itself."""
+        r"""For a cost game ``c``, the profit-oriented game ``-c``; else the game itself.
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.airport({"s": 4, "l": 10}).as_savings().values.tolist()
+        [Fraction(0, 1), Fraction(-4, 1), Fraction(-10, 1), Fraction(-10, 1)]
+        """
         if not self.cost:
             return self
         return type(self)(self.players, -self.values, cost=False)
 
     def restrict(self, coalition: Coalition) -> Self:
-        """Subgame on the players of ``coalition`` (in the game's player order)."""
+        r"""Subgame on the players of ``coalition`` (in the game's player order).
+
+        Parameters
+        ----------
+        coalition : iterable of labels, label, or int
+            The players kept.
+
+        Returns
+        -------
+        Game
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b", "c"], range(8)).restrict(["a", "c"]).values.tolist()
+        [Fraction(0, 1), Fraction(1, 1), Fraction(4, 1), Fraction(5, 1)]
+        """
         t = self.mask(coalition)
         bits = [i for i in range(self.n) if t >> i & 1]
         sub = np.zeros(1 << len(bits), dtype=np.int64)
@@ -434,7 +693,7 @@ class GameBase:
     # ------------------------------------------------------------------ algebra
     def _combine(self, other: GameBase, op: Callable[[Any, Any], Any]) -> Self:
         if not isinstance(other, GameBase):
-            return NotImplemented  # type: ignore[return-value]
+            return NotImplemented
         if other.players != self.players:
             raise GameError(
                 f"games must have the same players in the same order: "
@@ -487,8 +746,14 @@ class GameBase:
         return -v if self.cost else v
 
     def is_monotone(self) -> bool:
-        """``v(S) <= v(T)`` whenever ``S ⊆ T`` (on the stored values).
+        r"""Whether ``v(S) <= v(T)`` whenever ``S ⊆ T`` (on the stored values).
 
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_monotone()
         True
@@ -502,10 +767,16 @@ class GameBase:
         return True
 
     def is_superadditive(self) -> bool:
-        """``v(S ∪ T) >= v(S) + v(T)`` for disjoint ``S, T`` (subadditive costs for cost games).
+        r"""Whether ``v(S ∪ T) >= v(S) + v(T)`` for disjoint ``S, T`` (subadditive costs).
 
         Checks all :math:`3^n` pairs in vectorised chunks.
 
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_superadditive()
         True
@@ -518,8 +789,16 @@ class GameBase:
         return True
 
     def is_convex(self) -> bool:
-        """Supermodular: ``v(S∪i) - v(S)`` non-decreasing in ``S`` (concave costs).
+        r"""Whether the game is supermodular (concave costs for a cost game).
 
+        ``v(S ∪ i) - v(S)`` is non-decreasing in ``S``.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
         >>> from sharing_models import Game
         >>> Game.from_array(["a", "b", "c"], [0, 1, 1, 3, 1, 3, 3, 6]).is_convex()
         True
@@ -536,25 +815,26 @@ class GameBase:
         return True
 
     def is_essential(self) -> bool:
-        """``v(N) > sum_i v({i})`` (``c(N) < sum_i c({i})`` for cost games)."""
+        r"""Whether ``v(N) > sum_i v({i})`` (``c(N) < sum_i c({i})`` for cost games).
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> Game.from_array(["a", "b"], [0, 1, 1, 3]).is_essential()
+        True
+        """
         v = self._oriented()
         singles = sum(v[1 << i] for i in range(self.n))
         return bool(v[-1] > singles + _tol(v))
 
 
 # ---------------------------------------------------------------------- helpers
-def _check_players(players: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(players, str):
-        raise GameError("players must be a sequence of names, not one string")
-    out = tuple(players)
-    for p in out:
-        if not isinstance(p, str) or not p:
-            raise GameError(f"player names must be non-empty strings; got {p!r}")
-    if len(set(out)) != len(out):
-        dup = sorted({p for p in out if out.count(p) > 1})
-        raise GameError(f"player names must be unique; repeated: {dup}")
-    if not out:
-        raise GameError("a game needs at least one player")
+def _check_players(players: Iterable[Any]) -> tuple[Hashable, ...]:
+    out = check_labels(players, error=GameError)
     _check_size(len(out), "a game stored as a worth array")
     return out
 
@@ -568,36 +848,26 @@ def _check_size(n: int, what: str) -> None:
         )
 
 
-def _mask_of(coalition: Coalition, index: Mapping[str, int]) -> int:
-    if isinstance(coalition, str):
-        # A single name, or (for one-letter names) a string of names like "abc".
-        members: Iterable[str] = [coalition] if coalition in index else list(coalition)
-    else:
-        members = coalition
-    mask = 0
-    for p in members:
-        try:
-            mask |= 1 << index[p]
-        except (KeyError, TypeError):
-            raise GameError(f"unknown player {p!r}; players are {list(index)}") from None
-    return mask
+def _mask_of(coalition: Coalition, index: Mapping[Hashable, int]) -> int:
+    return coalition_mask(coalition, index, error=GameError)
 
 
-def _names(mask: int, players: tuple[str, ...]) -> frozenset[str]:
+def _names(mask: int, players: tuple[Hashable, ...]) -> frozenset[Hashable]:
     return frozenset(p for i, p in enumerate(players) if mask >> i & 1)
 
 
-def _named_numbers(mapping: Mapping[str, Any], what: str) -> tuple[tuple[str, ...], list[Any]]:
-    if not isinstance(mapping, Mapping) or not mapping:
-        raise InvalidInputError(f"{what} must be a non-empty mapping of player -> number")
-    players = _check_players(mapping.keys())
-    vals = list(mapping.values())
-    for p, x in zip(players, vals, strict=True):
+def _named_numbers(
+    data: Any, what: str, players: Iterable[Any] | None = None
+) -> tuple[tuple[Hashable, ...], list[Any]]:
+    """Labels and non-negative numbers from a mapping, Series or sequence (``players=``)."""
+    labels, vals = per_player(data, players=players, what=what)
+    labels = _check_players(labels)
+    for p, x in zip(labels, vals, strict=True):
         if not isinstance(x, numbers.Real) or isinstance(x, bool):
             raise InvalidInputError(f"{what}[{p!r}] must be a number; got {x!r}")
         if x < 0:
             raise InvalidInputError(f"{what}[{p!r}] must be non-negative; got {x}")
-    return players, vals
+    return labels, vals
 
 
 def _all_exact(xs: Iterable[Any]) -> bool:
@@ -624,7 +894,7 @@ def _object_safe(op: Callable[[Any, Any], Any], a: np.ndarray, b: np.ndarray) ->
         out = np.empty(a.shape[0], dtype=object)
         out[:] = [op(x, y) for x, y in zip(a, b, strict=True)]
         return out
-    return op(a, b)
+    return np.asarray(op(a, b))
 
 
 def _tol(v: np.ndarray) -> float:

@@ -32,7 +32,7 @@ def allocation_array(game: GameBase, allocation: Any) -> np.ndarray:
                 f"allocation must have one entry per player {list(game.players)}; "
                 f"got keys {keys}"
             )
-        vals = [allocation[p] for p in game.players]
+        vals = [allocation[p] for p in game.players]  # type: ignore[call-overload]
     else:
         vals = list(np.asarray(allocation, dtype=object).ravel())
         if len(vals) != game.n:
@@ -52,7 +52,9 @@ def allocation_array(game: GameBase, allocation: Any) -> np.ndarray:
     return arr
 
 
-def coalition_rows(masks: np.ndarray, n: int, extra_col: int | None = None) -> tuple:
+def coalition_rows(
+    masks: np.ndarray, n: int, extra_col: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR pieces ``(starts, index, value)`` for rows ``x(S) (+ t)`` of ``masks``."""
     bits = indicator_matrix(masks, n)
     if extra_col is not None:
@@ -130,7 +132,9 @@ def _to_fractions(values: np.ndarray) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     try:
         out[:] = [x if isinstance(x, Fraction) else
-                  Fraction(x) if isinstance(x, int | float | np.number) else Fraction(str(x))
+                  Fraction(x) if isinstance(x, int | float) else
+                  Fraction(x.item()) if isinstance(x, np.integer | np.floating) else
+                  Fraction(str(x))
                   for x in values]
     except (TypeError, ValueError):
         raise GameError("exact mode needs numeric worths (int, Fraction, float or a "

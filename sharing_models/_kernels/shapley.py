@@ -31,9 +31,10 @@ import pandas as pd
 
 from ..exceptions import TooLargeError
 from .game import GameBase, require_game
+from .inputs import OBJECT, player_index
 
-__all__ = ["EXACT_MAX_PLAYERS", "exact_values", "float_values", "shapley_array", "to_series",
-           "use_exact"]
+__all__ = ["EXACT_MAX_PLAYERS", "exact_values", "float_values", "resolve_exact", "shapley_array",
+           "to_series", "use_exact"]
 
 #: Largest number of players for ``exact=True`` (rational or symbolic arithmetic).
 EXACT_MAX_PLAYERS = 20
@@ -49,9 +50,9 @@ def shapley_array(values: np.ndarray, n: int, exact: bool = False) -> Any:
     [2.0, 2.0]
     """
     if exact:
-        c, w = _size_weights_exact(n)
-        s, b = _exact_bit_sums(values, n, c, w)
-        return [x - b for x in s]
+        cq, wq = _size_weights_exact(n)
+        sq, bq = _exact_bit_sums(values, n, cq, wq)
+        return [x - bq for x in sq]
     c, w = _size_weights(n)
     s, b = _weighted_bit_sums(values, n, c, w)
     return s - b
@@ -174,7 +175,8 @@ def _halving_sums(a: np.ndarray, n: int) -> list[Any]:
 
 # ---------------------------------------------------------------------- shared helpers
 def _check_game(game: Any, concept: str = "shapley") -> int:
-    return require_game(game, concept).n
+    n: int = require_game(game, concept).n
+    return n
 
 
 def is_symbolic(values: np.ndarray) -> bool:
@@ -184,8 +186,30 @@ def is_symbolic(values: np.ndarray) -> bool:
     )
 
 
-def use_exact(game: GameBase, exact: bool) -> bool:
-    """Exact arithmetic when asked for, and always for symbolic worths."""
+def resolve_exact(
+    game: GameBase, exact: bool | None, method: str, limit: int = EXACT_MAX_PLAYERS
+) -> bool:
+    """The engine's one exactness rule: exact in, exact out; ``exact=`` overrides.
+
+    ``exact=None`` means "as the input": exact (``int``, ``Fraction``, sympy) worths give
+    exact results, float worths float results. Symbolic worths are always exact. Where
+    exact arithmetic is needed beyond ``limit`` players, :class:`TooLargeError` names the
+    limit and the float alternative: the result type never changes silently with size.
+    """
+    want = game.exact if exact is None else bool(exact)
+    want = want or is_symbolic(game.values)
+    if want and game.n > limit:
+        why = "exact=True was asked for" if exact else "the game's worths are exact"
+        raise TooLargeError(
+            f"{method}: exact (Fraction) arithmetic supports at most {limit} players and "
+            f"{why}; the game has {game.n}. Pass exact=False for float64 results (or "
+            "build the game with float worths, game.to_float())."
+        )
+    return want
+
+
+def use_exact(game: GameBase, exact: bool | None) -> bool:
+    """Exact arithmetic when asked for, and always for symbolic worths (no size check)."""
     return bool(exact) or is_symbolic(game.values)
 
 
@@ -225,8 +249,15 @@ def simplify(x: Any) -> Any:
 
 
 def to_series(game: GameBase, values: Any, name: str, exact: bool = False) -> pd.Series:
-    """Result Series indexed by the players; exact values stay Python objects."""
-    index = pd.Index(game.players)
+    """Result Series indexed by the players; exact values stay Python objects.
+
+    ``attrs`` records ``method`` (the concept) and ``exact`` (whether the values are
+    exact), so a result carries how it was computed.
+    """
+    index = player_index(game.players)
     if exact:
-        return pd.Series([simplify(x) for x in values], index=index, name=name, dtype=object)
-    return pd.Series(np.asarray(values, dtype=float), index=index, name=name)
+        out = pd.Series([simplify(x) for x in values], index=index, name=name, dtype=OBJECT)
+    else:
+        out = pd.Series(np.asarray(values, dtype=float), index=index, name=name)
+    out.attrs.update(method=name, exact=bool(exact))
+    return out

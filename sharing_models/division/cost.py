@@ -10,19 +10,22 @@ form, the *serial* (sequential equal contributions) rule: the cost of each incre
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._kernels.inputs import FLOAT, OBJECT, PerPlayer, per_player, player_index
 from ..exceptions import InvalidInputError
 
 __all__ = ["airport"]
 
 
-def airport(costs: Any, counts: Any = None) -> pd.Series:
+def airport(
+    costs: PerPlayer, counts: PerPlayer | None = None, *, players: Iterable[Any] | None = None
+) -> pd.Series:
     """Littlechild-Owen serial charge per user of each type [LittlechildOwen1973]_.
 
     With types sorted by cost :math:`c_1 \\le \\dots \\le c_m`, :math:`n_k` users of
@@ -36,10 +39,15 @@ def airport(costs: Any, counts: Any = None) -> pd.Series:
 
     Parameters
     ----------
-    costs : mapping type -> number, or pandas.Series
-        Stand-alone cost of the level each type needs (any order; ties allowed).
-    counts : mapping type -> int, or pandas.Series, optional
-        Users of each type (positive integers); default one user per type.
+    costs : mapping type -> number, pandas.Series, or sequence
+        Stand-alone cost of the level each type needs (any order; ties allowed). Type
+        labels may be any hashable and are kept in the result's index; a sequence is
+        labelled by ``players`` or ``0..m-1``.
+    counts : mapping type -> int, pandas.Series, or sequence, optional
+        Users of each type (positive integers); default one user per type. A sequence
+        is in the order of ``costs``.
+    players : sequence of hashable, optional
+        Labels for a sequence of costs (or the order for a mapping/Series).
 
     Returns
     -------
@@ -69,7 +77,7 @@ def airport(costs: Any, counts: Any = None) -> pd.Series:
     thousands of users cost nothing; the equivalent Shapley computation on the game is
     exponential in users.
     """
-    types, c, exact = _costs(costs)
+    types, c, exact = _costs(costs, players)
     n = _counts(counts, types)
     order = sorted(range(len(c)), key=c.__getitem__)  # exact comparison, stable
     zero: Any = Fraction(0) if exact else 0.0
@@ -83,19 +91,15 @@ def airport(costs: Any, counts: Any = None) -> pd.Series:
         charge[k] = running
         previous = c[k]
         users_left -= n[k]
-    dtype = object if exact else float
-    return pd.Series(charge, index=types, name="airport", dtype=dtype)
+    dtype = OBJECT if exact else FLOAT
+    out = pd.Series(charge, index=player_index(types), name="airport", dtype=dtype)
+    out.attrs.update(method="airport", exact=exact)
+    return out
 
 
-def _costs(costs: Any) -> tuple[list[Any], list[Any], bool]:
-    if isinstance(costs, pd.Series):
-        types, raw = list(costs.index), list(costs.to_numpy())
-    elif isinstance(costs, Mapping):
-        types, raw = list(costs.keys()), list(costs.values())
-    else:
-        raise InvalidInputError(f"costs must be a mapping type -> cost; got {costs!r}")
-    if not raw:
-        raise InvalidInputError("costs must name at least one user type")
+def _costs(costs: Any, players: Iterable[Any] | None) -> tuple[list[Any], list[Any], bool]:
+    labels, raw = per_player(costs, players=players, what="costs", who="user type")
+    types = list(labels)
     values: list[Any] = []
     for t, x in zip(types, raw, strict=True):
         if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
@@ -113,9 +117,10 @@ def _counts(counts: Any, types: list[Any]) -> list[int]:
     if counts is None:
         return [1] * len(types)
     if isinstance(counts, pd.Series):
-        counts = dict(zip(counts.index, counts.to_numpy(), strict=True))
-    if not isinstance(counts, Mapping):
-        raise InvalidInputError(f"counts must be a mapping type -> users; got {counts!r}")
+        counts = dict(zip(counts.index, counts.tolist(), strict=True))
+    elif not isinstance(counts, Mapping):
+        _, seq = per_player(counts, players=types, what="counts", who="user type")
+        counts = dict(zip(types, seq, strict=True))
     unknown = [t for t in counts if t not in set(types)]
     missing = [t for t in types if t not in counts]
     if unknown or missing:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._kernels.inputs import FLOAT, OBJECT, PerPlayer, per_player, player_index
 from ..exceptions import InvalidInputError, TooLargeError
 
 __all__ = ["MAX_TABLE_CELLS", "banzhaf_index", "shapley_shubik", "swing_counts"]
@@ -53,7 +54,9 @@ _WRAP = 1 << 64  # the uint64 modulus: no reduction step at all
 _LAZY_STEPS = 13  # prime residues < 2**50 may double 13 times before uint64 overflows
 
 
-def shapley_shubik(weights: Any, quota: Any, *, exact: bool = True) -> pd.Series:
+def shapley_shubik(
+    weights: PerPlayer, quota: Any, *, exact: bool = True, players: Iterable[Any] | None = None
+) -> pd.Series:
     """Shapley-Shubik power index of a weighted voting game [ShapleyShubik1954]_.
 
     .. math::
@@ -67,11 +70,15 @@ def shapley_shubik(weights: Any, quota: Any, *, exact: bool = True) -> pd.Series
     Parameters
     ----------
     weights : mapping voter -> int, pandas.Series, or sequence of int
-        Non-negative integer weights (a sequence is indexed ``0..n-1``).
+        Non-negative integer weights. Voter labels may be any hashable and are kept in
+        the result's index; a sequence is labelled by ``players`` or ``0..n-1``.
     quota : int, Fraction or float
         Winning threshold, ``0 < quota <= sum(weights)``.
     exact : bool, default True
-        ``Fraction`` results when True, floats otherwise (same algorithm).
+        ``Fraction`` results when True, floats otherwise (same algorithm). Weights are
+        integers, so exact input gives exact output by default (the engine's rule).
+    players : sequence of hashable, optional
+        Labels for a sequence of weights (or the order for a mapping/Series).
 
     Returns
     -------
@@ -101,7 +108,7 @@ def shapley_shubik(weights: Any, quota: Any, *, exact: bool = True) -> pd.Series
     200 voters with weights 1..100 take well under a second, 400 a few seconds (see
     ``benchmarks/RESULTS.md``).
     """
-    labels, w, q = _check_game(weights, quota)
+    labels, w, q = _check_game(weights, quota, players)
     n = len(w)
     counts = _swing_counts(w, q, by_size=True)
     fact = [math.factorial(k) * math.factorial(n - 1 - k) for k in range(n)]
@@ -114,7 +121,8 @@ def shapley_shubik(weights: Any, quota: Any, *, exact: bool = True) -> pd.Series
 
 
 def banzhaf_index(
-    weights: Any, quota: Any, normalized: bool = True, *, exact: bool = True
+    weights: PerPlayer, quota: Any, normalized: bool = True, *, exact: bool = True,
+    players: Iterable[Any] | None = None,
 ) -> pd.Series:
     """Banzhaf power index of a weighted voting game [Banzhaf1965]_.
 
@@ -131,10 +139,15 @@ def banzhaf_index(
     quota : int, Fraction or float
         Winning threshold, ``0 < quota <= sum(weights)``.
     normalized : bool, default True
-        True: shares of all swings (sum to 1). False: the absolute (Penrose-Banzhaf)
-        index, the probability that ``i`` swings when every other voter flips a coin.
+        True: shares of all swings (sum to 1), the normalised index that voting-power
+        studies report [Banzhaf1965]_ (and powerindex's ``banzhaf``). False: the absolute
+        (Penrose-Banzhaf) index, the probability that ``i`` swings when every other
+        voter flips a coin; it equals :func:`sharing_models.banzhaf` of the voting game,
+        whose default is this raw value.
     exact : bool, default True
         ``Fraction`` results when True, floats otherwise.
+    players : sequence of hashable, optional
+        As :func:`shapley_shubik`.
 
     Returns
     -------
@@ -157,14 +170,16 @@ def banzhaf_index(
     -----
     Time :math:`O(r\\, n q')` plus :math:`O(r\\, q')` per distinct weight.
     """
-    labels, w, q = _check_game(weights, quota)
+    labels, w, q = _check_game(weights, quota, players)
     n = len(w)
     swings = [row[0] for row in _swing_counts(w, q, by_size=False)]
     denom = sum(swings) if normalized else 1 << (n - 1)
     return _series([Fraction(s, denom) for s in swings], labels, "banzhaf", exact)
 
 
-def swing_counts(weights: Any, quota: Any, by_size: bool = True) -> pd.DataFrame:
+def swing_counts(
+    weights: PerPlayer, quota: Any, by_size: bool = True, *, players: Iterable[Any] | None = None
+) -> pd.DataFrame:
     """Exact swing counts: coalitions of other voters that each voter turns into winners.
 
     .. math::
@@ -181,6 +196,8 @@ def swing_counts(weights: Any, quota: Any, by_size: bool = True) -> pd.DataFrame
         As :func:`shapley_shubik`.
     by_size : bool, default True
         One column per coalition size ``k = 0..n-1``; else one column ``"swings"``.
+    players : sequence of hashable, optional
+        As :func:`shapley_shubik`.
 
     Returns
     -------
@@ -202,10 +219,10 @@ def swing_counts(weights: Any, quota: Any, by_size: bool = True) -> pd.DataFrame
     Same algorithm and cost as :func:`shapley_shubik` (``by_size=True``) or
     :func:`banzhaf_index` (``by_size=False``).
     """
-    labels, w, q = _check_game(weights, quota)
+    labels, w, q = _check_game(weights, quota, players)
     counts = _swing_counts(w, q, by_size=by_size)
     columns = pd.Index(range(len(w)), name="size") if by_size else ["swings"]
-    return pd.DataFrame(counts, index=labels, columns=columns, dtype=object)
+    return pd.DataFrame(counts, index=player_index(labels), columns=columns, dtype=object)
 
 
 # ---------------------------------------------------------------------- internals
@@ -349,7 +366,7 @@ def _without(by_weight: np.ndarray, t: int, x: int, m: int) -> np.ndarray:
 def _sum_mod(vals: np.ndarray, m: int) -> np.ndarray:
     """Row sums modulo ``m``; prime residues ``< 2**50`` are summed in safe chunks."""
     if m == _WRAP:
-        return vals.sum(axis=1, dtype=np.uint64)  # wraps modulo 2**64
+        return np.asarray(vals.sum(axis=1, dtype=np.uint64))  # wraps modulo 2**64
     mu = np.uint64(m)
     acc = np.zeros(vals.shape[0], dtype=np.uint64)
     for start in range(0, vals.shape[1], _CHUNK):
@@ -359,7 +376,7 @@ def _sum_mod(vals: np.ndarray, m: int) -> np.ndarray:
 
 def _sub_mod(a: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
     if m == _WRAP:
-        return a - b
+        return np.asarray(a - b)
     mu = np.uint64(m)
     return (a + (mu - b)) % mu
 
@@ -415,40 +432,31 @@ def _is_prime(m: int) -> bool:
     return True
 
 
-def _check_game(weights: Any, quota: Any) -> tuple[list[Any], list[int], int]:
+def _check_game(
+    weights: Any, quota: Any, players: Iterable[Any] | None = None
+) -> tuple[list[Any], list[int], int]:
     """Validate; return voter labels, integer weights and the integer quota ``ceil(q)``."""
-    if isinstance(weights, pd.Series):
-        labels, raw = list(weights.index), list(weights.to_numpy())
-    elif isinstance(weights, Mapping):
-        labels, raw = list(weights.keys()), list(weights.values())
-    elif isinstance(weights, Iterable) and not isinstance(weights, (str, bytes)):
-        raw = list(weights)
-        labels = list(range(len(raw)))
-    else:
-        raise InvalidInputError(
-            f"weights must be a mapping voter -> weight or a sequence; got {weights!r}"
-        )
-    if not raw:
-        raise InvalidInputError("weights must name at least one voter")
-    if len(set(labels)) != len(labels):
-        raise InvalidInputError("voter labels must be unique")
+    labels_t, raw = per_player(weights, players=players, what="weights", who="voter")
+    labels = list(labels_t)
     w = [_as_weight(x, lab) for x, lab in zip(raw, labels, strict=True)]
     total = sum(w)
     if isinstance(quota, bool) or not isinstance(quota, numbers.Real):
         raise InvalidInputError(f"quota must be a number; got {quota!r}")
-    finite = not isinstance(quota, float | np.floating) or math.isfinite(quota)
-    if not finite or quota <= 0 or quota > total:
+    q: Any = quota  # a numbers.Real: int, Fraction, float or numpy scalar
+    finite = not isinstance(q, float | np.floating) or math.isfinite(q)
+    if not finite or q <= 0 or q > total:
         raise InvalidInputError(
-            f"quota must be in (0, total weight {total}]; got {quota}"
+            f"quota must be in (0, total weight {total}]; got {q}"
         )
-    return labels, w, math.ceil(Fraction(quota))
+    return labels, w, math.ceil(Fraction(q))
 
 
 def _as_weight(x: Any, label: Any) -> int:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real | np.number):
         raise InvalidInputError(f"weight of voter {label!r} must be an integer; got {x!r}")
     if isinstance(x, float | np.floating) and not math.isfinite(x):
         raise InvalidInputError(f"weight of voter {label!r} must be finite; got {x}")
+    x = _any(x)
     if x != int(x):
         raise InvalidInputError(
             f"weight of voter {label!r} is {x}, not an integer; exact voting power needs "
@@ -460,7 +468,16 @@ def _as_weight(x: Any, label: Any) -> int:
     return int(x)
 
 
+def _any(x: Any) -> Any:
+    """``x`` as ``Any``: a validated ``numbers.Real`` or numpy scalar (for the type checker)."""
+    return x
+
+
 def _series(values: list[Fraction], labels: list[Any], name: str, exact: bool) -> pd.Series:
+    index = player_index(labels)
     if exact:
-        return pd.Series(values, index=labels, name=name, dtype=object)
-    return pd.Series([float(v) for v in values], index=labels, name=name, dtype=float)
+        out = pd.Series(values, index=index, name=name, dtype=OBJECT)
+    else:
+        out = pd.Series([float(v) for v in values], index=index, name=name, dtype=FLOAT)
+    out.attrs.update(method=name, exact=bool(exact))
+    return out

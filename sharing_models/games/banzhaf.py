@@ -28,15 +28,17 @@ from .._kernels.shapley import (
     _weighted_bit_sums,
     exact_values,
     float_values,
+    resolve_exact,
     to_series,
-    use_exact,
 )
 from ..exceptions import GameError
 
 __all__ = ["banzhaf"]
 
 
-def banzhaf(game: GameBase, normalized: bool = True, exact: bool = False) -> pd.Series:
+def banzhaf(
+    game: GameBase, normalized: bool = False, exact: bool | None = None
+) -> pd.Series:
     r"""Banzhaf value, raw or normalised to divide :math:`v(N)`.
 
     .. math::
@@ -49,12 +51,17 @@ def banzhaf(game: GameBase, normalized: bool = True, exact: bool = False) -> pd.
     ----------
     game : Game
         Worth or cost game.
-    normalized : bool, default True
-        True: rescale so the values sum to :math:`v(N)` (for a simple game with
-        :math:`v(N) = 1` this is the normalised Banzhaf power index). False: the raw
-        average marginal contribution :math:`\beta_i`.
-    exact : bool, default False
-        True: :class:`fractions.Fraction` results (sympy worths are always symbolic).
+    normalized : bool, default False
+        False: the raw Banzhaf value :math:`\beta_i`, the average marginal contribution
+        over coalitions, as defined by [Owen1975]_ and computed by the peers users
+        compare with (R CoopGame ``banzhafValue``, coopgame-py ``banzhaf``). True:
+        rescaled so the values sum to :math:`v(N)` (for a simple game with
+        :math:`v(N) = 1` this is the normalised Banzhaf power index); the default up to
+        0.1.0, see ``CHANGELOG.md``.
+    exact : bool, optional
+        Default (None): exact results for exact worths, floats for float worths
+        (see :func:`~sharing_models.shapley`). True: :class:`fractions.Fraction`
+        results; False: float64. Sympy worths are always symbolic.
 
     Returns
     -------
@@ -68,7 +75,7 @@ def banzhaf(game: GameBase, normalized: bool = True, exact: bool = False) -> pd.
     GameError
         If ``normalized`` and the raw values sum to zero (no rescaling exists).
     TooLargeError
-        If exact arithmetic is asked for more than ``EXACT_MAX_PLAYERS`` players.
+        If exact arithmetic is needed for more than ``EXACT_MAX_PLAYERS`` players.
 
     Examples
     --------
@@ -77,9 +84,9 @@ def banzhaf(game: GameBase, normalized: bool = True, exact: bool = False) -> pd.
 
     >>> from sharing_models import Game, banzhaf
     >>> g = Game.weighted_voting({"a": 2, "b": 1, "c": 1}, 3)
-    >>> banzhaf(g, normalized=False, exact=True).tolist()
-    [Fraction(3, 4), Fraction(1, 4), Fraction(1, 4)]
     >>> banzhaf(g).tolist()
+    [Fraction(3, 4), Fraction(1, 4), Fraction(1, 4)]
+    >>> banzhaf(g, normalized=True, exact=False).tolist()
     [0.6, 0.2, 0.2]
 
     Notes
@@ -90,14 +97,14 @@ def banzhaf(game: GameBase, normalized: bool = True, exact: bool = False) -> pd.
     additive.
     """
     n = _check_game(game, "banzhaf")
-    if use_exact(game, exact):
+    if resolve_exact(game, exact, "banzhaf"):
         v = exact_values(game, "banzhaf")
-        ones = [1] * (n + 1)
-        s, total = _exact_bit_sums(v, n, ones, ones)
-        raw = [(2 * x - total) / 2 ** (n - 1) for x in s]
+        units = [1] * (n + 1)
+        sq, total_q = _exact_bit_sums(v, n, units, units)
+        raw_q = [(2 * x - total_q) / 2 ** (n - 1) for x in sq]
         if normalized:
-            raw = _normalize(raw, v[-1], sum(raw))
-        return to_series(game, raw, "banzhaf", exact=True)
+            raw_q = _normalize(raw_q, v[-1], sum(raw_q))
+        return to_series(game, raw_q, "banzhaf", exact=True)
     v = float_values(game)
     ones = np.ones(n + 1)
     s, total = _weighted_bit_sums(v, n, ones, ones)

@@ -19,7 +19,6 @@ References: [Gillies1959]_, [Bachrach2009]_, [PelegSudholter2007]_.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -42,7 +41,9 @@ from .._kernels.lp import (
     value_scale,
     zero_normalise,
 )
-from ..exceptions import EmptyCoreWarning, GameError, SuspiciousResultWarning
+from .._kernels.warn import warn_caller
+from ..exceptions import EmptyCoreWarning, GameError, TooLargeError
+from .kohlberg import EXACT_MAX_PLAYERS
 from .nucleolus import _solve
 
 __all__ = ["LeastCore", "core_is_empty", "cost_of_stability", "in_core", "least_core"]
@@ -54,7 +55,7 @@ _INF = highspy.kHighsInf
 class LeastCore:
     """Result of :func:`least_core`.
 
-    Attributes
+    Parameters
     ----------
     epsilon : float or Fraction
         The least :math:`\\varepsilon` with :math:`x(S) \\ge v(S) - \\varepsilon` for all
@@ -62,6 +63,13 @@ class LeastCore:
     allocation : pandas.Series
         A point of the least core: its canonical point, the prenucleolus (cost shares for
         a cost game), indexed by player, ``name="least_core"``.
+
+    Examples
+    --------
+    >>> from sharing_models import Game, least_core
+    >>> lc = least_core(Game.airport({"s": 4, "l": 10}))
+    >>> lc.epsilon, lc.allocation.tolist()
+    (Fraction(-2, 1), [Fraction(2, 1), Fraction(8, 1)])
     """
 
     epsilon: Any
@@ -76,6 +84,7 @@ def in_core(game: GameBase, allocation: Any, tol: float = 1e-9) -> bool:
     Parameters
     ----------
     game : Game
+        A worth or cost game.
     allocation : pandas.Series, mapping or sequence
         One share per player (a Series/mapping keyed by player id, or in player order).
     tol : float, default 1e-9
@@ -117,7 +126,7 @@ def in_core(game: GameBase, allocation: Any, tol: float = 1e-9) -> bool:
     return bool(abs(xs[-1] - v[-1]) <= eps and np.all(xs >= v - eps))
 
 
-def core_is_empty(game: GameBase) -> bool:
+def core_is_empty(game: GameBase, *, exact: bool | None = None) -> bool:
     """Whether the core of ``game`` is empty (Bondareva-Shapley, by one LP).
 
     .. math:: C(v) = \\emptyset \\iff \\min\\{x(N) : x(S) \\ge v(S)\\ \\forall S\\} > v(N).
@@ -127,6 +136,8 @@ def core_is_empty(game: GameBase) -> bool:
     game : Game
         A worth or cost game (for costs: no sharing of :math:`c(N)` with
         :math:`x(S) \\le c(S)` for all :math:`S`).
+    exact : bool, optional
+        As in :func:`cost_of_stability` (default: exact test for exact worths).
 
     Returns
     -------
@@ -137,6 +148,8 @@ def core_is_empty(game: GameBase) -> bool:
     ------
     GameError
         For symbolic worths.
+    TooLargeError
+        As :func:`cost_of_stability`.
 
     Examples
     --------
@@ -152,10 +165,10 @@ def core_is_empty(game: GameBase) -> bool:
     is due to [Gillies1959]_; the LP test is the Bondareva-Shapley theorem
     [PelegSudholter2007]_.
     """
-    return bool(cost_of_stability(game) > 0)  # float CoS is already snapped to 0
+    return bool(cost_of_stability(game, exact=exact) > 0)  # float CoS is snapped to 0
 
 
-def cost_of_stability(game: GameBase) -> Any:
+def cost_of_stability(game: GameBase, *, exact: bool | None = None) -> Any:
     """Cost of stability: the least external payment that makes the core non-empty.
 
     .. math::
@@ -169,12 +182,24 @@ def cost_of_stability(game: GameBase) -> Any:
     Parameters
     ----------
     game : Game
+        A worth or cost game.
+    exact : bool, optional
+        Default (None): a certified ``Fraction`` for exact worths, a float for float
+        worths. True/False force either.
 
     Returns
     -------
     float or Fraction
-        ``0`` exactly when the core is non-empty. A certified ``Fraction`` for exact
-        games (primal and dual vertices re-solved and checked in rational arithmetic).
+        ``0`` exactly when the core is non-empty. A certified ``Fraction`` in exact
+        mode (primal and dual vertices re-solved and checked in rational arithmetic).
+
+    Raises
+    ------
+    GameError
+        For symbolic worths, or when the exact re-solve cannot be certified (then
+        ``exact=False`` gives the float value).
+    TooLargeError
+        In exact mode with more than ``EXACT_MAX_PLAYERS`` (16) players.
 
     Examples
     --------
@@ -190,19 +215,28 @@ def cost_of_stability(game: GameBase) -> Any:
     (HiGHS) on a working set plus an :math:`O(2^n)` vectorised scan.
     """
     require_game(game, "the core (cost_of_stability, core_is_empty)")
-    v = oriented_float(game)
     n = game.n
+    exact = game.exact if exact is None else bool(exact)
+    if exact and n > EXACT_MAX_PLAYERS:
+        raise TooLargeError(
+            f"cost_of_stability: exact (Fraction) arithmetic supports at most "
+            f"{EXACT_MAX_PLAYERS} players and the game's worths are exact (or exact=True); "
+            f"it has {n}. Pass exact=False for the float value."
+        )
+    v = oriented_float(game)
     x, rows, duals, value = _cos_lp(v, n)
-    if game.exact:
-        exact = _exact_cos(game, x, rows, duals)
-        if exact is not None:
-            return exact
-        warnings.warn("could not certify the cost of stability in rationals; returning a "
-                      "float", SuspiciousResultWarning, stacklevel=2)
+    if exact:
+        certified = _exact_cos(game, x, rows, duals)
+        if certified is None:
+            raise GameError(
+                "cost_of_stability: could not certify the LP optimum in rational "
+                "arithmetic; pass exact=False for the float value"
+            )
+        return certified
     return value
 
 
-def least_core(game: GameBase) -> LeastCore:
+def least_core(game: GameBase, *, exact: bool | None = None) -> LeastCore:
     """The least core: shrink every coalition's claim by the least uniform amount.
 
     .. math::
@@ -219,12 +253,29 @@ def least_core(game: GameBase) -> LeastCore:
     game : Game
         For a cost game (savings orientation ``-c``) :math:`\\varepsilon^*` is the least
         uniform amount by which every coalition may be charged more than its cost.
+    exact : bool, optional
+        Default (None): Fractions for exact worths, floats for float worths; as in
+        :func:`~sharing_models.nucleolus`.
 
     Returns
     -------
     LeastCore
-        ``epsilon`` (Fraction for exact games with at most 12 players, else float) and
-        ``allocation`` (the prenucleolus, cost shares for a cost game).
+        ``epsilon`` and ``allocation`` (the prenucleolus, cost shares for a cost game),
+        both Fractions in exact mode and floats otherwise; the allocation's ``attrs``
+        hold ``method``, ``exact``, ``certificate`` and ``core_empty``.
+
+    Raises
+    ------
+    GameError
+        If :math:`v(\\emptyset) \\ne 0`.
+    TooLargeError
+        In exact mode with more than ``EXACT_MAX_PLAYERS`` (16) players.
+
+    Warns
+    -----
+    EmptyCoreWarning
+        When :math:`\\varepsilon^* > 0`, attributed to the caller's line (once per call
+        site under the default filters).
 
     Examples
     --------
@@ -241,19 +292,18 @@ def least_core(game: GameBase) -> LeastCore:
     Costs one prenucleolus computation (its first LP is the least core LP): a sequence
     of LPs with constraint generation, :math:`O(2^n)` per separation pass.
     """
-    res = _solve(game, imputation=False, exact=None, concept="least_core")
+    res = _solve(game, imputation=False, exact=exact, concept="least_core")
     eps = res.levels[0] if res.levels else 0
     if isinstance(eps, Fraction):
         positive = eps > 0
     else:
         positive = eps > 1e-9 * zero_normalise(oriented_float(game), game.n)[2]
+    allocation = res.allocation.rename("least_core")
+    allocation.attrs.update(method="least_core", core_empty=bool(positive))
     if positive:
-        warnings.warn(
-            f"the core is empty: the least core needs epsilon = {eps} > 0",
-            EmptyCoreWarning,
-            stacklevel=2,
-        )
-    return LeastCore(epsilon=eps, allocation=res.allocation.rename("least_core"))
+        warn_caller(f"the core is empty: the least core needs epsilon = {eps} > 0",
+                    EmptyCoreWarning)
+    return LeastCore(epsilon=eps, allocation=allocation)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -328,4 +378,5 @@ def _exact_cos(game: GameBase, x: np.ndarray, rows: np.ndarray, duals: np.ndarra
     dual = sum((y * v[m] for y, m in zip(yq, pbasis, strict=True)), Fraction(0))
     if primal != dual:
         return None
-    return primal - v[-1]
+    gap: Fraction = primal - v[-1]
+    return gap

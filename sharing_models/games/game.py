@@ -11,9 +11,13 @@ References: [vonNeumannMorgenstern1944]_, [PelegSudholter2007]_.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from .._kernels.game import MAX_PLAYERS, PROGRESS_PLAYERS, GameBase, popcounts, require_game
+import pandas as pd
+
+from .._kernels.game import MAX_PLAYERS, PROGRESS_PLAYERS, GameBase
+from .._kernels.inputs import PerPlayer
 from .banzhaf import banzhaf as _banzhaf
 from .myerson import myerson as _myerson
 from .nucleolus import nucleolus as _nucleolus
@@ -21,7 +25,7 @@ from .owen import owen as _owen
 from .shapley import shapley as _shapley
 from .weighted_shapley import weighted_shapley as _weighted_shapley
 
-__all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "Game", "popcounts", "require_game"]
+__all__ = ["MAX_PLAYERS", "PROGRESS_PLAYERS", "Game"]
 
 
 class Game(GameBase):
@@ -29,8 +33,9 @@ class Game(GameBase):
 
     Parameters
     ----------
-    players : sequence of str
-        Member ids; ``players[i]`` is bit ``i`` of a coalition mask.
+    players : sequence of hashable
+        Player labels (``str``, ``int``, tuples, ...), kept as given in every result's
+        index; ``players[i]`` is bit ``i`` of a coalition mask.
     values : array-like of length ``2**n``
         Worth (or cost) of every coalition; ``values[0]`` is the empty coalition.
     cost : bool, default False
@@ -47,26 +52,140 @@ class Game(GameBase):
 
     __slots__ = ()
 
-    def shapley(self, exact: bool = False) -> Any:
-        """Shapley value; see :func:`sharing_models.shapley`."""
+    def shapley(self, exact: bool | None = None) -> pd.Series:
+        r"""Shapley value; see :func:`sharing_models.shapley`.
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.shapley().tolist()
+        [Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
+        """
         return _shapley(self, exact=exact)
 
-    def banzhaf(self, normalized: bool = True, exact: bool = False) -> Any:
-        """Banzhaf value; see :func:`sharing_models.banzhaf`."""
+    def banzhaf(self, normalized: bool = False, exact: bool | None = None) -> pd.Series:
+        r"""Banzhaf value (raw by default); see :func:`sharing_models.banzhaf`.
+
+        Parameters
+        ----------
+        normalized : bool, default False
+            True: rescaled to divide v(N).
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.banzhaf().tolist()
+        [Fraction(1, 2), Fraction(1, 2), Fraction(1, 2)]
+        """
         return _banzhaf(self, normalized=normalized, exact=exact)
 
-    def owen(self, unions: Any, exact: bool = False) -> Any:
-        """Owen value (Winter value for nested unions); see :func:`sharing_models.owen`."""
+    def owen(self, unions: Iterable[Any], exact: bool | None = None) -> pd.Series:
+        r"""Owen value (Winter value for nested unions); see :func:`sharing_models.owen`.
+
+        Parameters
+        ----------
+        unions : nested lists of player labels
+            The a priori unions.
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.owen([["a", "b"], ["c"]]).tolist()
+        [Fraction(1, 2), Fraction(1, 2), Fraction(0, 1)]
+        """
         return _owen(self, unions, exact=exact)
 
-    def myerson(self, graph: Any, exact: bool = False) -> Any:
-        """Myerson value for a communication graph; see :func:`sharing_models.myerson`."""
+    def myerson(self, graph: Any, exact: bool | None = None) -> pd.Series:
+        r"""Myerson value for a communication graph; see :func:`sharing_models.myerson`.
+
+        Parameters
+        ----------
+        graph : networkx.Graph or iterable of edges
+            Who can cooperate with whom.
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.myerson([("a", "b"), ("b", "c")]).tolist()
+        [Fraction(1, 6), Fraction(2, 3), Fraction(1, 6)]
+        """
         return _myerson(self, graph, exact=exact)
 
-    def weighted_shapley(self, weights: Any, exact: bool = False) -> Any:
-        """Kalai-Samet weighted Shapley value; see :func:`sharing_models.weighted_shapley`."""
+    def weighted_shapley(self, weights: PerPlayer, exact: bool | None = None) -> pd.Series:
+        r"""Kalai-Samet weighted Shapley value; see :func:`sharing_models.weighted_shapley`.
+
+        Parameters
+        ----------
+        weights : mapping, pandas.Series or sequence
+            Positive player weights.
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> g.weighted_shapley([1, 1, 2]).tolist()
+        [Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
+        """
         return _weighted_shapley(self, weights, exact=exact)
 
-    def nucleolus(self) -> Any:
-        """Nucleolus; see :func:`sharing_models.nucleolus`."""
-        return _nucleolus(self)
+    def nucleolus(self, exact: bool | None = None) -> pd.Series:
+        r"""Nucleolus; see :func:`sharing_models.nucleolus`.
+
+        Parameters
+        ----------
+        exact : bool, optional
+            Default (None): exact results for exact worths, floats for float worths.
+
+        Returns
+        -------
+        pandas.Series
+
+        Examples
+        --------
+        >>> from sharing_models import Game
+        >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])  # majority game
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     x = g.nucleolus()
+        >>> x.tolist()
+        [Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
+        """
+        return _nucleolus(self, exact=exact)

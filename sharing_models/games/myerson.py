@@ -31,16 +31,16 @@ from .._kernels.shapley import (
     _check_game,
     exact_values,
     float_values,
+    resolve_exact,
     shapley_array,
     to_series,
-    use_exact,
 )
 from ..exceptions import InvalidInputError
 
 __all__ = ["graph_restricted", "myerson"]
 
 
-def myerson(game: GameBase, graph: Any, exact: bool = False) -> pd.Series:
+def myerson(game: GameBase, graph: Any, exact: bool | None = None) -> pd.Series:
     r"""Myerson value: the Shapley value of the graph-restricted game.
 
     .. math::
@@ -55,8 +55,10 @@ def myerson(game: GameBase, graph: Any, exact: bool = False) -> pd.Series:
         Undirected communication graph whose nodes are player names. A player that is
         not a node of the graph is isolated (it cooperates with nobody); a node that is
         not a player is an error. Self-loops are ignored.
-    exact : bool, default False
-        True: :class:`fractions.Fraction` results (sympy worths are always symbolic).
+    exact : bool, optional
+        Default (None): exact results for exact worths, floats for float worths
+        (see :func:`~sharing_models.shapley`). True: :class:`fractions.Fraction`
+        results; False: float64. Sympy worths are always symbolic.
 
     Returns
     -------
@@ -69,7 +71,7 @@ def myerson(game: GameBase, graph: Any, exact: bool = False) -> pd.Series:
         If the graph is directed, has nodes that are not players, or is not a graph or
         edge list; or if ``game`` is not a :class:`Game`.
     TooLargeError
-        If exact arithmetic is asked for more than ``EXACT_MAX_PLAYERS`` players.
+        If exact arithmetic is needed for more than ``EXACT_MAX_PLAYERS`` players.
 
     Examples
     --------
@@ -79,7 +81,7 @@ def myerson(game: GameBase, graph: Any, exact: bool = False) -> pd.Series:
     >>> import networkx as nx
     >>> from sharing_models import Game, myerson
     >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])
-    >>> myerson(g, nx.path_graph(["a", "b", "c"]), exact=True).tolist()
+    >>> myerson(g, nx.path_graph(["a", "b", "c"])).tolist()
     [Fraction(1, 6), Fraction(2, 3), Fraction(1, 6)]
 
     Notes
@@ -90,7 +92,7 @@ def myerson(game: GameBase, graph: Any, exact: bool = False) -> pd.Series:
     for at most :math:`2n` steps; the Shapley value then costs one pass.
     """
     n = _check_game(game, "myerson")
-    exact_mode = use_exact(game, exact)
+    exact_mode = resolve_exact(game, exact, "myerson")
     vals = exact_values(game, "myerson") if exact_mode else float_values(game)
     restricted = _restrict(vals, _adjacency(game, graph))
     return to_series(game, shapley_array(restricted, n, exact=exact_mode), "myerson",
@@ -100,8 +102,25 @@ def myerson(game: GameBase, graph: Any, exact: bool = False) -> pd.Series:
 def graph_restricted(game: GameBase, graph: Any) -> GameBase:
     r"""The graph-restricted game :math:`v^G(S) = \sum_{C \in S/G} v(C)`.
 
-    Same arguments and errors as :func:`myerson`; exact games stay exact.
+    Parameters
+    ----------
+    game : Game
+        Worth or cost game.
+    graph : networkx.Graph or iterable of (player, player) edges
+        As :func:`myerson`.
 
+    Returns
+    -------
+    Game
+        The restricted game; exact games stay exact.
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`myerson`.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> from sharing_models import Game, graph_restricted
     >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])

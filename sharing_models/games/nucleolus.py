@@ -24,7 +24,6 @@ solution and certifies it with Kohlberg's criterion (:mod:`.kohlberg`).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -35,6 +34,7 @@ import pandas as pd
 
 from .._kernels.game import GameBase, _subset_sums, require_game
 from .._kernels.highs import new_highs
+from .._kernels.inputs import OBJECT, player_index
 from .._kernels.lp import (
     _independent_rows,
     _solve_exact,
@@ -46,8 +46,9 @@ from .._kernels.lp import (
     value_scale,
     zero_normalise,
 )
-from ..exceptions import EmptyCoreWarning, GameError, SuspiciousResultWarning, TooLargeError
-from .kohlberg import EXACT_MAX_PLAYERS, _check
+from .._kernels.warn import warn_caller
+from ..exceptions import EmptyCoreWarning, GameError, TooLargeError
+from .kohlberg import EXACT_MAX_PLAYERS, KohlbergCertificate, _check
 
 __all__ = ["nucleolus", "prenucleolus"]
 
@@ -74,14 +75,18 @@ def nucleolus(game: GameBase, *, exact: bool | None = None) -> pd.Series:
     Parameters
     ----------
     game : Game
+        A worth or cost game with :math:`v(\\emptyset) = 0`.
     exact : bool, optional
-        Return certified :class:`~fractions.Fraction` shares. Default: when the game is
-        exact and has at most 12 players.
+        Default (None): as the input, certified :class:`~fractions.Fraction` shares for
+        exact worths (``int``, ``Fraction``, numeric sympy) and floats for float worths.
+        True: Fractions for any game; False: floats.
 
     Returns
     -------
     pandas.Series
-        Shares indexed by player, ``name="nucleolus"``.
+        Shares indexed by player, ``name="nucleolus"``. ``attrs``: ``method``,
+        ``exact`` and ``certificate`` (the :class:`KohlbergCertificate` of an exact
+        result, None for floats).
 
     Raises
     ------
@@ -90,12 +95,16 @@ def nucleolus(game: GameBase, *, exact: bool | None = None) -> pd.Series:
         (:math:`v(N) < \\sum_i v(\\{i\\})`); use :func:`prenucleolus`, which exists for
         every game.
     TooLargeError
-        If ``exact=True`` with more than 12 players.
+        If exact arithmetic is needed (exact worths, or ``exact=True``) with more than
+        ``EXACT_MAX_PLAYERS`` (16) players; pass ``exact=False`` for floats.
 
     Warns
     -----
     EmptyCoreWarning
-        When the core is empty (the largest excess at the nucleolus is positive).
+        When the core is empty (the largest excess at the nucleolus is positive). A
+        :class:`UserWarning`, attributed to the caller's line: shown once per call site
+        by the default filters, silenced with ``warnings.simplefilter("ignore",
+        EmptyCoreWarning)``. ``attrs["core_empty"]`` records it too.
 
     Examples
     --------
@@ -123,12 +132,12 @@ def nucleolus(game: GameBase, *, exact: bool | None = None) -> pd.Series:
         vals = game.values if game.values.dtype != object else game.values.astype(float)
         big = max(1.0, abs(float(vals.max())), abs(float(vals.min())))
         empty = float(top) > 1e-9 * big
+    res.allocation.attrs["core_empty"] = bool(empty)
     if empty:
-        warnings.warn(
+        warn_caller(
             f"the core is empty (some coalition gains {top} more than it gets at the "
             "nucleolus); the nucleolus is still defined but it is not a core allocation",
             EmptyCoreWarning,
-            stacklevel=2,
         )
     return res.allocation
 
@@ -145,13 +154,15 @@ def prenucleolus(game: GameBase, *, exact: bool | None = None) -> pd.Series:
     Parameters
     ----------
     game : Game
+        A worth or cost game with :math:`v(\\emptyset) = 0`.
     exact : bool, optional
         As in :func:`nucleolus`.
 
     Returns
     -------
     pandas.Series
-        Shares indexed by player, ``name="prenucleolus"``.
+        Shares indexed by player, ``name="prenucleolus"``; ``attrs`` as in
+        :func:`nucleolus`.
 
     Examples
     --------
@@ -170,14 +181,14 @@ def prenucleolus(game: GameBase, *, exact: bool | None = None) -> pd.Series:
 def _solve(game: GameBase, *, imputation: bool, exact: bool | None,
            concept: str | None = None) -> _Result:
     """Shared driver: orientation, checks, float LPs, optional exact certification."""
-    n = require_game(game, concept or ("nucleolus" if imputation else "prenucleolus")).n
-    if exact is None:
-        exact = game.exact and n <= EXACT_MAX_PLAYERS
-    elif exact and n > EXACT_MAX_PLAYERS:
+    method = concept or ("nucleolus" if imputation else "prenucleolus")
+    n = require_game(game, method).n
+    exact = game.exact if exact is None else bool(exact)
+    if exact and n > EXACT_MAX_PLAYERS:
         raise TooLargeError(
-            f"exact (pre)nucleolus supports at most {EXACT_MAX_PLAYERS} players; got {n}. "
-            "Call with exact=False for the float version (certify it with "
-            "kohlberg_certify)."
+            f"{method}: exact (Fraction) arithmetic supports at most {EXACT_MAX_PLAYERS} "
+            f"players and the game's worths are exact (or exact=True); it has {n}. Pass "
+            "exact=False for the float version (certify it with kohlberg_certify)."
         )
     v0, a, scale = zero_normalise(oriented_float(game), n)
     if imputation and v0[-1] < -1e-9 * scale * n:
@@ -193,18 +204,22 @@ def _solve(game: GameBase, *, imputation: bool, exact: bool | None,
     name = "nucleolus" if imputation else "prenucleolus"
     if exact:
         vq = _to_fractions(game.values) * sign
-        xq = _rationalise(vq, x, n, imputation, scale)
-        if xq is not None:
-            e = vq - _subset_sums(xq)
-            lv = sorted({e[m] for m in range(1, (1 << n) - 1)}, reverse=True)
-            res = pd.Series(list(xq * sign), index=list(game.players), name=name, dtype=object)
+        found = _rationalise(vq, x, n, imputation, scale)
+        if found is not None:
+            xq, cert = found
+            lv = list(cert.levels)  # the top excess levels, exact, largest first
+            res = pd.Series(list(xq * sign), index=player_index(game.players), name=name,
+                            dtype=OBJECT)
+            res.attrs.update(method=name, exact=True, certificate=cert)
             return _Result(res, lv)
-        warnings.warn(
-            f"could not certify the {name} in rational arithmetic; returning floats",
-            SuspiciousResultWarning,
-            stacklevel=3,
+        raise GameError(
+            f"{method}: could not certify the {name} in rational arithmetic (the float "
+            "LP solution did not round to a point that passes Kohlberg's test). Pass "
+            "exact=False for the float result and check it with kohlberg_certify."
         )
-    return _Result(pd.Series(x * sign, index=list(game.players), name=name), levels)
+    res = pd.Series(x * sign, index=player_index(game.players), name=name)
+    res.attrs.update(method=name, exact=False, certificate=None)
+    return _Result(res, levels)
 
 
 def _sequential(v: np.ndarray, n: int, imputation: bool) -> tuple[np.ndarray, list[float]]:
@@ -268,7 +283,7 @@ class _StageLP:
 
     @property
     def rank(self) -> int:
-        return self.q.shape[0]
+        return int(self.q.shape[0])
 
     def _add(self, masks: np.ndarray) -> None:
         masks = masks[~self.in_lp[masks]]
@@ -284,7 +299,7 @@ class _StageLP:
     def _in_span(self, masks: np.ndarray) -> np.ndarray:
         ind = indicator_matrix(masks, self.n).astype(float)
         resid = ind - (ind @ self.q.T) @ self.q
-        return np.linalg.norm(resid, axis=1) <= 1e-8
+        return np.asarray(np.linalg.norm(resid, axis=1) <= 1e-8)
 
     def solve_stage(self) -> float:
         """Solve one stage to optimality over all unsettled coalitions; return ``t``."""
@@ -390,7 +405,7 @@ def _bits(m: int, n: int) -> np.ndarray:
 
 
 def _rationalise(vq: np.ndarray, x: np.ndarray, n: int, imputation: bool, scale: float
-                 ) -> np.ndarray | None:
+                 ) -> tuple[np.ndarray, KohlbergCertificate] | None:
     """Rebuild ``x`` in rationals from its excess levels and certify it (Kohlberg)."""
     kind = "nucleolus" if imputation else "prenucleolus"
     vf = np.asarray([float(a) for a in vq])
@@ -403,8 +418,9 @@ def _rationalise(vq: np.ndarray, x: np.ndarray, n: int, imputation: bool, scale:
             continue
         xq = np.empty(n, dtype=object)
         xq[:] = sol[:n]
-        if _check(vq, xq, n, kind, 0, True):
-            return xq
+        cert = _check(vq, xq, n, kind, 0, True)
+        if cert:
+            return xq, cert
     return None
 
 

@@ -36,9 +36,9 @@ from .._kernels.shapley import (
     _check_game,
     exact_values,
     float_values,
+    resolve_exact,
     shapley_array,
     to_series,
-    use_exact,
 )
 from ..exceptions import InvalidInputError
 
@@ -47,7 +47,7 @@ __all__ = ["owen"]
 Tree = int | list["Tree"]
 
 
-def owen(game: GameBase, unions: Iterable[Any], exact: bool = False) -> pd.Series:
+def owen(game: GameBase, unions: Iterable[Any], exact: bool | None = None) -> pd.Series:
     r"""Owen value for a partition into unions; Winter value for nested partitions.
 
     .. math::
@@ -63,13 +63,15 @@ def owen(game: GameBase, unions: Iterable[Any], exact: bool = False) -> pd.Serie
     ----------
     game : Game
         Worth or cost game.
-    unions : list of lists of player names, nested to any depth
+    unions : list of lists of player labels, nested to any depth
         ``[["a", "b"], ["c"]]`` is the partition :math:`\{\{a, b\}, \{c\}\}`; a bare name
         is a union of one (``[["a", "b"], "c"]`` is the same). Lists of lists of lists
         are nested structures (levels): ``[[["a", "b"], "c"], ["d"]]``. Every player must
         appear exactly once.
-    exact : bool, default False
-        True: :class:`fractions.Fraction` results (sympy worths are always symbolic).
+    exact : bool, optional
+        Default (None): exact results for exact worths, floats for float worths
+        (see :func:`~sharing_models.shapley`). True: :class:`fractions.Fraction`
+        results; False: float64. Sympy worths are always symbolic.
 
     Returns
     -------
@@ -82,7 +84,7 @@ def owen(game: GameBase, unions: Iterable[Any], exact: bool = False) -> pd.Serie
         If ``unions`` is not a partition of the players (unknown, repeated or missing
         names, empty unions) or ``game`` is not a :class:`Game`.
     TooLargeError
-        If exact arithmetic is asked for more than ``EXACT_MAX_PLAYERS`` players.
+        If exact arithmetic is needed for more than ``EXACT_MAX_PLAYERS`` players.
 
     Examples
     --------
@@ -91,7 +93,7 @@ def owen(game: GameBase, unions: Iterable[Any], exact: bool = False) -> pd.Serie
 
     >>> from sharing_models import Game, owen
     >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])
-    >>> owen(g, [["a", "b"], ["c"]], exact=True).tolist()
+    >>> owen(g, [["a", "b"], ["c"]]).tolist()
     [Fraction(1, 2), Fraction(1, 2), Fraction(0, 1)]
 
     Notes
@@ -102,7 +104,7 @@ def owen(game: GameBase, unions: Iterable[Any], exact: bool = False) -> pd.Serie
     """
     n = _check_game(game, "owen")
     tree = _parse(unions, game)
-    exact_mode = use_exact(game, exact)
+    exact_mode = resolve_exact(game, exact, "owen")
     vals = exact_values(game, "owen") if exact_mode else float_values(game)
     out: dict[int, Any] = {}
     _winter(vals, tree, list(range(n)), exact_mode, out)
@@ -119,6 +121,7 @@ def _winter(u: np.ndarray, tree: Tree, local: list[int], exact: bool, out: dict[
         pos = {p: j for j, p in enumerate(local)}
         res = shapley_array(u, len(local), exact=exact)
         for p in tree:
+            assert isinstance(p, int)  # a flat node's children are leaves
             out[p] = res[pos[p]]
         return
     bit = {p: 1 << j for j, p in enumerate(local)}
@@ -142,7 +145,7 @@ def _order_weights(m: int, r: np.ndarray, exact: bool) -> np.ndarray:
         out[:] = [table[k] for k in r]
         return out
     table_f = np.array([1.0 / (m * math.comb(m - 1, k)) for k in range(m)])
-    return table_f[r]
+    return np.asarray(table_f[r])
 
 
 def _subset_masks(parts: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -162,22 +165,28 @@ def _leaves(tree: Tree) -> list[int]:
 
 
 def _parse(unions: Any, game: GameBase) -> Tree:
-    """Nested lists of names -> nested lists of player indices; check it is a partition."""
-    seen: list[str] = []
+    """Nested lists of labels -> nested lists of player indices; check it is a partition.
+
+    A node that is a player label (any hashable: ``"a"``, ``3``, ``("lab", 1)``) is a
+    leaf; any other iterable is a union of its children.
+    """
+    seen: list[Any] = []
     unknown: list[Any] = []
 
     def walk(node: Any, depth: int) -> Tree:
-        if isinstance(node, str):
-            if node not in game.players:
-                unknown.append(node)
-                return -1
+        if _is_player(node, game):
             seen.append(node)
             return game.index(node)
-        if not isinstance(node, Iterable) or isinstance(node, (bytes, dict)):
-            raise InvalidInputError(
-                f"unions must be nested lists of player names; found {node!r} "
-                f"({type(node).__name__})"
-            )
+        if isinstance(node, str) or not isinstance(node, Iterable) or isinstance(
+            node, (bytes, dict)
+        ):
+            if isinstance(node, (bytes, dict)) or not _hashable(node):
+                raise InvalidInputError(
+                    f"unions must be nested lists of player labels; found {node!r} "
+                    f"({type(node).__name__})"
+                )
+            unknown.append(node)
+            return -1
         children = [walk(ch, depth + 1) for ch in node]
         if not children:
             raise InvalidInputError("unions must not contain an empty union")
@@ -186,7 +195,7 @@ def _parse(unions: Any, game: GameBase) -> Tree:
     tree = walk(unions, 0)
     if isinstance(tree, int):
         tree = [tree]
-    repeated = sorted({p for p in seen if seen.count(p) > 1})
+    repeated = sorted({p for p in seen if seen.count(p) > 1}, key=repr)
     missing = [p for p in game.players if p not in seen]
     if unknown or repeated or missing:
         raise InvalidInputError(
@@ -194,3 +203,15 @@ def _parse(unions: Any, game: GameBase) -> Tree:
             f"unknown: {unknown}, repeated: {repeated}, missing: {missing}"
         )
     return tree
+
+
+def _hashable(x: Any) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
+
+
+def _is_player(x: Any, game: GameBase) -> bool:
+    return _hashable(x) and not isinstance(x, bool) and x in game._index

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -149,7 +149,7 @@ def _marginals(evaluate: Evaluator, order: np.ndarray, pos: np.ndarray) -> np.nd
 
 def _evaluator(
     obj: Any, players: Sequence[str] | None, vectorized: bool
-) -> tuple[int, tuple[str, ...], Evaluator]:
+) -> tuple[int, tuple[Hashable, ...], Evaluator]:
     if isinstance(obj, GameBase):
         if players is not None:
             raise InvalidInputError("players= is taken from the Game; do not pass it")
@@ -351,8 +351,9 @@ def shapley_estimate(
     def draw(b: int) -> np.ndarray:
         order = rng.permuted(np.broadcast_to(np.arange(n), (b, n)), axis=1)
         pos = order.argsort(axis=1)
-        return 0.5 * (_marginals(evaluate, order, pos)
-                      + _marginals(evaluate, order[:, ::-1], n - 1 - pos))
+        both: np.ndarray = (_marginals(evaluate, order, pos)
+                            + _marginals(evaluate, order[:, ::-1], n - 1 - pos))
+        return 0.5 * both
 
     stats, reached = _run(draw, n, tol, fixed, grand - empty, max_draws // 2,
                           max(1, (1 << 16) // (n + 1)))
@@ -418,16 +419,19 @@ def banzhaf_estimate(
         rows = (s[:, None, :] ^ flip[None, :, :]).reshape(-1, n)
         vals = _as_floats(fn(rows), rows.shape[0]).reshape(s.shape[0], n + 1)
         diff = vals[:, 1:] - vals[:, :1]  # v(S xor i) - v(S)
-        return np.where(s, -diff, diff)  # v(S with i) - v(S without i)
+        signed: np.ndarray = np.where(s, -diff, diff)  # v(S with i) - v(S without i)
+        return signed
 
     def draw(b: int) -> np.ndarray:
         s = rng.random((b, n)) < 0.5
-        return 0.5 * (one_side(s) + one_side(~s))
+        both: np.ndarray = one_side(s) + one_side(~s)
+        return 0.5 * both
 
     stats, reached = _run(draw, n, tol, fixed, grand, max_draws // 2,
                           max(1, (1 << 16) // (n + 1)), normalise=True)
     if normalized:
-        return stats.banzhaf_frame(names, grand, tol, reached)
+        frame: pd.DataFrame = stats.banzhaf_frame(names, grand, tol, reached)
+        return frame
     k = stats.count
     var = stats.cols.variance() / k
     out = _frame(names, "banzhaf", stats.cols.mean[:-1].copy(), np.sqrt(var[:-1]), 2 * k,
@@ -443,7 +447,7 @@ def _stopping(tolerance: Any, samples: Any, max_draws: int) -> tuple[float | Non
     if samples is not None:
         return None, _check_samples(samples, True) // 2
     tol = 0.001 if tolerance is None else tolerance
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 < tol < 1:
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 < float(tol) < 1:
         raise InvalidInputError(f"tolerance must be a fraction of v(N) in (0, 1); got {tol!r}")
     if max_draws < 4:
         raise InvalidInputError(f"max_draws must be at least 4; got {max_draws}")
@@ -509,6 +513,7 @@ def _run(draw: Callable[[int], np.ndarray], n: int, tol: float | None, fixed: in
         se = stats.normalised(scale)[1] if normalise \
             else np.sqrt(stats.variance() / stats.count)
         wide = Z95 * float(se.max())
+        assert tol is not None  # fixed is None, so a tolerance was set
         if wide <= tol * abs(scale):
             return stats, True
         if stats.count >= target:

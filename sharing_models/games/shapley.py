@@ -28,15 +28,15 @@ from .._kernels.shapley import (
     _check_game,
     exact_values,
     float_values,
+    resolve_exact,
     shapley_array,
     to_series,
-    use_exact,
 )
 
-__all__ = ["EXACT_MAX_PLAYERS", "shapley", "shapley_array"]
+__all__ = ["EXACT_MAX_PLAYERS", "shapley"]
 
 
-def shapley(game: GameBase, exact: bool = False) -> pd.Series:
+def shapley(game: GameBase, exact: bool | None = None) -> pd.Series:
     r"""Shapley value: each player's average marginal contribution over all orders.
 
     .. math::
@@ -48,23 +48,26 @@ def shapley(game: GameBase, exact: bool = False) -> pd.Series:
     ----------
     game : Game
         Worth or cost game; for a cost game the result is each player's cost share.
-    exact : bool, default False
-        False: float64 result. True: exact rational (:class:`fractions.Fraction`) result;
-        float worths are then converted exactly (every float is a binary fraction).
-        Games with sympy worths are always computed symbolically and each share is
-        simplified.
+    exact : bool, optional
+        Default (None): as the input, exact (:class:`fractions.Fraction`) results for
+        exact worths (``int``, ``Fraction``, sympy) and float64 for float worths. True:
+        Fractions (float worths are converted exactly: every float is a binary fraction).
+        False: float64. Games with sympy worths are always computed symbolically and each
+        share is simplified.
 
     Returns
     -------
     pandas.Series
-        Indexed by ``game.players``, ``name="shapley"``.
+        Indexed by ``game.players``, ``name="shapley"``; ``attrs`` holds ``method`` and
+        ``exact``.
 
     Raises
     ------
     InvalidInputError
         If ``game`` is not a :class:`Game`.
     TooLargeError
-        If exact arithmetic is asked for more than :data:`EXACT_MAX_PLAYERS` players.
+        If exact arithmetic is needed (asked for, or exact worths by default) for more
+        than :data:`EXACT_MAX_PLAYERS` players; the message names ``exact=False``.
 
     Examples
     --------
@@ -72,9 +75,9 @@ def shapley(game: GameBase, exact: bool = False) -> pd.Series:
 
     >>> from sharing_models import Game, shapley
     >>> g = Game.from_array(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 0, 1])
-    >>> shapley(g, exact=True).tolist()
+    >>> shapley(g).tolist()
     [Fraction(2, 3), Fraction(1, 6), Fraction(1, 6)]
-    >>> shapley(g).round(4).tolist()
+    >>> shapley(g, exact=False).round(4).tolist()
     [0.6667, 0.1667, 0.1667]
 
     Notes
@@ -91,7 +94,7 @@ def shapley(game: GameBase, exact: bool = False) -> pd.Series:
     [Shapley1953]_; the two-pass summation is this toolkit's.
     """
     _check_game(game)
-    if use_exact(game, exact):
+    if resolve_exact(game, exact, "shapley"):
         vals = shapley_array(exact_values(game, "shapley"), game.n, exact=True)
         return to_series(game, vals, "shapley", exact=True)
     return to_series(game, shapley_array(float_values(game), game.n), "shapley")

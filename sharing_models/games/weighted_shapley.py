@@ -20,7 +20,7 @@ References: [KalaiSamet1987]_, [Harsanyi1963]_.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -28,14 +28,15 @@ import numpy as np
 import pandas as pd
 
 from .._kernels.game import GameBase
+from .._kernels.inputs import PerPlayer, per_player
 from .._kernels.shapley import (
     _check_game,
     _exact_bit_sums,
     _weighted_bit_sums,
     exact_values,
     float_values,
+    resolve_exact,
     to_series,
-    use_exact,
 )
 from ..exceptions import InvalidInputError
 
@@ -43,7 +44,7 @@ __all__ = ["harsanyi_dividends", "weighted_shapley"]
 
 
 def weighted_shapley(
-    game: GameBase, weights: Mapping[str, Any] | Sequence[Any], exact: bool = False
+    game: GameBase, weights: PerPlayer, exact: bool | None = None
 ) -> pd.Series:
     r"""Kalai-Samet weighted Shapley value for positive player weights.
 
@@ -56,11 +57,13 @@ def weighted_shapley(
     ----------
     game : Game
         Worth or cost game.
-    weights : mapping player -> number, or sequence in ``game.players`` order
+    weights : mapping player -> number, pandas.Series, or sequence in ``game.players`` order
         Strictly positive weights :math:`\lambda_i` (e.g. each member's investment): in
         every unanimity game a member's share is proportional to its weight.
-    exact : bool, default False
-        True: :class:`fractions.Fraction` results (weights converted exactly).
+    exact : bool, optional
+        Default (None): exact results when the worths and the weights are exact
+        (``int``/``Fraction``), floats otherwise. True: :class:`fractions.Fraction`
+        results (float weights converted exactly); False: float64.
 
     Returns
     -------
@@ -73,7 +76,7 @@ def weighted_shapley(
         If ``game`` is not a :class:`Game`, or a weight is missing, unknown, not a number
         or not positive.
     TooLargeError
-        If exact arithmetic is asked for more than ``EXACT_MAX_PLAYERS`` players.
+        If exact arithmetic is needed for more than ``EXACT_MAX_PLAYERS`` players.
 
     Examples
     --------
@@ -81,7 +84,7 @@ def weighted_shapley(
 
     >>> from sharing_models import Game, weighted_shapley
     >>> g = Game.from_array(["a", "b"], [0, 0, 0, 10])
-    >>> weighted_shapley(g, {"a": 1, "b": 4}, exact=True).tolist()
+    >>> weighted_shapley(g, {"a": 1, "b": 4}).tolist()
     [Fraction(2, 1), Fraction(8, 1)]
 
     Notes
@@ -93,16 +96,18 @@ def weighted_shapley(
     """
     n = _check_game(game, "weighted_shapley")
     lam = _check_weights(game, weights)
-    if use_exact(game, exact):
+    if exact is None and not all(isinstance(x, (int, Fraction)) for x in lam):
+        exact = False  # float weights: float results (unless the worths are symbolic)
+    if resolve_exact(game, exact, "weighted_shapley"):
         v = exact_values(game, "weighted_shapley")
         lam_x = [Fraction(x) for x in lam]
         d = harsanyi_dividends(v, n)
         tot = _subset_sums_exact(lam_x)
         d[1:] = d[1:] / tot[1:]
         d[0] = Fraction(0)
-        ones = [1] * (n + 1)
-        s, _ = _exact_bit_sums(d, n, ones, ones)
-        return to_series(game, [li * si for li, si in zip(lam_x, s, strict=True)],
+        units = [1] * (n + 1)
+        sq, _ = _exact_bit_sums(d, n, units, units)
+        return to_series(game, [li * si for li, si in zip(lam_x, sq, strict=True)],
                          "weighted_shapley", exact=True)
     lam_f = np.asarray([float(x) for x in lam])
     d = harsanyi_dividends(float_values(game), n)
@@ -119,6 +124,25 @@ def harsanyi_dividends(values: np.ndarray, n: int) -> np.ndarray:
 
     .. math:: d(T) = \sum_{S \subseteq T} (-1)^{|T|-|S|}\, v(S)
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Worths indexed by coalition bitmask (float64 or an object array of exact
+        numbers), length ``2**n``.
+    n : int
+        Number of players.
+
+    Returns
+    -------
+    numpy.ndarray
+        Dividends indexed like ``values``, same dtype.
+
+    Notes
+    -----
+    :math:`O(n\,2^n)`: one vectorised butterfly step per player [Harsanyi1963]_.
+
+    Examples
+    --------
     >>> harsanyi_dividends(np.array([0.0, 1.0, 2.0, 6.0]), 2).tolist()
     [0.0, 1.0, 2.0, 3.0]
     """
@@ -145,26 +169,14 @@ def _subset_sums_exact(lam: list[Fraction]) -> np.ndarray:
 
 
 def _check_weights(game: GameBase, weights: Any) -> list[Any]:
-    if isinstance(weights, Mapping):
-        unknown = [p for p in weights if p not in game.players]
-        missing = [p for p in game.players if p not in weights]
-        if unknown or missing:
-            raise InvalidInputError(
-                f"weights must name every player exactly once; unknown: {unknown}, "
-                f"missing: {missing}"
-            )
-        lam = [weights[p] for p in game.players]
-    elif isinstance(weights, (Sequence, np.ndarray)) and not isinstance(weights, str):
-        lam = list(weights)
+    if isinstance(weights, (Mapping, pd.Series)):
+        _, lam = per_player(weights, players=game.players, what="weights")
+    else:
+        _, lam = per_player(weights, what="weights")
         if len(lam) != game.n:
             raise InvalidInputError(
                 f"weights must have one entry per player ({game.n}); got {len(lam)}"
             )
-    else:
-        raise InvalidInputError(
-            "weights must be a mapping player -> weight or a sequence; "
-            f"got {type(weights).__name__}"
-        )
     for p, x in zip(game.players, lam, strict=True):
         ok = isinstance(x, numbers.Real) and not isinstance(x, bool)
         if not ok or not np.isfinite(float(x)) or x <= 0:

@@ -201,6 +201,8 @@ def check_monotone(rule_or_schedule: FeeRule | TierSchedule, grid: Any,
     value = value or RightsValue(vote=1, seat=1)
     pts = _points(rule_or_schedule, _with_edges(rule_or_schedule, _grid(grid)), value)
     rows = []
+    lo: Any
+    hi: Any
     for lo, hi in zip(pts.itertuples(), pts.iloc[1:].itertuples(), strict=False):
         if hi.fee < lo.fee:
             rows.append(_finding("fee falls as the metric rises", lo, hi))
@@ -209,7 +211,7 @@ def check_monotone(rule_or_schedule: FeeRule | TierSchedule, grid: Any,
         for p in group.itertuples():
             if best is not None and best.value > p.value:
                 rows.append(_finding("paying more gives less", best, p))
-        top = group.loc[group["value"].map(Fraction).idxmax()]
+        top = group.loc[group["value"].map(Fraction).idxmax()]  # type: ignore[call-overload]
         if best is None or top.value > best.value:
             best = top
     cols = ["problem", "metric_low", "metric_high", "tier_low", "tier_high", "fee_low",
@@ -248,7 +250,8 @@ def _left_fee(rule: FeeRule, metric: str, e: Fraction) -> Fraction:
     if isinstance(rule, PiecewiseLinear) and e in rule._a and e > 0:
         a, b, c = rule.bands[rule._a.index(e) - 1]
         fee = (e - a) * b + c
-        return min(fee, rule.cap) if rule.cap is not None else fee
+        limit: Fraction = min(fee, rule.cap) if rule.cap is not None else fee
+        return limit
     return Fraction(rule.evaluate({metric: np.array([e], dtype=object)})[0])
 
 

@@ -219,7 +219,7 @@ class Percentage(FeeRule):
         out = np.maximum(x * _p(self.rate, exact), _p(self.floor, exact))
         if self.cap is not None:
             out = np.minimum(out, _p(self.cap, exact))
-        return out
+        return np.asarray(out)
 
     def formula(self) -> sp.Expr:
         expr = sp.Max(_sym(self.rate) * _symbol(self.metric), _sym(self.floor))
@@ -294,7 +294,7 @@ class PiecewiseLinear(FeeRule):
         b = np.array([_p(r[1], exact) for r in self.bands], dtype=starts.dtype)
         c = np.array([_p(r[2], exact) for r in self.bands], dtype=starts.dtype)
         out = (x - starts[k]) * b[k] + c[k]
-        return np.minimum(out, _p(self.cap, exact)) if self.cap is not None else out
+        return np.asarray(np.minimum(out, _p(self.cap, exact)) if self.cap is not None else out)
 
     def formula(self) -> sp.Expr:
         R = _symbol(self.metric)
@@ -343,7 +343,7 @@ class CountryMultiplier(FeeRule):
         exact = fee.dtype == object
         m = np.array([_p(self.multipliers[c], exact) for c in classes],
                      dtype=object if exact else float)
-        return fee * m
+        return np.asarray(fee * m)
 
     def formula(self) -> sp.Expr:
         return self.base.formula() * _symbol(self.by)
@@ -431,7 +431,7 @@ class Prorated(FeeRule):
 
     def evaluate(self, data: Any) -> np.ndarray:
         months, _ = _column(data, self.metric)
-        return prorate(self.base.evaluate(data), months, self.period)
+        return np.asarray(prorate(self.base.evaluate(data), months, self.period))
 
     def formula(self) -> sp.Expr:
         return self.base.formula() * _symbol(self.metric) / self.period

@@ -279,7 +279,8 @@ def assign(schedule: TierSchedule, members: Any) -> pd.Series:
         if x.isna().any():
             raise InvalidInputError(f"members {list(x.index[x.isna()])} have neither a tier nor "
                                     f"a {schedule.metric!r} value")
-        exact = np.array([exact_number(v, schedule.metric) for v in x], dtype=object)
+        metric = str(schedule.metric)
+        exact: np.ndarray = np.asarray([exact_number(v, metric) for v in x], dtype=object)
         if (exact < 0).any():
             raise InvalidInputError(f"{schedule.metric} must be >= 0; got "
                                     f"{x[exact < 0].to_dict()}")
@@ -401,7 +402,8 @@ def voting_power(weights: Mapping[str, int], quota: Any = Fraction(1, 2)) -> pd.
 def _member_power(schedule: TierSchedule, tiers: pd.Series, body: str,
                   quota: Any) -> pd.DataFrame:
     if body == "assembly":
-        return voting_power({m: schedule.tier(t).rights.votes for m, t in tiers.items()}, quota)
+        votes: dict[Any, int] = {m: schedule.tier(t).rights.votes for m, t in tiers.items()}
+        return voting_power(votes, quota)
     if body != "board":
         raise InvalidInputError(f"body must be 'assembly' or 'board'; got {body!r}")
     bloc = voting_power(seat_weights(schedule, tiers), quota)
@@ -410,8 +412,8 @@ def _member_power(schedule: TierSchedule, tiers: pd.Series, body: str,
     elected = (tiers.astype(str) + " (elected)").tolist()
     out = pd.DataFrame(index=tiers.index)
     for col in bloc.columns:
-        own = bloc[col].reindex(keys, fill_value=Fraction(0)).to_numpy()
-        part = bloc[col].reindex(elected, fill_value=Fraction(0)).to_numpy()
+        own = bloc[col].reindex(keys, fill_value=Fraction(0)).to_numpy()  # type: ignore[arg-type]
+        part = bloc[col].reindex(elected, fill_value=Fraction(0)).to_numpy()  # type: ignore[arg-type]
         out[col] = pd.Series(own + part / counts.to_numpy(), index=tiers.index, dtype=object)
     return out
 
@@ -493,7 +495,7 @@ def _yearly(members: Any, years: Any) -> dict[Any, pd.DataFrame]:
     if not isinstance(members, pd.DataFrame):
         raise InvalidInputError("members must be a DataFrame indexed by member id")
     if isinstance(members.index, pd.MultiIndex):
-        return {y: members.xs(y, level=0) for y in members.index.unique(level=0)}
+        return {y: pd.DataFrame(members.xs(y, level=0)) for y in members.index.unique(level=0)}
     if isinstance(years, int | np.integer) and not isinstance(years, bool):
         if years < 1:
             raise InvalidInputError(f"years must be >= 1; got {years}")
@@ -529,9 +531,10 @@ def _one_year(schedule: TierSchedule, table: pd.DataFrame, income: Fraction, quo
     seats = board_seats(schedule, tiers)
     df = pd.DataFrame({"tier": tiers, "fee": fee}, index=tiers.index)
     df["votes"] = [r.votes for r in rights]
-    share = {t: Fraction(int(e), int(counts[t])) for t, e in seats["elected"].items()
-             if t in counts.index}
-    df["seats"] = [r.seats + share[t] for r, t in zip(rights, tiers, strict=True)]
+    share = {t: Fraction(int(e), int(counts[t]))  # type: ignore[call-overload]
+             for t, e in seats["elected"].items() if t in counts.index}
+    df["seats"] = [r.seats + share[t]  # type: ignore[assignment]
+                   for r, t in zip(rights, tiers, strict=True)]
     if body not in ("assembly", "board"):
         raise InvalidInputError(f"body must be 'assembly' or 'board'; got {body!r}")
     if power:
@@ -541,7 +544,7 @@ def _one_year(schedule: TierSchedule, table: pd.DataFrame, income: Fraction, quo
     df["access_delay_months"] = [r.access_delay_months for r in rights]
     df["licence"] = [r.licence for r in rights]
     df["royalty_rate"] = [r.royalty_rate for r in rights]
-    df["income"] = _split_income(schedule, tiers, fee, income)
+    df["income"] = _split_income(schedule, tiers, fee, income)  # type: ignore[assignment]
     df["net"] = df["income"] - df["fee"]
     return df
 

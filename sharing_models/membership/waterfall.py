@@ -146,8 +146,8 @@ def blend_shares(shares: Mapping[str, pd.Series], weights: Mapping[str, Any]) ->
     total = sum(w.values())
     out: pd.Series | None = None
     for k, v in w.items():
-        part = _normalised(shares[k]) * (v / total)
-        out = part if out is None else out.add(part, fill_value=Fraction(0))
+        part = _normalised(shares[k]) * (v / total)  # type: ignore[type-var]
+        out = part if out is None else out.add(part, fill_value=Fraction(0))  # type: ignore[call-overload]
     assert out is not None
     return out.rename("share")
 

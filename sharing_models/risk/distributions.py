@@ -134,7 +134,7 @@ class Triangular(Distribution):
         fc = (c - a) / (b - a)
         left = a + np.sqrt(u * (b - a) * (c - a))
         right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
-        return np.where(u < fc, left, right)
+        return np.asarray(np.where(u < fc, left, right))
 
     @property
     def mean(self) -> float:
@@ -158,7 +158,7 @@ class Empirical(Distribution):
     def from_normal(self, z: np.ndarray) -> np.ndarray:
         arr = np.asarray(self.values)
         idx = np.minimum((special.ndtr(z) * arr.size).astype(np.int64), arr.size - 1)
-        return arr[idx]
+        return np.asarray(arr[idx])
 
     @property
     def mean(self) -> float:

@@ -88,7 +88,7 @@ def _oriented(game: Game, allocation: Any) -> tuple[np.ndarray, np.ndarray]:
         missing = [p for p in game.players if p not in allocation.index]
         if missing or len(allocation) != game.n:
             raise InvalidInputError(f"allocation needs one value per player {list(game.players)}")
-        allocation = allocation.loc[list(game.players)]
+        allocation = allocation.loc[list(game.players)]  # type: ignore[index]
     x = np.asarray([float(a) for a in np.asarray(allocation, dtype=object).ravel()])
     if x.shape != (game.n,):
         raise InvalidInputError(f"allocation needs {game.n} values; got shape {x.shape}")

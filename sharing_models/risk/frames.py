@@ -12,10 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._kernels.parquet import ParquetSink
 from ..exceptions import InvalidInputError
 
-__all__ = ["ParquetSink", "as_rules", "members_frame", "tidy", "transfers_array"]
+__all__ = ["as_rules", "members_frame", "tidy", "transfers_array"]
 
 
 def as_rules(shares: Any, members: Sequence[str], what: str = "shares") -> pd.DataFrame:
@@ -46,9 +45,10 @@ def tidy(payoff: np.ndarray, outcome: np.ndarray, members: Sequence[str],
     draw = np.repeat(np.arange(start, start + b), m * r)
     return pd.DataFrame({
         "draw": draw,
-        "member": pd.Categorical.from_codes(np.tile(np.repeat(np.arange(m), r), b),
-                                            categories=list(members)),
-        "rule": pd.Categorical.from_codes(np.tile(np.arange(r), b * m), categories=list(rules)),
+        "member": pd.Categorical.from_codes(  # type: ignore[call-overload]
+            np.tile(np.repeat(np.arange(m), r), b), categories=list(members)),
+        "rule": pd.Categorical.from_codes(  # type: ignore[call-overload]
+            np.tile(np.arange(r), b * m), categories=list(rules)),
         f"payoff{suffix}": payoff.reshape(-1),
         f"outcome{suffix}": np.repeat(outcome, m * r),
     })

@@ -182,7 +182,7 @@ class Kernel:
         if lost.size:
             pay[lost[:, 0], :, lost[:, 1]] = total_rev[lost[:, 0], None] * self.s[:, lost[:, 1]].T
         pay += self.b[None] - member_cost
-        return pay
+        return np.asarray(pay)
 
     def _keep_factor(self, cost: np.ndarray, active: np.ndarray, dstage: np.ndarray) -> np.ndarray:
         """Share of its revenue share a member keeps under the default clause, (B, M)."""
@@ -221,5 +221,5 @@ def _cost_matrix(cost_shares: Any, members: tuple[str, ...], rules: pd.Index) ->
         return c[list(rules)].to_numpy(dtype=float)
     if cost_shares is None:
         cost_shares = pd.Series(1.0 / len(members), index=list(members))
-    c = as_rules(pd.Series(cost_shares, name="cost"), members, "cost_shares").to_numpy()
-    return np.repeat(c, len(rules), axis=1)
+    col = as_rules(pd.Series(cost_shares, name="cost"), members, "cost_shares").to_numpy()
+    return np.repeat(col, len(rules), axis=1)

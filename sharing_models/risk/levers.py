@@ -65,7 +65,7 @@ class LeverEffect:
     @property
     def government_cost(self) -> np.ndarray:
         """Net public money per draw, shape ``(B,)``."""
-        return self.cost_relief.sum(axis=1) + self.revenue_topup.sum(axis=1)
+        return np.asarray(self.cost_relief.sum(axis=1) + self.revenue_topup.sum(axis=1))
 
 
 class Lever(ABC):

@@ -46,7 +46,7 @@ def certainty_equivalent(y: np.ndarray, rho: float | np.ndarray, axis: int = 0) 
     finite = np.where(np.isfinite(rho), rho, 1.0)
     lse = logsumexp(-np.moveaxis(y, axis, -1) / finite[..., None], axis=-1)
     ce = -finite * (lse - math.log(n))
-    return np.where(np.isfinite(rho), ce, y.mean(axis=axis))
+    return np.asarray(np.where(np.isfinite(rho), ce, y.mean(axis=axis)))
 
 
 def _tails(y: np.ndarray, levels: Sequence[float]) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -193,7 +193,7 @@ class Project:
         """Positions of the stages each stage requires (``requires=None``: the previous);
         an OR-group is a tuple of positions."""
         pos = {s.name: i for i, s in enumerate(self.stages)}
-        out = []
+        out: list[tuple[int | tuple[int, ...], ...]] = []
         for i, s in enumerate(self.stages):
             if s.requires is None:
                 out.append((i - 1,) if i else ())

@@ -85,6 +85,7 @@ def compare_levers(
     for name, lever in {"none": [], **levers}.items():
         sim = simulate(project, shares, cost_shares, draws=draws, seed=seed,
                        levers=_lever_list(lever))
+        assert sim is not None  # no out= path: the arrays are returned
         rows.append(lever_rows(name, sim, level))
     return pd.concat(rows)
 
@@ -153,6 +154,7 @@ def least_subsidy_rate(
     s0 = simulate(project, shares, cost_shares, draws=draws, seed=seed, levers=base)
     s1 = simulate(project, shares, cost_shares, draws=draws, seed=seed,
                   levers=[*base, CostSubsidy(1.0)])
+    assert s0 is not None and s1 is not None  # no out= path: the arrays are returned
     rows = []
     for r, rule in enumerate(s0.rules):
         y0, y1 = s0.payoff[:, :, r], s1.payoff[:, :, r]

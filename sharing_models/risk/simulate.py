@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .._kernels.parquet import ParquetSink
 from .._kernels.progress import bar_options
 from ..exceptions import InvalidInputError
-from .frames import ParquetSink, tidy
+from .frames import tidy
 from .kernel import Kernel
 from .levers import Lever
 from .model import Project
@@ -205,8 +206,9 @@ class _Accumulator:
         self.payoff = np.empty((draws, m, r))
         self.totals = np.empty((4, draws))
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.payoff, *self.totals)
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        outcome, revenue, cost, government = self.totals
+        return self.payoff, outcome, revenue, cost, government
 
 
 def _streams(seed: SeedLike) -> list[np.random.Generator]:

@@ -87,6 +87,7 @@ def lever_point(point: dict[str, Any], seed: np.random.SeedSequence, *, project:
     proj = adjust_project(proj, point)
     sim = simulate(proj, shares, cost_shares, draws=draws, seed=seed,
                    levers=levers_from_point(point, proj), progress=False)
+    assert sim is not None  # no out= path: the arrays are returned
     return lever_rows("point", sim, level).droplevel("lever").reset_index()
 
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..._kernels.inputs import FLOAT, OBJECT, per_player, player_index
 from ...exceptions import InvalidInputError
 
 
-def _prepare(estate: Any, claims: Any) -> tuple[Any, list[Any], list[Any], str]:
+def _prepare(
+    estate: Any, claims: Any, players: Iterable[Any] | None = None
+) -> tuple[Any, list[Any], list[Any], str]:
     """Validate; return estate, claims, labels and the mode exact/float/symbolic."""
-    labels, raw = _labelled(claims)
+    labels, raw = _labelled(claims, players)
     e = _number(estate, "estate")
     values = None
     if {type(x) for x in raw} <= {float, int, np.float64, np.int64}:  # fast common case
@@ -46,21 +49,9 @@ def _prepare(estate: Any, claims: Any) -> tuple[Any, list[Any], list[Any], str]:
     return e, values, labels, mode
 
 
-def _labelled(claims: Any) -> tuple[list[Any], list[Any]]:
-    if isinstance(claims, pd.Series):
-        labels, raw = list(claims.index), list(claims.to_numpy())
-    elif isinstance(claims, Mapping):
-        labels, raw = list(claims.keys()), list(claims.values())
-    elif isinstance(claims, Iterable) and not isinstance(claims, (str, bytes)):
-        raw = list(claims)
-        labels = list(range(len(raw)))
-    else:
-        raise InvalidInputError(f"claims must be a mapping claimant -> claim; got {claims!r}")
-    if not raw:
-        raise InvalidInputError("claims must name at least one claimant")
-    if len(set(labels)) != len(labels):
-        raise InvalidInputError("claimant labels must be unique")
-    return labels, raw
+def _labelled(claims: Any, players: Iterable[Any] | None = None) -> tuple[list[Any], list[Any]]:
+    labels, raw = per_player(claims, players=players, what="claims", who="claimant")
+    return list(labels), raw
 
 
 def _plain_numbers(raw: list[Any], labels: list[Any]) -> list[Any] | None:
@@ -156,7 +147,11 @@ def _is_zero(x: Any) -> bool:
     return _known(x == 0)
 
 
-def _series(awards: list[Any], labels: list[Any], name: str, mode: str) -> pd.Series:
+def _series(awards: Any, labels: list[Any], name: str, mode: str) -> pd.Series:
+    index = player_index(labels)
     if mode == "float":
-        return pd.Series(awards, index=labels, name=name, dtype=float)
-    return pd.Series(awards, index=labels, name=name, dtype=object)
+        out = pd.Series(awards, index=index, name=name, dtype=FLOAT)
+    else:
+        out = pd.Series(awards, index=index, name=name, dtype=OBJECT)
+    out.attrs.update(method=name, exact=mode != "float")
+    return out

@@ -68,7 +68,7 @@ def _threshold(e: Any, c: Any, mode: str) -> tuple[np.ndarray, int, Any]:
     return order, n, None
 
 
-def _cel(e: Any, c: list[Any], mode: str) -> list[Any]:
+def _cel(e: Any, c: list[Any], mode: str) -> Any:
     """Constrained equal losses by duality with constrained equal awards."""
     total = _sum(c, mode)
     if mode == "symbolic":

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..._kernels.inputs import PerPlayer, per_player, player_index
 from ...exceptions import InvalidInputError, TooLargeError
 from ..power import MAX_TABLE_CELLS
 from ._input import _is_zero, _prepare, _require_numeric_claims, _series, _sum, _zero
@@ -28,7 +29,9 @@ MAX_RANDOM_ARRIVAL = 22
 MAX_RANDOM_ARRIVAL_SYMBOLIC = 12
 
 
-def proportional(estate: Any, claims: Any) -> pd.Series:
+def proportional(
+    estate: Any, claims: PerPlayer, *, players: Iterable[Any] | None = None
+) -> pd.Series:
     """Proportional rule: awards in proportion to claims [Thomson2003]_.
 
     .. math:: x_i = \\frac{c_i}{\\sum_j c_j} E
@@ -37,8 +40,11 @@ def proportional(estate: Any, claims: Any) -> pd.Series:
     ----------
     estate : number or sympy expression
         Amount to divide, ``0 <= estate <= sum(claims)``.
-    claims : mapping claimant -> number (or sympy expression), or pandas.Series
-        Non-negative claims.
+    claims : mapping claimant -> number (or sympy expression), pandas.Series, or sequence
+        Non-negative claims. Claimant labels may be any hashable and are kept in the
+        result's index; a sequence is labelled by ``players`` or ``0..n-1``.
+    players : sequence of hashable, optional
+        Labels for a sequence of claims (or the order for a mapping/Series).
 
     Returns
     -------
@@ -59,7 +65,7 @@ def proportional(estate: Any, claims: Any) -> pd.Series:
     -----
     :math:`O(n)`. Works symbolically for any sympy estate and claims.
     """
-    e, c, labels, mode = _prepare(estate, claims)
+    e, c, labels, mode = _prepare(estate, claims, players)
     total = _sum(c, mode)
     if _is_zero(total):
         awards: Any = [_zero(mode)] * len(c)
@@ -70,12 +76,22 @@ def proportional(estate: Any, claims: Any) -> pd.Series:
     return _series(awards, labels, "proportional", mode)
 
 
-def constrained_equal_awards(estate: Any, claims: Any) -> pd.Series:
+def constrained_equal_awards(
+    estate: Any, claims: PerPlayer, *, players: Iterable[Any] | None = None
+) -> pd.Series:
     """Constrained equal awards: equal shares, capped by each claim (Maimonides).
 
     .. math:: x_i = \\min(c_i, \\lambda), \\qquad \\sum_i \\min(c_i, \\lambda) = E
 
-    Parameters and errors as :func:`proportional`; claims must be numeric.
+    Parameters
+    ----------
+    estate : number or sympy expression
+        Amount to divide, ``0 <= estate <= sum(claims)``.
+    claims : mapping claimant -> number, pandas.Series, or sequence
+        Non-negative numeric claims; labels kept in the result's index (see
+        :func:`proportional`).
+    players : sequence of hashable, optional
+        Labels for a sequence of claims (see :func:`proportional`).
 
     Returns
     -------
@@ -96,18 +112,30 @@ def constrained_equal_awards(estate: Any, claims: Any) -> pd.Series:
     :math:`O(n \\log n)` (sort the claims) [Thomson2003]_. With a symbolic estate each
     award is a ``Piecewise`` with a breakpoint where ``lambda`` reaches a smaller claim.
     """
-    e, c, labels, mode = _prepare(estate, claims)
+    e, c, labels, mode = _prepare(estate, claims, players)
     _require_numeric_claims(c, mode, "constrained_equal_awards")
     return _series(_cea(e, c, mode), labels, "constrained_equal_awards", mode)
 
 
-def constrained_equal_losses(estate: Any, claims: Any) -> pd.Series:
+def constrained_equal_losses(
+    estate: Any, claims: PerPlayer, *, players: Iterable[Any] | None = None
+) -> pd.Series:
     """Constrained equal losses: equal losses, awards floored at zero.
 
     .. math:: x_i = \\max(0, c_i - \\mu), \\qquad \\sum_i \\max(0, c_i - \\mu) = E
 
     It is the dual of constrained equal awards:
     ``CEL(E, c) = c - CEA(sum(c) - E, c)`` [Thomson2003]_.
+
+    Parameters
+    ----------
+    estate : number or sympy expression
+        Amount to divide, ``0 <= estate <= sum(claims)``.
+    claims : mapping claimant -> number, pandas.Series, or sequence
+        Non-negative numeric claims; labels kept in the result's index (see
+        :func:`proportional`).
+    players : sequence of hashable, optional
+        Labels for a sequence of claims (see :func:`proportional`).
 
     Returns
     -------
@@ -124,12 +152,14 @@ def constrained_equal_losses(estate: Any, claims: Any) -> pd.Series:
     :math:`O(n \\log n)`. Parameters, errors and symbolic support as
     :func:`constrained_equal_awards`.
     """
-    e, c, labels, mode = _prepare(estate, claims)
+    e, c, labels, mode = _prepare(estate, claims, players)
     _require_numeric_claims(c, mode, "constrained_equal_losses")
     return _series(_cel(e, c, mode), labels, "constrained_equal_losses", mode)
 
 
-def talmud(estate: Any, claims: Any) -> pd.Series:
+def talmud(
+    estate: Any, claims: PerPlayer, *, players: Iterable[Any] | None = None
+) -> pd.Series:
     """Talmud rule of Aumann and Maschler [AumannMaschler1985]_.
 
     .. math::
@@ -141,6 +171,16 @@ def talmud(estate: Any, claims: Any) -> pd.Series:
 
     It extends the contested-garment principle consistently to any number of claimants
     and is the nucleolus of the bankruptcy game.
+
+    Parameters
+    ----------
+    estate : number or sympy expression
+        Amount to divide, ``0 <= estate <= sum(claims)``.
+    claims : mapping claimant -> number, pandas.Series, or sequence
+        Non-negative numeric claims; labels kept in the result's index (see
+        :func:`proportional`).
+    players : sequence of hashable, optional
+        Labels for a sequence of claims (see :func:`proportional`).
 
     Returns
     -------
@@ -162,7 +202,7 @@ def talmud(estate: Any, claims: Any) -> pd.Series:
     :math:`O(n \\log n)`. Parameters, errors and symbolic support as
     :func:`constrained_equal_awards`.
     """
-    e, c, labels, mode = _prepare(estate, claims)
+    e, c, labels, mode = _prepare(estate, claims, players)
     _require_numeric_claims(c, mode, "talmud")
     total = _sum(c, mode)
     half: Any = np.asarray(c, dtype=float) / 2 if mode == "float" else [ci / 2 for ci in c]
@@ -177,7 +217,9 @@ def talmud(estate: Any, claims: Any) -> pd.Series:
     return _series(awards, labels, "talmud", mode)
 
 
-def random_arrival(estate: Any, claims: Any) -> pd.Series:
+def random_arrival(
+    estate: Any, claims: PerPlayer, *, players: Iterable[Any] | None = None
+) -> pd.Series:
     """Random arrival rule [ONeill1982]_: claimants arrive in a uniformly random order and
     each is paid in full until the estate runs out; awards are the expected payments.
 
@@ -191,6 +233,16 @@ def random_arrival(estate: Any, claims: Any) -> pd.Series:
 
     where ``T`` is the set of claimants arriving *after* ``i`` (their claims are what the
     estate must leave aside for ``i`` to be the marginal claimant).
+
+    Parameters
+    ----------
+    estate : number or sympy expression
+        Amount to divide, ``0 <= estate <= sum(claims)``.
+    claims : mapping claimant -> number, pandas.Series, or sequence
+        Non-negative numeric claims; labels kept in the result's index (see
+        :func:`proportional`).
+    players : sequence of hashable, optional
+        Labels for a sequence of claims (see :func:`proportional`).
 
     Returns
     -------
@@ -231,7 +283,7 @@ def random_arrival(estate: Any, claims: Any) -> pd.Series:
     and down at ``E = P + c_i``; one sweep over those breakpoints gives the pieces,
     :math:`O(n\\, 2^n)` at worst.
     """
-    e, c, labels, mode = _prepare(estate, claims)
+    e, c, labels, mode = _prepare(estate, claims, players)
     if mode == "symbolic":
         _require_numeric_claims(c, mode, "random_arrival")
         if len(c) > MAX_RANDOM_ARRIVAL_SYMBOLIC:
@@ -266,7 +318,7 @@ def _prefer_tables(n: int, estate_int: int) -> bool:
 
 
 #: Every rule by name, e.g. for comparing them side by side in one DataFrame.
-RULES: dict[str, Callable[[Any, Any], pd.Series]] = {
+RULES: dict[str, Callable[..., pd.Series]] = {
     "proportional": proportional,
     "constrained_equal_awards": constrained_equal_awards,
     "constrained_equal_losses": constrained_equal_losses,
@@ -275,7 +327,10 @@ RULES: dict[str, Callable[[Any, Any], pd.Series]] = {
 }
 
 
-def compare_rules(estate: Any, claims: Any, rules: Iterable[str] | None = None) -> pd.DataFrame:
+def compare_rules(
+    estate: Any, claims: PerPlayer, rules: Iterable[str] | None = None, *,
+    players: Iterable[Any] | None = None,
+) -> pd.DataFrame:
     """Awards of several claims rules side by side, one column per rule.
 
     Parameters
@@ -284,6 +339,8 @@ def compare_rules(estate: Any, claims: Any, rules: Iterable[str] | None = None) 
         As :func:`proportional`.
     rules : iterable of str, optional
         Names from :data:`RULES` (default: all of them, in that order).
+    players : sequence of hashable, optional
+        As :func:`proportional`.
 
     Returns
     -------
@@ -311,4 +368,7 @@ def compare_rules(estate: Any, claims: Any, rules: Iterable[str] | None = None) 
     unknown = [r for r in names if r not in RULES]
     if unknown or not names:
         raise InvalidInputError(f"unknown claims rule(s) {unknown}; choose from {list(RULES)}")
+    if players is not None:
+        labels, values = per_player(claims, players=players, what="claims")
+        claims = pd.Series(values, index=player_index(labels), dtype=object)
     return pd.concat([RULES[r](estate, claims) for r in names], axis=1)
