@@ -217,6 +217,9 @@ def settle(agreement: Agreement, actuals: Any, *, rule: str | None = None,
                          index=ids, dtype=object)
     if ex:
         transfer = transfer.map(fraction)
+    else:  # float rounding between share x v(N) and the rule's amount is not a transfer
+        noise = 1e-9 * max(1.0, abs(float(grand)))
+        transfer = transfer.map(lambda t: 0.0 if abs(t) <= noise else t)
     table = pd.DataFrame({"planned_share": planned_share.reindex(ids),
                           "delivered_share": done["share"],
                           "planned_amount": planned_amount.reindex(ids),
