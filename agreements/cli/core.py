@@ -23,6 +23,7 @@ from .common import (
     CliError,
     add_format_argument,
     atomic_output,
+    bounded,
     emit_table,
     load_or_fail,
     note,
@@ -259,7 +260,8 @@ def add_core_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, help="output image (.png, .svg, .pdf)")
     p.add_argument("--lang", choices=("auto", "en", "zh"), default="auto",
                    help="label language (default: Chinese when a CJK font is available)")
-    p.add_argument("--dpi", type=int, default=150, help="resolution of raster output")
+    p.add_argument("--dpi", type=bounded(int, 10, 1200, "for print quality, write .svg or .pdf"),
+                   default=150, help="resolution of raster output (10 to 1200)")
     p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser("check", help="check formation rules of a profile",

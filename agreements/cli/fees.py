@@ -24,6 +24,11 @@ import pandas as pd
 from ..errors import ScenarioError
 from .common import CliError, add_format_argument, emit_table, load_or_fail
 
+#: Most years of ``fees --years`` and ``waterfall --years`` (a product lasts at most 50).
+MAX_YEARS = 100
+#: Largest ``waterfall --income`` per year (figures stay exact to the cent).
+MAX_INCOME = Decimal("1e15")
+
 __all__ = ["display"]
 
 _MONEY = {"fee", "income", "net", "amount", "tier_outcome", "shapley", "subsidy",
@@ -37,6 +42,8 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    if value > MAX_YEARS:
+        raise argparse.ArgumentTypeError(f"{value} years is above the limit of {MAX_YEARS}")
     return value
 
 
@@ -47,6 +54,8 @@ def _amount(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(f"expected an amount such as 1e8, got {text!r}") from None
     if not value.is_finite() or value < 0:
         raise argparse.ArgumentTypeError(f"expected a finite amount >= 0, got {text!r}")
+    if value > MAX_INCOME:
+        raise argparse.ArgumentTypeError(f"{text} is above the limit of {MAX_INCOME:,.0f}")
     return value
 
 

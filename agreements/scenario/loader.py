@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import AgreementError, Problem, ScenarioError
+from .limits import MAX_DEPTH, check_depth, read_text, text_problems
 from .model import Agreement
 from .validation import check_references, format_path, suggest
 
@@ -74,7 +75,10 @@ def load(path: str | Path, *, model: type[A] = Agreement) -> A:  # type: ignore[
     Raises
     ------
     AgreementError
-        The file is missing, unreadable, not UTF-8 text or has an unknown suffix.
+        The file is missing, unreadable, not a regular file, larger than
+        :data:`~agreements.scenario.limits.MAX_FILE_BYTES`, nested deeper than
+        :data:`~agreements.scenario.limits.MAX_DEPTH`, not UTF-8 text or has an unknown
+        suffix.
     ScenarioError
         The content is invalid; ``.problems`` lists every problem with path and line.
 
@@ -91,16 +95,7 @@ def load(path: str | Path, *, model: type[A] = Agreement) -> A:  # type: ignore[
             f"{p}: unsupported file type {p.suffix or '(none)'!r}; "
             "expected a .yaml, .yml or .json scenario file"
         )
-    if not p.exists():
-        raise AgreementError(f"{p}: no such file")
-    if p.is_dir():
-        raise AgreementError(f"{p}: is a directory, expected a scenario file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise AgreementError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise AgreementError(f"{p}: cannot read the file ({exc.strerror})") from None
+    text = read_text(p, "scenario")
     return loads(text, format=fmt, source=str(p), model=model)
 
 
@@ -125,6 +120,8 @@ def loads(text: str, format: str = "yaml", source: str = "<string>", *,
     agreements.errors.ScenarioError: bad.yaml is invalid (1 problem):
       - bad.yaml:2: <root>: YAML syntax error: ...node content
     """
+    if format in ("yaml", "json"):
+        check_depth(text, format, source)
     if format == "yaml":
         data, lines, found = parse_yaml(text, source)
     elif format == "json":
@@ -187,6 +184,7 @@ def agreement_from_mapping(
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, data))
     problems.extend((parts_of(p.path), p.message) for p in check_references(data))
+    problems.extend(text_problems(data))
     if not problems and agreement is not None:
         return agreement
     out = [Problem(format_path(parts), msg, _line_of(parts, lines), source)
@@ -340,6 +338,9 @@ def _parse_json(text: str, source: str) -> tuple[Any, bool]:
         return (json.loads(text, object_pairs_hook=pairs) if text.strip() else None), duplicated
     except json.JSONDecodeError as exc:
         raise ScenarioError([Problem("", f"JSON syntax error: {exc.msg}", exc.lineno, source)],
+                            source) from None
+    except RecursionError:  # pragma: no cover - check_depth refuses deep text first
+        raise ScenarioError([Problem("", f"nested more than {MAX_DEPTH} deep", None, source)],
                             source) from None
 
 
