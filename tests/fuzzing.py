@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from agreements.scenario.loader import safe_load
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 PROFILES = sorted((ROOT / "agreements" / "profiles").glob("*.yaml"))
@@ -285,7 +287,7 @@ def make_mutant(rng: np.random.Generator, folder: Path, index: int) -> Mutant:
     base = {"scenario": lambda: _pick(rng, SCENARIOS), "profile": lambda: _pick(rng, PROFILES),
             "spec": lambda: SPEC}[kind]()
     raw = base.read_bytes()
-    data = yaml.safe_load(raw)
+    data = safe_load(raw)
     if kind == "spec":  # small and fast, with its scenario next to it
         data.update(draws=40, synthetic={"count": 2, "seed": 7, "members": [3, 4]},
                     grid={"subsidy": [0.0, 0.3]}, random={"n": 2, "seed": 1,

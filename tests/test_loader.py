@@ -11,6 +11,7 @@ import yaml
 
 import agreements
 from agreements import Agreement, AgreementError, ScenarioError
+from agreements.scenario.loader import safe_load
 from sharing_models import ConsortiumError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def test_every_bundled_scenario_loads(path: Path) -> None:
 
 
 def test_yaml_and_json_give_the_same_agreement(tmp_path: Path) -> None:
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = safe_load(BAOSHAN.read_text("utf-8"))
     out = tmp_path / "baoshan.json"
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert agreements.load(out) == agreements.load(BAOSHAN)
@@ -40,7 +41,7 @@ def test_yaml_and_json_give_the_same_agreement(tmp_path: Path) -> None:
 
 
 def test_from_mapping_runs_the_same_checks() -> None:
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = safe_load(BAOSHAN.read_text("utf-8"))
     assert Agreement.from_mapping(data).id == "baoshan_medical_devices"
     data["contributions"][0]["member"] = "nobody"
     with pytest.raises(ScenarioError, match=r"<mapping>: contributions\[0\]\.member"):
@@ -193,7 +194,7 @@ def test_five_different_mistakes_reported_at_once_yaml_and_json(tmp_path: Path) 
     """A real scenario with five mistakes of five kinds (wrong type, duplicate id, bad
     enum, typo in a key, negative value): one error lists all five, each as
     ``file:line: field.path: message``, in YAML and in JSON."""
-    data = yaml.safe_load((ROOT / "scenarios" / "yrd_joint_research.yaml").read_text("utf-8"))
+    data = safe_load((ROOT / "scenarios" / "yrd_joint_research.yaml").read_text("utf-8"))
     first, second = data["members"][0]["id"], data["members"][1]["id"]
     data["members"][0]["employees"] = "many"
     data["members"][2]["id"] = first

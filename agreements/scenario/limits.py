@@ -42,7 +42,7 @@ MAX_AMOUNT = 1e12
 #: Largest count (employees, votes, days, months, seats).
 MAX_COUNT = 10**9
 #: Most entries of one list (members, tasks, contributions, results, products).
-MAX_ITEMS = 2000
+MAX_ITEMS = 10_000
 #: Longest text field (characters).
 MAX_TEXT = 100_000
 
