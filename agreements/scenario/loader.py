@@ -460,7 +460,7 @@ def _number_fix(got: Any, ctx: dict[str, Any], parts: Parts, whole: bool = False
                 f"(e.g. {got.strip() or '0'})")
     if isinstance(got, bool):
         return f"expected {what}; got {_got(got)} (true/false are not numbers)"
-    if whole and isinstance(got, float):
+    if whole and isinstance(got, float) and got.is_integer():
         return f"expected {what}; got {got!r}: write it without a fraction (e.g. {int(got)})"
     return f"expected {what}; got {_got(got)}"
 
