@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..sharing.display import format_fixed
 from .common import CliError, add_format_argument, emit_table, load_or_fail
 
 #: Most years of ``fees --years`` and ``waterfall --years`` (a product lasts at most 50).
@@ -61,15 +62,16 @@ def _amount(text: str) -> Decimal:
 
 def _shown(value: Any, money: bool) -> Any:
     if isinstance(value, Fraction | Decimal):
-        if money:
-            return float(round(Decimal(value.numerator) / Decimal(value.denominator), 2)) \
-                if isinstance(value, Fraction) else float(round(value, 2))
+        if money:  # exact text to the cent: a float would lose cents from about 1e14
+            return format_fixed(value, 2)
         return f"{round(float(value), 6):g}"  # text, so the table keeps all six places
     return value
 
 
 def display(table: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
-    """Exact amounts as floats for printing: money rounded to cents, shares to 6 places.
+    """Exact amounts for printing: money as exact text to the cent (the one display path,
+    :func:`agreements.sharing.display.format_fixed`, so the shown amounts add up at every
+    accepted magnitude), shares to 6 places.
 
     Columns named like money (``fee``, ``income``, ...) and those in ``money`` (e.g. the
     per-member columns of a waterfall summary) are amounts; the others are shares.
@@ -77,18 +79,17 @@ def display(table: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
     >>> display(pd.DataFrame({"fee": [Fraction(1, 3)], "banzhaf": [Fraction(1, 3)]}))
         fee   banzhaf
     0  0.33  0.333333
-    >>> display(pd.DataFrame({"acme": [Fraction(2 * 10**7)]}), money=["acme"])
-             acme
-    0  20000000.0
+    >>> display(pd.DataFrame({"acme": [Fraction(10**17 + 1, 100)]}), money=["acme"])
+                           acme
+    0  1,000,000,000,000,000.01
     """
     amounts = _MONEY | set(money)
     out = table.copy()
     for col in out.columns:
         if out[col].dtype == object:
             shown = [_shown(v, col in amounts) for v in out[col]]
-            # amounts become float columns (formatted to the cent); anything else keeps
             # object dtype, so whole numbers next to a missing value stay whole (6, not 6.00)
-            out[col] = shown if col in amounts else pd.Series(shown, out.index, dtype=object)
+            out[col] = pd.Series(shown, out.index, dtype=object)
     return out
 
 
