@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_SCENARIO ?= scenarios/baoshan_medical_devices.yaml
 
-.PHONY: demo test lint lab bench clean
+.PHONY: demo test lint lab bench clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks
 	$(BIN)/lint-imports
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+
+# The mutation fuzzer at length (tests/fuzzing.py): 20,000 mutated scenarios, profiles and
+# sweep specs through every command; `make test` runs 2,000. FUZZ_FAILURES=dir keeps
+# each failing input.
+FUZZ_MUTANTS ?= 20000
+fuzz: $(VENV)/.installed-dev
+	FUZZ_MUTANTS=$(FUZZ_MUTANTS) MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:randomly \
+		-o timeout=0 tests/test_fuzz.py -k mutants
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks

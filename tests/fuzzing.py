@@ -386,7 +386,8 @@ class Outcome:
     @property
     def clean(self) -> bool:
         return (self.error is None and self.code in (0, 1, 2)
-                and "Traceback" not in self.stdout and "Traceback" not in self.stderr)
+                and not any(word in text for word in ("Traceback", "internal error")
+                            for text in (self.stdout, self.stderr)))
 
 
 @contextlib.contextmanager

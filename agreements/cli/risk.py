@@ -60,7 +60,7 @@ from .common import (
 )
 
 #: Most Monte Carlo draws of ``simulate`` and ``formation`` (as of a sweep point).
-MAX_DRAWS = 1_000_000
+MAX_DRAWS = 10_000_000
 
 __all__ = ["SweepSpec", "load_sweep_spec", "parse_levers", "shown_rule_shares"]
 
