@@ -151,8 +151,9 @@ def nesting_depth(text: str, fmt: str = "yaml") -> int:
                     break
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
-        pass  # a syntax error: the parser reports it with its line
+    except yaml.YAMLError as exc:  # a syntax error: the parser reports it with its line
+        if "nesting depth" in str(exc):  # libyaml's own ceiling (deeper than ours)
+            deepest = MAX_DEPTH + 1
     finally:
         loader.dispose()
     return deepest
