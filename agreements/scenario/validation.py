@@ -182,6 +182,7 @@ class _Checker:
             for i, e in _entries(self.data, section):
                 needs = e.get("needs")
                 owner = e.get("id") if section == "tasks" else None
+                owner = owner if isinstance(owner, str) else None  # a mapping as id: skip
                 base: list[str | int] = [section, i, "needs"]
                 if isinstance(needs, list):  # the shortcut ``needs: [a, b]`` (all of them)
                     for j, x in _id_list(needs):
