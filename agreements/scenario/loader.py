@@ -468,7 +468,7 @@ def _number_fix(got: Any, ctx: dict[str, Any], parts: Parts, whole: bool = False
 def _string_fix(got: Any, ctx: dict[str, Any], parts: Parts) -> str:
     if isinstance(got, dict) and len(got) == 1:
         (key, value), = got.items()
-        inner = value if key == "id" and isinstance(value, str) else key
+        inner = value if key in ("id", "en") and isinstance(value, str) else key
         return (f"expected an id (text); got a mapping: write the id itself, "
                 f"e.g. `{parts[-1] if parts and isinstance(parts[-1], str) else 'id'}: "
                 f"{inner}`")
