@@ -123,25 +123,37 @@ def read_sweep_spec(path: str | Path) -> SweepFile:
                                      "and/or synthetic, grid, random, ... (docs/sweeps.md)",
                                      1, source)], source)
     problems = problem_list(text_problems(data), source, lines)
+    if not data.get("scenarios") and not data.get("synthetic"):
+        problems.append(Problem("", "give 'scenarios' (files) and/or 'synthetic' "
+                                "(generated consortia)", 1, source))
     spec = None
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        ranged = {err["loc"][2] for err in errors if err["type"] == "value_error"
+                  and tuple(err["loc"][:2]) == ("random", "axes")}
+        for err in errors:
             parts = tuple(x for x in err["loc"] if not (isinstance(x, str) and (
                 x in ("Range", "Choices") or x.startswith(("float", "int", "constrained")))))
             msg = err["msg"].removeprefix("Value error, ")
             got = err.get("input")
             if isinstance(got, (str, int, float, bool)) and err["type"] != "extra_forbidden":
                 msg += f"; got {got!r}"
+            if parts[:2] == ("random", "axes") and len(parts) >= 3 and parts[2] in ranged:
+                if err["type"] != "value_error":
+                    continue  # the other branch of the union: the range's own error says it
+            elif parts[:2] == ("random", "axes") and len(parts) >= 3:
+                parts = parts[:3]
+                msg = (f"random axis {parts[2]!r} needs low/high or choices, e.g. "
+                       "{low: 0.0, high: 0.6} or {choices: [0.0, 0.1]}")
+                if any(p.path == f"random.axes.{parts[2]}" for p in problems):
+                    continue
             if err["type"] == "extra_forbidden":
                 msg = (f"unknown key {parts[-1]!r} (known: "
                        f"{', '.join(sorted(SweepFile.model_fields))})")
             problems += problem_list([(parts, msg)], source, lines)
     if spec is not None:
-        if not spec.scenarios and not spec.synthetic:
-            problems.append(Problem("", "give 'scenarios' (files) and/or 'synthetic' "
-                                    "(generated consortia)", 1, source))
         if spec.n_points > MAX_POINTS:
             problems.append(Problem("grid", f"{spec.n_points:,} points; a sweep runs at most "
                                     f"{MAX_POINTS:,}: use fewer grid values, or a random "
