@@ -202,7 +202,7 @@ def test_five_different_mistakes_reported_at_once_yaml_and_json(tmp_path: Path) 
     data["members"][1]["revenu"] = data["members"][1].pop("revenue")
     data["contributions"][0]["valuation"] = -5
     expected = [
-        ("members[0].employees", '"many"', "Input should be a valid integer"),
+        ("members[0].employees", '"many"', "expected a whole number; got text 'many'"),
         ("members[2].id", None, f"duplicate member id '{first}'"),
         ("members[3].layer", '"closer"', "did you mean 'close'?"),
         ("members[1].revenu", '"revenu"', "unknown key 'revenu'; did you mean 'revenue'?"),
@@ -272,5 +272,5 @@ def test_infinite_and_nan_amounts_are_rejected(text: str, fmt: str) -> None:
     with pytest.raises(ScenarioError) as info:
         agreements.loads(text, format=fmt)
     assert {p.path: p.message for p in info.value.problems} == {
-        "members[0].revenue": "Input should be a finite number; got inf",
-        "members[0].outside_option": "Input should be a finite number; got nan"}
+        "members[0].revenue": "expected a finite number; got inf",
+        "members[0].outside_option": "expected a finite number; got nan"}

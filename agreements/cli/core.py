@@ -31,6 +31,8 @@ from .common import (
 
 __all__ = ["EXACT_MEMBERS", "shares_blocks", "shown_columns"]
 
+#: Most nodes (members, contributions, tasks, results, products) ``graph`` draws.
+GRAPH_NODES = 400
 #: Most members of ``shares --exact`` (20 members: about 20 s and 0.5 GB).
 EXACT_MEMBERS = 20
 
@@ -186,6 +188,12 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise CliError(f"output must end in .png, .svg or .pdf; got {out.name!r}", 2)
     agreement = load_or_fail(args.file)
+    nodes = sum(len(x) for x in (agreement.members, agreement.contributions, agreement.tasks,
+                                 agreement.results, agreement.products))
+    if nodes > GRAPH_NODES:
+        raise CliError(f"the contribution graph has {nodes:,} nodes; a drawing stays readable "
+                       f"up to {GRAPH_NODES}: analyse it in Python instead "
+                       "(agreements.load(FILE).graph() is a networkx graph)")
     ax = draw_graph(agreement, lang=args.lang)
     try:
         with atomic_output(out, [args.file]) as tmp:  # never over the input; all or nothing

@@ -14,6 +14,7 @@ are rejected, so loading never executes code from the file. Dates stay strings.
 from __future__ import annotations
 
 import json
+import math
 import re
 import typing
 from collections.abc import Sequence
@@ -455,14 +456,21 @@ def _model_fix(got: Any, ctx: dict[str, Any], parts: Parts) -> str:
 
 def _number_fix(got: Any, ctx: dict[str, Any], parts: Parts, whole: bool = False) -> str:
     what = "a whole number" if whole else "a number"
-    if isinstance(got, str):
+    if isinstance(got, str) and _numeric(got):
         return (f"expected {what}; got {_got(got)}: write the number without quotes "
-                f"(e.g. {got.strip() or '0'})")
+                f"(e.g. {got.strip()})")
     if isinstance(got, bool):
         return f"expected {what}; got {_got(got)} (true/false are not numbers)"
     if whole and isinstance(got, float) and got.is_integer():
         return f"expected {what}; got {got!r}: write it without a fraction (e.g. {int(got)})"
     return f"expected {what}; got {_got(got)}"
+
+
+def _numeric(text: str) -> bool:
+    try:
+        return math.isfinite(float(text.strip()))
+    except ValueError:
+        return False
 
 
 def _string_fix(got: Any, ctx: dict[str, Any], parts: Parts) -> str:
@@ -478,8 +486,8 @@ def _string_fix(got: Any, ctx: dict[str, Any], parts: Parts) -> str:
 def _limit_fix(got: Any, ctx: dict[str, Any], parts: Parts) -> str:
     bound = ctx.get("le", ctx.get("lt"))
     shown = f"{bound:,.0f}" if isinstance(bound, (int, float)) and bound == int(bound) else bound
-    return (f"must be at most {shown}; got {_got(got)} (the limits are listed in "
-            "docs/scenario-format.md)")
+    where = " (the limits are listed in docs/scenario-format.md)" if bound and bound > 1 else ""
+    return f"must be at most {shown}; got {_got(got)}{where}"
 
 
 _FIXES = {
