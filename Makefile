@@ -35,7 +35,7 @@ test: $(VENV)/.installed-dev
 # each failing input.
 FUZZ_MUTANTS ?= 20000
 fuzz: $(VENV)/.installed-dev
-	FUZZ_MUTANTS=$(FUZZ_MUTANTS) MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:randomly \
+	FUZZ_MUTANTS=$(FUZZ_MUTANTS) FUZZ_CHUNKS=40 MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:randomly \
 		-o timeout=0 tests/test_fuzz.py -k mutants
 
 lint: $(VENV)/.installed-dev

@@ -21,7 +21,7 @@ from tests import fuzzing
 
 MUTANTS = int(os.environ.get("FUZZ_MUTANTS", "2000"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261208"))
-CHUNKS = 8
+CHUNKS = int(os.environ.get("FUZZ_CHUNKS", "8"))
 
 
 def _keep(mutant: fuzzing.Mutant, outcome: fuzzing.Outcome, index: int) -> None:
