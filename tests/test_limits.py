@@ -187,3 +187,14 @@ def test_exact_money_display_conserves() -> None:
     parts = [Fraction(10**17 + 1, 100), Fraction(-1, 100)]
     shown = display(pd.DataFrame({"amount": parts}))["amount"].tolist()
     assert shown == ["1,000,000,000,000,000.01", "-0.01"]
+
+
+def test_a_fifo_as_negotiation_view_is_refused_without_hanging(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    view = tmp_path / "view.yaml"
+    os.mkfifo(view)
+    code, err = _run(["negotiate", "scenarios/baoshan_medical_devices.yaml",
+                      "--view", f"shu={view}"], capsys)
+    assert code == 1 and "not a regular file" in err
