@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_SCENARIO ?= scenarios/baoshan_medical_devices.yaml
 
-.PHONY: demo test lint lab bench clean docs
+.PHONY: demo test lint lab bench clean docs fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m mypy --strict sharing_models
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 	$(MAKE) docs
+
+# The mutation fuzzer at length (tests/fuzzing.py): 20,000 mutated scenarios, profiles and
+# sweep specs through every command; `make test` runs 2,000. FUZZ_FAILURES=dir keeps
+# each failing input.
+FUZZ_MUTANTS ?= 20000
+fuzz: $(VENV)/.installed-dev
+	FUZZ_MUTANTS=$(FUZZ_MUTANTS) FUZZ_CHUNKS=40 MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:randomly \
+		-o timeout=0 tests/test_fuzz.py -k mutants
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check sharing_models agreements tests benchmarks

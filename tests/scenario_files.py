@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from agreements.cli import main
+from agreements.scenario.loader import safe_load
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 ASRC = SCENARIOS / "asrc_storage_tiers.yaml"
@@ -18,7 +18,7 @@ SEMATECH = SCENARIOS / "sematech_1987.yaml"
 
 def raw(path: Path) -> dict[str, Any]:
     """A scenario file as plain data (safe YAML), to edit before validating."""
-    return yaml.safe_load(path.read_text("utf-8"))
+    return safe_load(path.read_text("utf-8"))
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

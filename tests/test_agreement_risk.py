@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import warnings
 from pathlib import Path
 
@@ -276,7 +277,8 @@ def test_cli_formation_views(capsys):
 
 def test_cli_sweep_inline(capsys, tmp_path):
     spec = tmp_path / "spec.yaml"
-    spec.write_text(f"scenarios: [{BAOSHAN}]\nsynthetic: {{count: 2, seed: 1}}\n"
+    shutil.copy(BAOSHAN, tmp_path / "baoshan.yaml")  # scenarios live beside the spec
+    spec.write_text("scenarios: [baoshan.yaml]\nsynthetic: {count: 2, seed: 1}\n"
                     "methods: [equal, borch]\ndraws: 300\nseed: 5\n"
                     "grid: {subsidy: [0.0, 0.5]}\n"
                     "random: {n: 2, seed: 0, axes: {insurance: {low: 0.0, high: 0.9}, "
@@ -306,7 +308,8 @@ def test_cli_sweep_spec_errors(capsys, tmp_path):
     code, _, err = run(capsys, "sweep", bad, "-o", tmp_path / "x.parquet")
     assert code == 1 and "unknown key 'grids'" in err and "give 'scenarios'" in err
     axis = tmp_path / "axis.yaml"
-    axis.write_text(f"scenarios: [{BAOSHAN}]\nrandom: {{n: 2, axes: {{subsidy: 0.3}}}}\n")
+    shutil.copy(BAOSHAN, tmp_path / "baoshan.yaml")
+    axis.write_text("scenarios: [baoshan.yaml]\nrandom: {n: 2, axes: {subsidy: 0.3}}\n")
     code, _, err = run(capsys, "sweep", axis, "-o", tmp_path / "x.parquet")
     assert code == 1 and "needs low/high or choices" in err
 

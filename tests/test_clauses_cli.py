@@ -9,6 +9,7 @@ import pandas as pd
 import yaml
 
 from agreements.cli import main
+from agreements.scenario.loader import safe_load
 
 BAOSHAN = Path(__file__).resolve().parent.parent / "scenarios" / "baoshan_medical_devices.yaml"
 
@@ -56,7 +57,7 @@ def test_clauses_usage_and_input_errors(tmp_path, capsys):
 
 
 def test_redline_between_versions(tmp_path, capsys):
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = safe_load(BAOSHAN.read_text("utf-8"))
     new = copy.deepcopy(data)
     new["default"]["forfeit_share"] = 0.25
     path = tmp_path / "v2.yaml"

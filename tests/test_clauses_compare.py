@@ -5,16 +5,16 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agreements import Agreement
 from agreements.clauses import compare, export, redline
+from agreements.scenario.loader import safe_load
 from sharing_models.exceptions import InvalidInputError
 
 BAOSHAN = Path(__file__).resolve().parent.parent / "scenarios" / "baoshan_medical_devices.yaml"
-DATA = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+DATA = safe_load(BAOSHAN.read_text("utf-8"))
 
 
 def _version(**changes):

@@ -22,6 +22,7 @@ from agreements import Agreement
 from agreements.clauses import clause_table, export, schedules
 from agreements.clauses.export import _TEX_GAP_CM, _TEX_TEXT_CM
 from agreements.clauses.layout import MIN_COLUMN_CM
+from agreements.scenario.loader import safe_load
 from sharing_models.exceptions import InvalidInputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +153,7 @@ def test_text_formats_carry_every_clause_and_the_trace(documents):
 
 def test_latex_prints_fee_formula_as_math():
     """SEMATECH dues (Irwin & Klenow 1996): 1% of sales, floor $1M, cap $15M."""
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = safe_load(BAOSHAN.read_text("utf-8"))
     data["sharing"]["fees"] = {"rule": "percent_of_metric", "metric": "revenue",
                                "rate": 0.01, "floor": 1_000_000, "cap": 15_000_000}
     table = clause_table(Agreement.model_validate(data))

@@ -6,14 +6,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-import yaml
 
 from agreements import Agreement
 from agreements.clauses import SCHEDULE_KEYS, clause_table, schedules
+from agreements.scenario.loader import safe_load
 from sharing_models.exceptions import InvalidInputError
 
 BAOSHAN = Path(__file__).resolve().parent.parent / "scenarios" / "baoshan_medical_devices.yaml"
-DATA = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+DATA = safe_load(BAOSHAN.read_text("utf-8"))
 SCENARIOS = sorted(BAOSHAN.parent.glob("*.yaml"))
 
 
@@ -25,7 +25,7 @@ def _pct(cells):
 @pytest.mark.parametrize("lang", ["en", "zh", "zh+en"])
 def test_every_schedule_has_one_row_per_member_and_a_total(path, lang):
     annexes = schedules(path, lang=lang)
-    members = Agreement.model_validate(yaml.safe_load(path.read_text("utf-8"))).member_ids
+    members = Agreement.model_validate(safe_load(path.read_text("utf-8"))).member_ids
     assert tuple(annexes) == SCHEDULE_KEYS
     for frame in annexes.values():
         assert frame.index.tolist() == [*members, "total"]

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from hypothesis import given, settings
 
 from agreements import Agreement, load
 from agreements.clauses import clause_table
 from agreements.clauses.table import SECTION_KEYS
 from agreements.clauses.wording import terms
+from agreements.scenario.loader import safe_load
 from sharing_models.exceptions import InvalidInputError
 from tests.strategies import agreement_mappings
 
@@ -22,7 +22,7 @@ BAOSHAN = ROOT / "scenarios" / "baoshan_medical_devices.yaml"
 
 
 def _mapping(path=BAOSHAN):
-    return yaml.safe_load(path.read_text("utf-8"))
+    return safe_load(path.read_text("utf-8"))
 
 
 def _percentages(figures: str) -> list[Decimal]:

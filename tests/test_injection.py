@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from agreements.cli import main
+from agreements.scenario.loader import safe_load
 from agreements.scenario.safe_text import FORMULA_TRIGGERS, spreadsheet_safe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ def _rename(x: object, ren: dict[str, str]) -> object:
 
 def hostile(source: Path, path: Path) -> Path:
     """``source`` with formula ids, and payloads in every name and some descriptions."""
-    data = yaml.safe_load(source.read_text("utf-8"))
+    data = safe_load(source.read_text("utf-8"))
     members = [m["id"] for m in data["members"]]
     data = _rename(data, {members[0]: IDS[0], members[-1]: IDS[1]})
     data["name"] = {"en": f"{SCRIPT} =1+1 {LATEX}", "zh": FORMULAS[0]}

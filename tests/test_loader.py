@@ -11,6 +11,7 @@ import yaml
 
 import agreements
 from agreements import Agreement, AgreementError, ScenarioError
+from agreements.scenario.loader import safe_load
 from sharing_models import ConsortiumError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def test_every_bundled_scenario_loads(path: Path) -> None:
 
 
 def test_yaml_and_json_give_the_same_agreement(tmp_path: Path) -> None:
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = safe_load(BAOSHAN.read_text("utf-8"))
     out = tmp_path / "baoshan.json"
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert agreements.load(out) == agreements.load(BAOSHAN)
@@ -40,7 +41,7 @@ def test_yaml_and_json_give_the_same_agreement(tmp_path: Path) -> None:
 
 
 def test_from_mapping_runs_the_same_checks() -> None:
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = safe_load(BAOSHAN.read_text("utf-8"))
     assert Agreement.from_mapping(data).id == "baoshan_medical_devices"
     data["contributions"][0]["member"] = "nobody"
     with pytest.raises(ScenarioError, match=r"<mapping>: contributions\[0\]\.member"):
@@ -193,7 +194,7 @@ def test_five_different_mistakes_reported_at_once_yaml_and_json(tmp_path: Path) 
     """A real scenario with five mistakes of five kinds (wrong type, duplicate id, bad
     enum, typo in a key, negative value): one error lists all five, each as
     ``file:line: field.path: message``, in YAML and in JSON."""
-    data = yaml.safe_load((ROOT / "scenarios" / "yrd_joint_research.yaml").read_text("utf-8"))
+    data = safe_load((ROOT / "scenarios" / "yrd_joint_research.yaml").read_text("utf-8"))
     first, second = data["members"][0]["id"], data["members"][1]["id"]
     data["members"][0]["employees"] = "many"
     data["members"][2]["id"] = first
@@ -201,7 +202,7 @@ def test_five_different_mistakes_reported_at_once_yaml_and_json(tmp_path: Path) 
     data["members"][1]["revenu"] = data["members"][1].pop("revenue")
     data["contributions"][0]["valuation"] = -5
     expected = [
-        ("members[0].employees", '"many"', "Input should be a valid integer"),
+        ("members[0].employees", '"many"', "expected a whole number; got text 'many'"),
         ("members[2].id", None, f"duplicate member id '{first}'"),
         ("members[3].layer", '"closer"', "did you mean 'close'?"),
         ("members[1].revenu", '"revenu"', "unknown key 'revenu'; did you mean 'revenue'?"),
@@ -271,5 +272,5 @@ def test_infinite_and_nan_amounts_are_rejected(text: str, fmt: str) -> None:
     with pytest.raises(ScenarioError) as info:
         agreements.loads(text, format=fmt)
     assert {p.path: p.message for p in info.value.problems} == {
-        "members[0].revenue": "Input should be a finite number; got inf",
-        "members[0].outside_option": "Input should be a finite number; got nan"}
+        "members[0].revenue": "expected a finite number; got inf",
+        "members[0].outside_option": "expected a finite number; got nan"}

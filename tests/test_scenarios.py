@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 import agreements
 from agreements import Agreement
+from agreements.scenario.loader import safe_load
 from agreements.valuation.game import expected_value, product_recipes
 from agreements.valuation.project import risk_weights
 from tests.scenario_files import small
@@ -72,7 +72,7 @@ def test_at_least_eight_scenarios() -> None:
 def test_scenario_loads_and_matches_the_raw_model(path: Path) -> None:
     agreement = _load(path)
     assert agreement.id == path.stem
-    raw = Agreement.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    raw = Agreement.model_validate(safe_load(path.read_text(encoding="utf-8")))
     assert raw.member_ids == agreement.member_ids
     assert 4 <= len(agreement.members) <= 15
 

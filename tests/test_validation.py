@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 import agreements
 from agreements import ScenarioError
+from agreements.scenario.loader import safe_load
 from agreements.scenario.validation import check_references, format_path, suggest
 
 CORPUS = Path(__file__).parent / "data" / "malformed"
-EXPECTED: dict[str, list[str]] = yaml.safe_load((CORPUS / "expected.yaml").read_text("utf-8"))
+EXPECTED: dict[str, list[str]] = safe_load((CORPUS / "expected.yaml").read_text("utf-8"))
 MINI = (CORPUS / "duplicate_key.yaml").read_text("utf-8").replace("id: mini2\n", "")
 
 

@@ -110,8 +110,8 @@ def compare(agreement_a: Agreement | str | PathLike[str],
 
     Examples
     --------
-    >>> import yaml
-    >>> data = yaml.safe_load(open("scenarios/baoshan_medical_devices.yaml"))
+    >>> from agreements.scenario.loader import safe_load
+    >>> data = safe_load(open("scenarios/baoshan_medical_devices.yaml"))
     >>> data["default"]["remedy_days"] = 60
     >>> b = Agreement.model_validate(data)
     >>> diff = compare("scenarios/baoshan_medical_devices.yaml", b)

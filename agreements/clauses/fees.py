@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sharing_models.exceptions import ConsortiumError
+
 from ..membership.tiers import fee_table, tier_schedule
 from ..scenario.model import Agreement
 from ..sharing.display import exact
@@ -33,9 +35,11 @@ class FeeInfo:
 
 
 def _why(exc: Exception) -> str:
+    """Why the fees are missing, in the words of the project's own error (its message is
+    written for users; never a Python exception name or internal text)."""
     text = str(exc).splitlines()
     detail = next((line.strip(" -") for line in text[1:] if line.strip()), "")
-    return f"{type(exc).__name__}: {text[0] if text else ''} {detail}".strip()
+    return f"{text[0] if text else ''} {detail}".strip().rstrip(":")
 
 
 def _formulas(agreement: Agreement) -> list[tuple[str, str, str]]:
@@ -85,11 +89,11 @@ def fee_info(agreement: Agreement) -> FeeInfo:
         return FeeInfo()
     try:
         formulas = _formulas(agreement)
-    except Exception as exc:  # a tier or fee the engine rejects: say so in the clause
+    except ConsortiumError as exc:  # a tier or fee the engine rejects: say so in the clause
         return FeeInfo(None, [], _why(exc))
     try:
         table = _member_table(agreement)
-    except Exception as exc:  # e.g. a member lacks the revenue its fee needs
+    except ConsortiumError as exc:  # e.g. a member lacks the revenue its fee needs
         return FeeInfo(None, formulas, _why(exc))
     return FeeInfo(table, formulas, None)
 

@@ -1,6 +1,7 @@
 """The ``consortium`` command line: every command, registered from one explicit list.
 
-Exit codes: 0 ok, 1 findings or invalid input, 2 usage error. Results go to stdout,
+Exit codes: 0 ok, 1 findings or invalid input (or an internal error, reported in one
+line; ``CONSORTIUM_DEBUG=1`` shows its traceback), 2 usage error. Results go to stdout,
 messages to stderr. A command module that cannot be imported fails the whole command
 line loudly (an ImportError), never silently dropping the command. Each command's
 function imports the heavy modules it needs when it runs, so ``--help`` stays quick
@@ -136,6 +137,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: one line, no traceback; outputs are all or nothing
         note(f"consortium {args.command}: interrupted; no output file was written")
         return 130
+    except RecursionError:  # input nested beyond what a library walks recursively
+        note(f"consortium {args.command}: the input is nested too deeply to process")
+        return 1
+    except MemoryError:
+        note(f"consortium {args.command}: out of memory; try a smaller problem (fewer "
+             "draws, members or points)")
+        return 1
+    except Exception as exc:  # a bug: one line for the user, never a traceback or a file
+        if os.environ.get("CONSORTIUM_DEBUG"):
+            raise
+        note(f"consortium {args.command}: internal error ({type(exc).__name__}: "
+             f"{str(exc).splitlines()[0] if str(exc) else ''}); no output file was "
+             "written. Please report it with the input file; CONSORTIUM_DEBUG=1 shows "
+             "the traceback")
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,12 +27,16 @@ from sharing_models.exceptions import ConsortiumError
 from .common import (
     CliError,
     atomic_output,
+    bounded,
     load_or_fail,
     note,
     output_provenance,
     parse_pairs,
     write_sidecar,
 )
+
+#: Largest ``--total`` to divide (figures stay exact to the cent).
+MAX_TOTAL = Decimal("1e15")
 
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
@@ -52,6 +56,8 @@ def _amount(text: str) -> Fraction:
                                          f"got {text!r}") from None
     if not value.is_finite():
         raise argparse.ArgumentTypeError(f"expected a finite amount, got {text!r}")
+    if abs(value) > MAX_TOTAL:
+        raise argparse.ArgumentTypeError(f"{text} is above the limit of {MAX_TOTAL:,.0f}")
     return Fraction(value)
 
 
@@ -187,7 +193,8 @@ def add_clauses_parser(subparsers: argparse._SubParsersAction) -> None:
                         "the agreed one")
     p.add_argument("--total", type=_amount, default=None, metavar="AMOUNT",
                    help="amount to divide in the revenue-shares schedule, e.g. 1000000")
-    p.add_argument("--decimals", type=int, default=2, help="decimals of percentages")
+    p.add_argument("--decimals", type=bounded(int, 0, 10), default=2,
+                   help="decimals of percentages (0 to 10)")
     p.add_argument("--parameter", default=None, metavar="ID.FIELD",
                    help="add each party's Shapley value as a formula of this parameter, "
                         "e.g. p_smart_lab.revenue or shu_ai_team.substitute_price")

@@ -441,3 +441,36 @@ def parse_pairs(items: list[str], what: str) -> dict[str, str]:
             raise CliError(f"bad {what} {item!r}: expected MEMBER=VALUE", 2)
         out[key.strip()] = value.strip()
     return out
+
+
+def bounded(kind: type, low: float, high: float, instead: str = "") -> object:
+    """An argparse ``type`` for a number within ``[low, high]``: anything else is a usage
+    error (exit 2) naming the range and, with ``instead``, what to do instead.
+
+    >>> draws = bounded(int, 1, 1_000_000, "run a sweep with several seeds")
+    >>> draws("5000")
+    5000
+    >>> draws("10000000000")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: 10000000000 is above the limit of 1,000,000; run a sweep ...
+    """
+    import math
+
+    word = "a whole number" if kind is int else "a number"
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"expected {word}, got {text!r}") from None
+        if kind is float and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{text} is below the minimum of {low:,}")
+        if value > high:
+            tail = f"; {instead}" if instead else ""
+            raise argparse.ArgumentTypeError(f"{text} is above the limit of {high:,}{tail}")
+        return value
+
+    parse.__name__ = word  # argparse names the type in its messages
+    return parse

@@ -24,6 +24,7 @@ from .common import (
     CliError,
     add_format_argument,
     atomic_output,
+    bounded,
     emit_table,
     fit_columns,
     load_or_fail,
@@ -35,7 +36,12 @@ if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quic
     import pandas as pd
 
 
-__all__ = ["shares_blocks", "shown_columns"]
+__all__ = ["EXACT_MEMBERS", "shares_blocks", "shown_columns"]
+
+#: Most nodes (members, contributions, tasks, results, products) ``graph`` draws.
+GRAPH_NODES = 400
+#: Most members of ``shares --exact`` (20 members: about 20 s and 0.5 GB).
+EXACT_MEMBERS = 20
 
 
 # ---------------------------------------------------------------------- commands
@@ -251,6 +257,12 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise CliError(f"output must end in .png, .svg or .pdf; got {out.name!r}", 2)
     agreement = load_or_fail(args.file)
+    nodes = sum(len(x) for x in (agreement.members, agreement.contributions, agreement.tasks,
+                                 agreement.results, agreement.products))
+    if nodes > GRAPH_NODES:
+        raise CliError(f"the contribution graph has {nodes:,} nodes; a drawing stays readable "
+                       f"up to {GRAPH_NODES}: analyse it in Python instead "
+                       "(agreements.load(FILE).graph() is a networkx graph)")
     ax = draw_graph(agreement, lang=args.lang)
     try:
         with atomic_output(out, [args.file]) as tmp:  # never over the input; all or nothing
@@ -368,7 +380,8 @@ def add_core_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, help="output image (.png, .svg, .pdf)")
     p.add_argument("--lang", choices=("auto", "en", "zh"), default="auto",
                    help="label language (default: Chinese when a CJK font is available)")
-    p.add_argument("--dpi", type=int, default=150, help="resolution of raster output")
+    p.add_argument("--dpi", type=bounded(int, 10, 1200, "for print quality, write .svg or .pdf"),
+                   default=150, help="resolution of raster output (10 to 1200)")
     p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser("check", help="check formation rules of a profile",

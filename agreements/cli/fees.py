@@ -20,10 +20,15 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
+from ..sharing.display import format_fixed
 from .common import CliError, add_format_argument, emit_table, load_or_fail
 
 if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
     import pandas as pd
+#: Most years of ``fees --years`` and ``waterfall --years`` (a product lasts at most 50).
+MAX_YEARS = 100
+#: Largest ``waterfall --income`` per year (figures stay exact to the cent).
+MAX_INCOME = Decimal("1e15")
 
 __all__ = ["display"]
 
@@ -38,6 +43,8 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    if value > MAX_YEARS:
+        raise argparse.ArgumentTypeError(f"{value} years is above the limit of {MAX_YEARS}")
     return value
 
 
@@ -48,20 +55,23 @@ def _amount(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(f"expected an amount such as 1e8, got {text!r}") from None
     if not value.is_finite() or value < 0:
         raise argparse.ArgumentTypeError(f"expected a finite amount >= 0, got {text!r}")
+    if value > MAX_INCOME:
+        raise argparse.ArgumentTypeError(f"{text} is above the limit of {MAX_INCOME:,.0f}")
     return value
 
 
 def _shown(value: Any, money: bool) -> Any:
     if isinstance(value, Fraction | Decimal):
-        if money:
-            return float(round(Decimal(value.numerator) / Decimal(value.denominator), 2)) \
-                if isinstance(value, Fraction) else float(round(value, 2))
+        if money:  # exact text to the cent: a float would lose cents from about 1e14
+            return format_fixed(value, 2)
         return f"{round(float(value), 6):g}"  # text, so the table keeps all six places
     return value
 
 
 def display(table: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
-    """Exact amounts as floats for printing: money rounded to cents, shares to 6 places.
+    """Exact amounts for printing: money as exact text to the cent (the one display path,
+    :func:`agreements.sharing.display.format_fixed`, so the shown amounts add up at every
+    accepted magnitude), shares to 6 places.
 
     Columns named like money (``fee``, ``income``, ...) and those in ``money`` (e.g. the
     per-member columns of a waterfall summary) are amounts; the others are shares.
@@ -69,9 +79,9 @@ def display(table: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
     >>> display(pd.DataFrame({"fee": [Fraction(1, 3)], "banzhaf": [Fraction(1, 3)]}))
         fee   banzhaf
     0  0.33  0.333333
-    >>> display(pd.DataFrame({"acme": [Fraction(2 * 10**7)]}), money=["acme"])
-             acme
-    0  20000000.0
+    >>> display(pd.DataFrame({"acme": [Fraction(10**17 + 1, 100)]}), money=["acme"])
+                           acme
+    0  1,000,000,000,000,000.01
     """
     import pandas as pd
 
@@ -80,9 +90,8 @@ def display(table: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype == object:
             shown = [_shown(v, col in amounts) for v in out[col]]
-            # amounts become float columns (formatted to the cent); anything else keeps
             # object dtype, so whole numbers next to a missing value stay whole (6, not 6.00)
-            out[col] = shown if col in amounts else pd.Series(shown, out.index, dtype=object)
+            out[col] = pd.Series(shown, out.index, dtype=object)
     return out
 
 

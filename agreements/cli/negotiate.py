@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .common import (
     CliError,
     add_format_argument,
+    bounded,
     format_table,
     load_or_fail,
     note,
@@ -54,10 +55,11 @@ def add_negotiate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cap", action="append", metavar="MEMBER=AMOUNT", default=[],
                    help="the most a member bears of a loss in any state (repeatable; "
                         "default: no cap beyond never taking a negative share)")
-    p.add_argument("--draws", type=int, default=0,
+    p.add_argument("--draws", type=bounded(int, 0, 1_000_000), default=0,
                    help="also simulate each member's payoffs by its own view (Monte Carlo "
                         "check of the exact figures; 0: none)")
-    p.add_argument("--seed", type=int, default=0, help="random seed of --draws (0)")
+    p.add_argument("--seed", type=bounded(int, 0, 2**63 - 1), default=0,
+                   help="random seed of --draws (0)")
     add_format_argument(p)
     p.set_defaults(func=cmd_negotiate)
 

@@ -14,7 +14,7 @@ import argparse
 import time
 from pathlib import Path
 
-from .common import CliError, atomic_output, load_or_fail, note, output_provenance
+from .common import CliError, atomic_output, bounded, load_or_fail, note, output_provenance
 
 __all__: list[str] = []  # commands only: registered by agreements.cli
 
@@ -29,9 +29,9 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> None:
                     "each member's risk profile and the clause table.")
     p.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
     p.add_argument("-o", "--output", required=True, help="output HTML file")
-    p.add_argument("--draws", type=int, default=20_000,
+    p.add_argument("--draws", type=bounded(int, 100, 1_000_000), default=20_000,
                    help="Monte Carlo draws of the risk section (20000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    p.add_argument("--seed", type=bounded(int, 0, 2**63 - 1), default=0, help="random seed (0)")
     p.add_argument("--lang", choices=("auto", "en", "zh", "zh+en"), default="auto",
                    help="clause table language (auto: zh+en when the agreement has a "
                         "Chinese name)")

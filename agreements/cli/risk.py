@@ -31,6 +31,7 @@ from .common import (
     CliError,
     add_format_argument,
     atomic_output,
+    bounded,
     emit_table,
     load_or_fail,
     note,
@@ -42,6 +43,9 @@ if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quic
     import pandas as pd
 
     from ..outcomes.risk import RiskCase
+
+#: Most Monte Carlo draws of ``simulate`` and ``formation`` (as of a sweep point).
+MAX_DRAWS = 10_000_000
 
 __all__ = ["SweepSpec", "load_sweep_spec", "parse_levers", "shown_rule_shares"]
 
@@ -97,8 +101,10 @@ def _case(args: argparse.Namespace) -> tuple[Any, RiskCase, dict[str, float]]:
 
 def _add_common(p: argparse.ArgumentParser, draws: int) -> None:
     p.add_argument("file", help="scenario file (YAML or JSON)")
-    p.add_argument("--draws", type=int, default=draws, help=f"Monte Carlo draws ({draws})")
-    p.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    p.add_argument("--draws", type=bounded(int, 1, MAX_DRAWS, "for more, run `consortium "
+                                           "sweep` with several seeds"), default=draws,
+                   help=f"Monte Carlo draws ({draws}; at most {MAX_DRAWS:,})")
+    p.add_argument("--seed", type=bounded(int, 0, 2**63 - 1), default=0, help="random seed (0)")
     p.add_argument("--lever", action="append", metavar="KEY=VALUE",
                    help="policy lever, repeatable: subsidy=0.3, insurance=0.8, premium=1e5, "
                         "floor=1e7, award:<task>=2e6, probability_scale=0.9, "
@@ -119,7 +125,8 @@ def add_simulate_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("simulate", help="Monte Carlo of members' payoffs and risk "
                                                "under each sharing rule")
     _add_common(p, 10_000)
-    p.add_argument("--level", type=float, default=0.95, help="VaR/CVaR level (0.95)")
+    p.add_argument("--level", type=bounded(float, 0.5, 0.9999), default=0.95,
+                   help="VaR/CVaR level (0.95)")
     p.add_argument("--out", help="also write every draw to this Parquet file")
     p.add_argument("--plot", metavar="FIG", help="also draw the payoff distributions to "
                                                  "this image (.png, .svg, .pdf)")
@@ -339,81 +346,77 @@ def _writing(out: str | None) -> Any:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
-_SPEC_KEYS = {"scenarios", "synthetic", "methods", "draws", "seed", "grid", "random",
-              "workers"}
-
-
 def load_sweep_spec(path: str | Path) -> SweepSpec:
-    """Read a sweep specification; every problem is reported at once."""
-    import yaml
+    """Read a sweep specification; every problem is reported at once
+    (:func:`agreements.scenario.sweep_spec.read_sweep_spec` checks keys, types and
+    ceilings)."""
+    from ..errors import AgreementError
+    from ..scenario.sweep_spec import read_sweep_spec, resolve_scenario
 
     path = Path(path)
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CliError(f"cannot read sweep spec {path}: {exc}") from None
-    if not isinstance(spec, dict):
-        raise CliError(f"{path}: a sweep spec is a mapping (see docs/sweeps.md)")
-    problems = [f"unknown key {k!r} (known: {', '.join(sorted(_SPEC_KEYS))})"
-                for k in spec if k not in _SPEC_KEYS]
-    if not spec.get("scenarios") and not spec.get("synthetic"):
-        problems.append("give 'scenarios' (files) and/or 'synthetic' (generated consortia)")
-    if problems:
-        raise CliError(f"{path}: " + "; ".join(problems))
-    cases = _spec_cases(spec, path)
+        spec = read_sweep_spec(path)
+    except AgreementError as exc:
+        raise CliError(str(exc)) from None
+    files = [resolve_scenario(path, rel) for rel in spec.scenarios]
+    cases = _spec_cases(spec, files, path)
     points = _spec_points(spec, path)
     full = [{"scenario": name, **p} for name in cases for p in points]
-    inputs = (path, *((path.parent / rel).resolve() for rel in spec.get("scenarios") or []))
-    levers = {k: spec[k] for k in ("grid", "random") if spec.get(k)}
-    return SweepSpec(cases, full, int(spec.get("draws", 2000)), int(spec.get("seed", 0)),
-                     int(spec.get("workers", 2)), inputs, levers)
+    levers: dict[str, Any] = {}
+    if spec.grid:
+        levers["grid"] = spec.grid
+    if spec.random:
+        levers["random"] = (spec.random.model_dump(mode="json")
+                            if hasattr(spec.random, "model_dump") else spec.random)
+    return SweepSpec(cases, full, spec.draws, spec.seed, spec.workers, (path, *files), levers)
 
 
-def _spec_cases(spec: dict[str, Any], path: Path) -> dict[str, RiskCase]:
+def _spec_cases(spec: Any, files: list[Path], path: Path) -> dict[str, RiskCase]:
     from sharing_models import SuspiciousResultWarning
 
     from ..outcomes.risk import risk_case
     from ..scenario.synthetic import SyntheticConfig, synthetic_agreements
 
-    methods = spec.get("methods")
     cases: dict[str, RiskCase] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SuspiciousResultWarning)
-        for rel in spec.get("scenarios") or []:
-            agreement = load_or_fail((path.parent / rel).resolve())
-            cases[agreement.id] = risk_case(agreement, methods)
-        syn = spec.get("synthetic")
+        for file in files:
+            agreement = load_or_fail(file)
+            cases[agreement.id] = risk_case(agreement, spec.methods)
+        syn = spec.synthetic
         if syn:
-            if not isinstance(syn, dict):
-                raise CliError(f"{path}: 'synthetic' must be a mapping (count, seed, ...)")
             opts = {k: tuple(v) if isinstance(v, list) else v for k, v in syn.items()
                     if k not in ("count", "seed")}
+            count, seed = syn.get("count", 10), syn.get("seed")
+            if not (isinstance(count, int) and not isinstance(count, bool)
+                    and 1 <= count <= 10_000):
+                raise CliError(f"{path}: synthetic.count must be a whole number from 1 to "
+                               f"10,000; got {count!r}")
+            if seed is not None and not (isinstance(seed, int) and not isinstance(seed, bool)
+                                         and seed >= 0):
+                raise CliError(f"{path}: synthetic.seed must be a whole number >= 0; "
+                               f"got {seed!r}")
             try:
                 config = SyntheticConfig(**opts)
-            except TypeError as exc:
+                generated = synthetic_agreements(count, seed, config)
+            except (TypeError, ValueError) as exc:
                 raise CliError(f"{path}: synthetic: {exc}") from None
-            for a in synthetic_agreements(int(syn.get("count", 10)), syn.get("seed"), config):
-                cases[a.id] = risk_case(a, methods)
+            for a in generated:
+                cases[a.id] = risk_case(a, spec.methods)
     return cases
 
 
-def _spec_points(spec: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+def _spec_points(spec: Any, path: Path) -> list[dict[str, Any]]:
     from sharing_models.sweep import grid, random_points
 
     points: list[dict[str, Any]] = []
-    if spec.get("grid"):
-        points += grid(**spec["grid"])
-    rnd = spec.get("random")
-    if rnd:
-        axes = {}
-        for name, ax in (rnd.get("axes") or {}).items():
-            if isinstance(ax, dict) and "choices" in ax:
-                axes[name] = list(ax["choices"])
-            elif isinstance(ax, dict) and {"low", "high"} <= set(ax):
-                axes[name] = (ax["low"], ax["high"])
-            else:
-                raise CliError(f"{path}: random axis {name!r} needs low/high or choices")
-        points += random_points(int(rnd.get("n", 10)), rnd.get("seed"), **axes)
+    if spec.grid:
+        points += grid(**spec.grid)
+    if spec.random:
+        axes: dict[str, Any] = {}
+        for name, ax in spec.random.axes.items():
+            axes[name] = list(ax.choices) if hasattr(ax, "choices") else (ax.low, ax.high)
+        points += random_points(spec.random.n, spec.random.seed, **axes)
     return points or [{}]
 
 
@@ -425,7 +428,8 @@ def add_sweep_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--out", required=True, help="Parquet file for the results")
     p.add_argument("--scheduler", help="dask.distributed scheduler address (default: a "
                                        "local cluster); 'inline' runs in this process")
-    p.add_argument("--workers", type=int, help="local cluster workers (spec, else 2)")
+    p.add_argument("--workers", type=bounded(int, 1, 256),
+                   help="local cluster workers (spec, else 2; 1 to 256)")
     p.add_argument("--plot", metavar="FIG", help="also draw the formation rate over the "
                                                  "levers to this image (.png, .svg, .pdf)")
     add_format_argument(p)

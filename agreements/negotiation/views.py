@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, ScenarioError
+from ..errors import AgreementError, Problem, ScenarioError
+from ..scenario.limits import check_depth, read_text
 from ..scenario.loader import agreement_from_mapping, parse_yaml
 from ..scenario.model import Agreement, Contribution, Member, Product, Task
 from ..scenario.validation import format_path, suggest
@@ -36,9 +37,10 @@ SECTIONS: dict[str, type] = {"products": Product, "tasks": Task,
 def load_view(path: str | Path) -> tuple[dict[str, Any], dict[Any, int], str]:
     """The overlay in a YAML or JSON file, the line of each field path, and its name."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    try:  # a regular UTF-8 file of at most 5 MiB, nested at most 64 deep
+        text = read_text(p, "view")
+        check_depth(text, "yaml", str(p))
+    except AgreementError as exc:
         raise ScenarioError([Problem("", f"cannot read the view: {exc}", None, str(p))],
                             str(p)) from None
     data, lines, duplicates = parse_yaml(text, str(p))  # JSON is YAML

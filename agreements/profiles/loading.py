@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sharing_models.exceptions import InvalidInputError
 
 from ..errors import AgreementError, Problem, ScenarioError
+from ..scenario.limits import check_depth, read_text, text_problems
 from ..scenario.loader import parse_yaml, parts_of
 from ..scenario.validation import format_path, suggest
 from .bundled import _profile_dir, available_profiles
@@ -90,6 +91,9 @@ def profile_from_mapping(
     if not isinstance(data, Mapping):
         kind = type(data).__name__
         raise ProfileError([Problem("", f"expected a mapping at top level, got {kind}")], source)
+    text = [Problem(format_path(parts), msg) for parts, msg in text_problems(dict(data))]
+    if text:
+        raise ProfileError(_located(text, lines, source), source)
     try:
         profile = Profile.model_validate(dict(data))
     except ValidationError as exc:
@@ -198,7 +202,12 @@ def load_profile(name_or_path: str | Path | Profile | Mapping[str, Any]) -> Prof
     if not is_path and name_or_path in available_profiles():
         return _bundled_profile(str(name_or_path))
     if path.is_file():
-        return _parse_profile(path.read_text(encoding="utf-8"), str(path))
+        try:
+            text = read_text(path, "profile")
+            check_depth(text, "yaml", str(path))
+        except AgreementError as exc:
+            raise ProfileError([Problem("", str(exc))], str(path)) from None
+        return _parse_profile(text, str(path))
     message = (
         f"no profile named {str(name_or_path)!r} and no such file; "
         f"bundled profiles: {', '.join(available_profiles())}"

@@ -125,7 +125,8 @@ def draw_graph(agreement: Agreement, ax: Any = None, lang: str = "auto") -> Any:
     if ax is None:
         width = 3.0 + 2.2 * (max((p[0] for p in pos.values()), default=0) + 1)
         height = 2.0 + 0.6 * max((abs(p[1]) for p in pos.values()), default=1) * 2
-        _, ax = plt.subplots(figsize=(width, height))
+        # at most 60 x 40 inches (9,000 x 6,000 pixels at 150 dpi) however long the chain
+        _, ax = plt.subplots(figsize=(min(width, 60.0), min(height, 40.0)))
     nx.draw_networkx_edges(g, pos, ax=ax, edge_color="#7f8c8d", arrows=True, arrowsize=10,
                            node_size=900)
     for kind, shape in _SHAPES.items():

@@ -14,6 +14,7 @@ are rejected, so loading never executes code from the file. Dates stay strings.
 from __future__ import annotations
 
 import json
+import math
 import re
 import typing
 from collections.abc import Sequence
@@ -24,10 +25,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import AgreementError, Problem, ScenarioError
+from .limits import MAX_DEPTH, check_depth, read_text, text_problems
 from .model import Agreement
 from .validation import check_references, format_path, suggest
 
-__all__ = ["FORMATS", "agreement_from_mapping", "load", "loads", "parse_yaml", "parts_of"]
+__all__ = ["FORMATS", "agreement_from_mapping", "load", "loads", "parse_yaml", "parts_of",
+           "safe_load"]
 
 #: The agreement model a loader builds (the data class or a subclass of it).
 A = TypeVar("A", bound=Agreement)
@@ -74,7 +77,10 @@ def load(path: str | Path, *, model: type[A] = Agreement) -> A:  # type: ignore[
     Raises
     ------
     AgreementError
-        The file is missing, unreadable, not UTF-8 text or has an unknown suffix.
+        The file is missing, unreadable, not a regular file, larger than
+        :data:`~agreements.scenario.limits.MAX_FILE_BYTES`, nested deeper than
+        :data:`~agreements.scenario.limits.MAX_DEPTH`, not UTF-8 text or has an unknown
+        suffix.
     ScenarioError
         The content is invalid; ``.problems`` lists every problem with path and line.
 
@@ -91,16 +97,7 @@ def load(path: str | Path, *, model: type[A] = Agreement) -> A:  # type: ignore[
             f"{p}: unsupported file type {p.suffix or '(none)'!r}; "
             "expected a .yaml, .yml or .json scenario file"
         )
-    if not p.exists():
-        raise AgreementError(f"{p}: no such file")
-    if p.is_dir():
-        raise AgreementError(f"{p}: is a directory, expected a scenario file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise AgreementError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise AgreementError(f"{p}: cannot read the file ({exc.strerror})") from None
+    text = read_text(p, "scenario")
     return loads(text, format=fmt, source=str(p), model=model)
 
 
@@ -125,6 +122,8 @@ def loads(text: str, format: str = "yaml", source: str = "<string>", *,
     agreements.errors.ScenarioError: bad.yaml is invalid (1 problem):
       - bad.yaml:2: <root>: YAML syntax error: ...node content
     """
+    if format in ("yaml", "json"):
+        check_depth(text, format, source)
     if format == "yaml":
         data, lines, found = parse_yaml(text, source)
     elif format == "json":
@@ -187,6 +186,7 @@ def agreement_from_mapping(
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, data))
     problems.extend((parts_of(p.path), p.message) for p in check_references(data))
+    problems.extend(text_problems(data))
     if not problems and agreement is not None:
         return agreement
     out = [Problem(format_path(parts), msg, _line_of(parts, lines), source)
@@ -232,6 +232,24 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[Parts, int], list[Prob
                             source) from None
     finally:
         loader.dispose()
+
+
+def safe_load(text: Any) -> Any:
+    """A YAML document (text or an open file) as plain data, read as scenario files are:
+    YAML 1.2 numbers (``1.5e7`` is a number, which PyYAML's own ``yaml.safe_load`` reads
+    as text and the strict model then refuses), dates kept as text, no tags.
+
+    Use it to edit a scenario in code before :meth:`agreements.Agreement.from_mapping`.
+
+    >>> safe_load("cost: 1.5e7\\ndate: 2023-10-19\\n")
+    {'cost': 15000000.0, 'date': '2023-10-19'}
+    """
+    if hasattr(text, "read"):
+        text = text.read()
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig")
+    check_depth(text, "yaml", "<text>")
+    return parse_yaml(text, "<text>")[0]
 
 
 _STR, _MAP, _SEQ = ("tag:yaml.org,2002:" + t for t in ("str", "map", "seq"))
@@ -341,6 +359,9 @@ def _parse_json(text: str, source: str) -> tuple[Any, bool]:
     except json.JSONDecodeError as exc:
         raise ScenarioError([Problem("", f"JSON syntax error: {exc.msg}", exc.lineno, source)],
                             source) from None
+    except RecursionError:  # pragma: no cover - check_depth refuses deep text first
+        raise ScenarioError([Problem("", f"nested more than {MAX_DEPTH} deep", None, source)],
+                            source) from None
 
 
 # ---------------------------------------------------------------------- pydantic errors
@@ -399,10 +420,90 @@ def _message(err: dict[str, Any], parts: Parts) -> tuple[str, str]:
     if kind in ("greater_than_equal", "greater_than") and ctx.get("ge", ctx.get("gt")) == 0:
         zero = "" if kind == "greater_than_equal" else " or zero"
         return f"must not be negative{zero}", _shown(got)
+    fix = _FIXES.get(kind)
+    if fix is not None:
+        return fix(got, ctx, parts), ""
     if kind in ("enum", "literal_error"):
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return str(err["msg"]), _shown(got) + suggest(got, options)
     return str(err["msg"]), _shown(got)
+
+
+_SHAPES = {
+    "Name": "a name as text (`name: Fosun Diagnostics`) or `{en: Fosun Diagnostics, zh: 复星诊断}`",
+    "Needs": "a list of ids all needed (`needs: [fosun_cash, r_assay]`) or "
+             "`{all_of: [fosun_cash], any_of: [[r_assay, r_panel]]}`",
+    "Revenue": "a number, the expected annual revenue (`revenue: 6e7`), or "
+               "`{expected: 6e7, distribution: lognormal, sd: 2e7}`",
+}
+
+
+def _got(got: Any) -> str:
+    if isinstance(got, str):
+        return f"text {got!r}"
+    if isinstance(got, bool):
+        return str(got).lower()
+    if isinstance(got, (int, float)):
+        return repr(got)
+    return _kind(got)
+
+
+def _model_fix(got: Any, ctx: dict[str, Any], parts: Parts) -> str:
+    name = str(ctx.get("class_name", ""))
+    shape = _SHAPES.get(name, f"a mapping of {name or 'its'} fields (key: value)")
+    return f"expected {shape}; got {_got(got)}"
+
+
+def _number_fix(got: Any, ctx: dict[str, Any], parts: Parts, whole: bool = False) -> str:
+    what = "a whole number" if whole else "a number"
+    if isinstance(got, str) and _numeric(got):
+        return (f"expected {what}; got {_got(got)}: write the number without quotes "
+                f"(e.g. {got.strip()})")
+    if isinstance(got, bool):
+        return f"expected {what}; got {_got(got)} (true/false are not numbers)"
+    if whole and isinstance(got, float) and got.is_integer():
+        return f"expected {what}; got {got!r}: write it without a fraction (e.g. {int(got)})"
+    return f"expected {what}; got {_got(got)}"
+
+
+def _numeric(text: str) -> bool:
+    try:
+        return math.isfinite(float(text.strip()))
+    except ValueError:
+        return False
+
+
+def _string_fix(got: Any, ctx: dict[str, Any], parts: Parts) -> str:
+    if isinstance(got, dict) and len(got) == 1:
+        (key, value), = got.items()
+        inner = value if key in ("id", "en") and isinstance(value, str) else key
+        return (f"expected an id (text); got a mapping: write the id itself, "
+                f"e.g. `{parts[-1] if parts and isinstance(parts[-1], str) else 'id'}: "
+                f"{inner}`")
+    return f"expected text; got {_got(got)}"
+
+
+def _limit_fix(got: Any, ctx: dict[str, Any], parts: Parts) -> str:
+    bound = ctx.get("le", ctx.get("lt"))
+    shown = f"{bound:,.0f}" if isinstance(bound, (int, float)) and bound == int(bound) else bound
+    where = " (the limits are listed in docs/scenario-format.md)" if bound and bound > 1 else ""
+    return f"must be at most {shown}; got {_got(got)}{where}"
+
+
+_FIXES = {
+    "model_type": _model_fix,
+    "dict_type": _model_fix,
+    "float_type": _number_fix,
+    "int_type": lambda g, c, p: _number_fix(g, c, p, whole=True),
+    "int_from_float": lambda g, c, p: _number_fix(g, c, p, whole=True),
+    "bool_type": lambda g, c, p: f"expected true or false; got {_got(g)}",
+    "string_type": _string_fix,
+    "less_than_equal": _limit_fix,
+    "less_than": _limit_fix,
+    "finite_number": lambda g, c, p: f"expected a finite number; got {_got(g)}",
+    "too_long": lambda g, c, p: (f"at most {c.get('max_length', '?'):,} entries; got "
+                                 f"{c.get('actual_length', '?'):,}"),
+}
 
 
 def _fields_at(parts: Parts) -> set[str]:

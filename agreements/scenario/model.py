@@ -16,9 +16,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, NonNegativeFloat
+from pydantic import BeforeValidator, Field, StrictBool, StrictFloat, StrictInt
 
-from .base import StrictModel
+from .base import MAX_TOLERANCE, Count, Money, SignedMoney, StrictModel
+from .limits import MAX_ITEMS
 from .terms import FeeSpec, TiersSpec, WaterfallSpec
 
 __all__ = [
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Probability = Annotated[StrictFloat, Field(ge=0.0, le=1.0)]
 
 
 
@@ -114,6 +115,15 @@ class Name(StrictModel):
     zh: str | None = None
 
 
+def _name_shortcut(value: object) -> object:
+    """``name: Foo`` is ``name: {en: Foo}``."""
+    return {"en": value} if isinstance(value, str) else value
+
+
+#: A name, or its English text alone (the documented shortcut ``name: Foo``).
+NameText = Annotated[Name, BeforeValidator(_name_shortcut, json_schema_input_type=Name | str)]
+
+
 class Source(StrictModel):
     """Where figures come from."""
 
@@ -128,17 +138,17 @@ class Member(StrictModel):
     """A party to the agreement."""
 
     id: Id
-    name: Name
+    name: NameText
     kind: MemberKind
     layer: Layer = Layer.GENERAL
     region: str | None = Field(None, description="Province/city, e.g. Shanghai, Jiangsu.")
     country: str | None = Field(None, description="ISO 3166 alpha-2 code, e.g. CN, DE.")
     registered_in: str | None = Field(None, description="City of registration.")
-    independent: bool = Field(True, description="Legally independent of the other members.")
-    revenue: NonNegativeFloat | None = Field(None, description="Annual revenue in the field.")
-    employees: Annotated[int, Field(ge=0)] | None = None
-    outside_option: float = Field(0.0, description="What the member earns if it walks away.")
-    risk_tolerance: Annotated[float, Field(gt=0)] | None = Field(
+    independent: StrictBool = Field(True, description="Legally independent of the other members.")
+    revenue: Money | None = Field(None, description="Annual revenue in the field.")
+    employees: Count | None = None
+    outside_option: SignedMoney = Field(0.0, description="What the member earns if it walks away.")
+    risk_tolerance: Annotated[StrictFloat, Field(gt=0, le=MAX_TOLERANCE)] | None = Field(
         None, description="rho in u(y) = -rho exp(-y / rho), same currency as values."
     )
     tier: str | None = Field(None, description="Explicit membership class, if assigned.")
@@ -150,11 +160,11 @@ class Contribution(StrictModel):
     id: Id
     member: Id
     kind: ContributionKind
-    valuation: NonNegativeFloat = Field(description="Agreed value of the contribution.")
-    substitute_price: NonNegativeFloat | None = Field(
+    valuation: Money = Field(description="Agreed value of the contribution.")
+    substitute_price: Money | None = Field(
         None, description="Market price at which a coalition lacking it can buy it."
     )
-    cost: NonNegativeFloat = Field(0.0, description="Cost to the contributor of providing it.")
+    cost: Money = Field(0.0, description="Cost to the contributor of providing it.")
     description: str | None = None
 
 
@@ -168,18 +178,28 @@ class Needs(StrictModel):
     any_of: list[Annotated[list[Id], Field(min_length=1)]] = Field(default_factory=list)
 
 
+def _needs_shortcut(value: object) -> object:
+    """``needs: [a, b]`` is ``needs: {all_of: [a, b]}``."""
+    return {"all_of": value} if isinstance(value, list) else value
+
+
+#: Needs, or a list of ids all needed (the documented shortcut ``needs: [a, b]``).
+NeedsList = Annotated[Needs, BeforeValidator(_needs_shortcut,
+                                             json_schema_input_type=Needs | list[Id])]
+
+
 class Task(StrictModel):
     """A work package: needs contributions/results, produces results."""
 
     id: Id
-    name: Name | None = None
+    name: NameText | None = None
     lead: Id | None = None
     members: list[Id] = Field(default_factory=list)
-    needs: Needs = Field(default_factory=Needs)
+    needs: NeedsList = Field(default_factory=Needs)
     produces: list[Id] = Field(min_length=1)
-    cost: NonNegativeFloat = Field(0.0, description="Stage budget (R&D spend).")
+    cost: Money = Field(0.0, description="Stage budget (R&D spend).")
     success_probability: Probability = 1.0
-    duration_months: Annotated[int, Field(ge=0)] | None = None
+    duration_months: Annotated[StrictInt, Field(ge=0, le=1200)] | None = None
     milestone: str | None = Field(None, description="Milestone evaluated at the end of it.")
 
 
@@ -197,15 +217,15 @@ class Access(StrictModel):
 
     project: AccessTerms = AccessTerms.ROYALTY_FREE
     exploitation: AccessTerms = AccessTerms.FAIR_AND_REASONABLE
-    royalty_rate: Annotated[float, Field(ge=0, le=1)] | None = None
-    request_window_months: Annotated[int, Field(ge=0)] | None = 12
+    royalty_rate: Annotated[StrictFloat, Field(ge=0, le=1)] | None = None
+    request_window_months: Annotated[StrictInt, Field(ge=0, le=1200)] | None = 12
 
 
 class Result(StrictModel):
     """Foreground IP produced by tasks."""
 
     id: Id
-    name: Name | None = None
+    name: NameText | None = None
     ownership: Ownership = Ownership.GENERATING_PARTY
     owners: list[Id] = Field(default_factory=list, description="Members, where explicit.")
     access: Access = Field(default_factory=Access)
@@ -219,36 +239,48 @@ class Revenue(StrictModel):
     is used by the risk simulation.
     """
 
-    expected: NonNegativeFloat
+    expected: Money
     distribution: Literal["fixed", "lognormal", "triangular", "empirical"] = "fixed"
-    sd: NonNegativeFloat | None = None
-    low: NonNegativeFloat | None = None
-    mode: NonNegativeFloat | None = None
-    high: NonNegativeFloat | None = None
-    values: list[NonNegativeFloat] | None = None
+    sd: Money | None = None
+    low: Money | None = None
+    mode: Money | None = None
+    high: Money | None = None
+    values: Annotated[list[Money], Field(max_length=100_000)] | None = None
+
+
+def _revenue_shortcut(value: object) -> object:
+    """``revenue: 6e7`` is ``revenue: {expected: 6e7}`` (a fixed annual revenue)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"expected": value}
+    return value
+
+
+#: Revenue, or the expected annual revenue alone (the shortcut ``revenue: 6e7``).
+RevenueAmount = Annotated[Revenue, BeforeValidator(_revenue_shortcut,
+                                                   json_schema_input_type=Revenue | Money)]
 
 
 class Product(StrictModel):
     """A revenue stream that needs results and/or contributions."""
 
     id: Id
-    name: Name | None = None
-    needs: Needs
-    revenue: Revenue
+    name: NameText | None = None
+    needs: NeedsList
+    revenue: RevenueAmount
     success_probability: Probability = 1.0
-    years: Annotated[int, Field(ge=1, le=50)] = 1
-    discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
-    operating_margin: Annotated[float, Field(ge=0, le=1)] = 1.0
+    years: Annotated[StrictInt, Field(ge=1, le=50)] = 1
+    discount_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
+    operating_margin: Annotated[StrictFloat, Field(ge=0, le=1)] = 1.0
 
 
 class Governance(StrictModel):
     """Decision-making: the governing body's weighted voting rule."""
 
     body: str = "council"
-    votes: dict[Id, Annotated[int, Field(ge=0)]] | None = Field(
+    votes: dict[Id, Count] | None = Field(
         None, description="Votes per member; default one member one vote."
     )
-    quota: Annotated[float, Field(gt=0, le=1)] = Field(
+    quota: Annotated[StrictFloat, Field(gt=0, le=1)] = Field(
         0.5, description="Share of all votes needed to pass (strictly more than half: 0.5)."
     )
 
@@ -257,13 +289,13 @@ class Sharing(StrictModel):
     """The agreed (or proposed) sharing rules."""
 
     method: SharingMethod | None = None
-    fixed_shares: dict[Id, Annotated[float, Field(ge=0)]] | None = Field(
+    fixed_shares: dict[Id, Annotated[StrictFloat, Field(ge=0, le=100)]] | None = Field(
         None, description="Percent per member; must sum to 100."
     )
-    blend: dict[SharingMethod, Annotated[float, Field(ge=0, le=1)]] | None = None
-    cost_recovery_first: bool = False
-    inventor_reward: Literal["statutory", "agreed", "none"] | float = "statutory"
-    reserve_fund: Annotated[float, Field(ge=0, le=1)] = 0.0
+    blend: dict[SharingMethod, Annotated[StrictFloat, Field(ge=0, le=1)]] | None = None
+    cost_recovery_first: StrictBool = False
+    inventor_reward: Literal["statutory", "agreed", "none"] | StrictFloat = "statutory"
+    reserve_fund: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
     tiers: TiersSpec | None = None
     fees: FeeSpec | None = None
     waterfall: WaterfallSpec | None = None
@@ -272,13 +304,13 @@ class Sharing(StrictModel):
 class DefaultClause(StrictModel):
     """What happens when a party defaults or withdraws."""
 
-    notice_days: Annotated[int, Field(ge=0)] = 30
-    remedy_days: Annotated[int, Field(ge=0)] = 30
-    withdrawal_notice_months: Annotated[int, Field(ge=0)] = 3
-    forfeit_share: Annotated[float, Field(ge=0, le=1)] = Field(
+    notice_days: Annotated[StrictInt, Field(ge=0, le=36_500)] = 30
+    remedy_days: Annotated[StrictInt, Field(ge=0, le=36_500)] = 30
+    withdrawal_notice_months: Annotated[StrictInt, Field(ge=0, le=1200)] = 3
+    forfeit_share: Annotated[StrictFloat, Field(ge=0, le=1)] = Field(
         0.0, description="Share of the defaulter's future income forfeited to the others."
     )
-    default_probability: Annotated[float, Field(ge=0, le=1)] = 0.0
+    default_probability: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
 
 
 class Agreement(StrictModel):
@@ -291,21 +323,21 @@ class Agreement(StrictModel):
 
     format: Literal[1] = 1
     id: Id
-    name: Name
+    name: NameText
     date: str | None = None
-    term_years: Annotated[float, Field(gt=0)] | None = None
+    term_years: Annotated[StrictFloat, Field(gt=0, le=100)] | None = None
     region: str | None = None
     currency: str = "CNY"
-    illustrative: bool = Field(
+    illustrative: StrictBool = Field(
         False, description="True when figures are not from the sources (illustrative)."
     )
     description: str | None = None
-    sources: list[Source] = Field(default_factory=list)
-    members: list[Member] = Field(min_length=1)
-    contributions: list[Contribution] = Field(default_factory=list)
-    tasks: list[Task] = Field(default_factory=list)
-    results: list[Result] = Field(default_factory=list)
-    products: list[Product] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list, max_length=MAX_ITEMS)
+    members: list[Member] = Field(min_length=1, max_length=MAX_ITEMS)
+    contributions: list[Contribution] = Field(default_factory=list, max_length=MAX_ITEMS)
+    tasks: list[Task] = Field(default_factory=list, max_length=MAX_ITEMS)
+    results: list[Result] = Field(default_factory=list, max_length=MAX_ITEMS)
+    products: list[Product] = Field(default_factory=list, max_length=MAX_ITEMS)
     sharing: Sharing = Field(default_factory=Sharing)
     governance: Governance = Field(default_factory=Governance)
     default: DefaultClause = Field(default_factory=DefaultClause)

@@ -32,6 +32,10 @@ _CONTRIB = {"enterprise": ("equipment", "staff", "cash"), "university": ("staff"
             "hospital": ("application_scenario", "data")}
 
 
+#: Largest upper bounds of the synthetic ranges (members, tasks, products per consortium).
+SYNTHETIC_MOST = {"members": 12, "tasks": 20, "products": 10}
+
+
 @dataclass(frozen=True)
 class SyntheticConfig:
     """Distributions of synthetic consortia (ranges are inclusive ``(low, high)``).
@@ -65,6 +69,10 @@ class SyntheticConfig:
                     if not 1 <= getattr(self, name)[0] <= getattr(self, name)[1]]
         if self.members[0] < 2:
             problems.append("members: a consortium needs at least 2 members")
+        for name, most in SYNTHETIC_MOST.items():
+            if getattr(self, name)[1] > most:
+                problems.append(f"{name}: at most {most} (a sweep runs every consortium's "
+                                "game; study larger ones one scenario at a time)")
         for name in ("task_success", "market_success", "margin", "default_probability"):
             lo, hi = getattr(self, name)
             if not 0.0 <= lo <= hi <= 1.0:

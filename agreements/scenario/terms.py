@@ -11,13 +11,15 @@ from typing import Annotated, Any, Literal, NoReturn
 
 from pydantic import (
     Field,
+    StrictFloat,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from .base import StrictModel
+from .base import Count, Money, StrictModel
 
 __all__ = [
     "Band",
@@ -31,9 +33,7 @@ __all__ = [
     "WaterfallSpec",
 ]
 
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0)]
+Share = Annotated[StrictFloat, Field(ge=0, le=1)]
 MemberId = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Metric = Literal["revenue", "employees"]
 
@@ -82,7 +82,7 @@ class FeeSpec(StrictModel):
         None, description="Fee multiplier by country (or by class, with country_classes).")
     country_classes: dict[str, str] | None = Field(
         None, description="Country -> class (e.g. World Bank income class) for multipliers.")
-    prorate: dict[MemberId, Annotated[int, Field(ge=0, le=12)]] | None = Field(
+    prorate: dict[MemberId, Annotated[StrictInt, Field(ge=0, le=12)]] | None = Field(
         None, description="Months of membership in the first year, for members joining late.")
     exempt: list[MemberId] = Field(default_factory=list, description="Members paying no fee.")
 
@@ -135,7 +135,7 @@ class RightsSpec(StrictModel):
 
     votes: Count = 1
     seats: Count = 0
-    seats_per: Annotated[int, Field(ge=1)] | None = Field(
+    seats_per: Annotated[StrictInt, Field(ge=1, le=10**9)] | None = Field(
         None, description="One director elected per this many members of the tier.")
     tier_seats: Count = Field(0, description="Directors elected by the tier's members together.")
     access: Literal["full", "field", "none"] = "full"
@@ -281,7 +281,7 @@ class RewardSpec(StrictModel):
 
     transfer_rate: Share = 0.5
     implementation_rate: Share = 0.05
-    implementation_years: Annotated[int, Field(ge=0, le=50)] = 3
+    implementation_years: Annotated[StrictInt, Field(ge=0, le=50)] = 3
 
 
 class WaterfallSpec(StrictModel):
@@ -295,6 +295,6 @@ class WaterfallSpec(StrictModel):
     reserve: Share | None = Field(None, description="Default: sharing.reserve_fund.")
     distribution: Literal["fixed", "proportional", "equal", "shapley", "banzhaf",
                           "nucleolus", "owen", "tiered", "fee_based", "blend"] | None = None
-    unit: Annotated[float, Field(gt=0)] = 0.01
+    unit: Annotated[StrictFloat, Field(gt=0, le=1e12)] = 0.01
 
 

@@ -182,10 +182,15 @@ class _Checker:
         for section in ("tasks", "products"):
             for i, e in _entries(self.data, section):
                 needs = e.get("needs")
+                owner = e.get("id") if section == "tasks" else None
+                owner = owner if isinstance(owner, str) else None  # a mapping as id: skip
+                base: list[str | int] = [section, i, "needs"]
+                if isinstance(needs, list):  # the shortcut ``needs: [a, b]`` (all of them)
+                    for j, x in _id_list(needs):
+                        yield [*base, j], x, owner
+                    continue
                 if not isinstance(needs, dict):
                     continue
-                owner = e.get("id") if section == "tasks" else None
-                base: list[str | int] = [section, i, "needs"]
                 for j, x in _id_list(needs.get("all_of")):
                     yield [*base, "all_of", j], x, owner
                 groups = needs.get("any_of")

@@ -9,6 +9,8 @@ one alternative). Recipes are the inputs of the agreement's game
 
 from __future__ import annotations
 
+import contextlib
+import graphlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -115,8 +117,22 @@ def _id_recipes(x: str, inputs: _Inputs, memo: dict[str, list[int]],
     return memo[x]
 
 
+def _needed(needs: Needs) -> list[str]:
+    return [*needs.all_of, *(x for group in needs.any_of for x in group)]
+
+
 def _recipe_masks(agreement: Agreement, inputs: _Inputs) -> dict[str, list[int]]:
+    produced = {t.id: t.produces for t in agreement.tasks}
     memo: dict[str, list[int]] = {}
+    # Results in dependency order first, so that each expansion finds its inputs in the
+    # memo: the recursion stays shallow for a chain of any length (cycles are left to
+    # the recursive expansion, which reports them).
+    graph = {t: {inputs.producer[x] for x in _needed(needs) if x in inputs.producer}
+             for t, needs in inputs.task_needs.items()}
+    with contextlib.suppress(graphlib.CycleError):
+        for task in graphlib.TopologicalSorter(graph).static_order():
+            for x in produced.get(task, ()):
+                _id_recipes(x, inputs, memo, ())
     return {p.id: _needs_recipes(p.needs, inputs, memo, f"product {p.id!r}", ())
             for p in agreement.products}
 
