@@ -20,11 +20,11 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
-from ..sharing.display import format_fixed
 from .common import CliError, add_format_argument, emit_table, load_or_fail
 
 if TYPE_CHECKING:  # imported where used, so that `consortium --help` stays quick
     import pandas as pd
+
 #: Most years of ``fees --years`` and ``waterfall --years`` (a product lasts at most 50).
 MAX_YEARS = 100
 #: Largest ``waterfall --income`` per year (figures stay exact to the cent).
@@ -63,6 +63,8 @@ def _amount(text: str) -> Decimal:
 def _shown(value: Any, money: bool) -> Any:
     if isinstance(value, Fraction | Decimal):
         if money:  # exact text to the cent: a float would lose cents from about 1e14
+            from ..sharing.display import format_fixed
+
             return format_fixed(value, 2)
         return f"{round(float(value), 6):g}"  # text, so the table keeps all six places
     return value
