@@ -35,7 +35,11 @@ from agreements.sharing import allocate, layer_unions
 from agreements.sharing.stability import _components, _milp, core_check
 from agreements.sharing.structure import structured_amounts
 from agreements.valuation.decompose import decompose
-from agreements.valuation.game import agreement_game, part_game, worth_function
+from agreements.valuation.game import (
+    agreement_game,
+    part_game,
+    worth_function,
+)
 from tests.scenario_files import SCENARIOS
 
 
@@ -411,11 +415,66 @@ def test_bundled_large_scenario_shares_report_and_clauses(tmp_path) -> None:
         "Partner 065" in c.text for t in doc.tables for r in t.rows for c in r.cells)
 
 
-@pytest.mark.parametrize("command", ["simulate", "formation"])
-def test_bundled_large_scenario_simulate_and_formation(command: str) -> None:
-    code, out, err = _run(command, str(LARGE), "--draws", "500")
+def test_bundled_large_scenario_simulate_and_formation() -> None:
+    import agreements
+    from agreements.outcomes.risk import sharing_rules
+
+    a = agreements.load(LARGE)
+    code, out, err = _run("simulate", str(LARGE), "--draws", "300", "--format", "csv")
+    assert code == 0 and "Traceback" not in err, err
+    assert "p065" in out
+    # formation: the core columns come from the structure search, not from 2^66 worths
+    code, out, err = _run("formation", str(LARGE), "--draws", "300", "--format", "csv")
     assert code == 0, err
-    assert "p065" in out and "Traceback" not in err
+    assert "blocking_coalitions and cost_of_stability are omitted" in err
+    table = pd.read_csv(io.StringIO(out), index_col="rule")
+    assert "blocking_coalitions" not in table.columns
+    shares = sharing_rules(a)
+    grand = float(allocate(a, "equal", exact=False).attrs["grand_value"])
+    for rule in table.index:
+        check = core_check(a, shares[rule] * grand)
+        assert check.exact and table.loc[rule, "in_core"] == check.in_core
+        assert table.loc[rule, "max_excess"] == pytest.approx(check.excess)
+    # equal shares of 66 members are blocked: some part is worth more than its members'
+    # equal shares (a hand check of the coalition the search returns)
+    check = core_check(a, shares["equal"] * grand)
+    assert not check.in_core
+    d = decompose(a)  # v(S) part by part: the whole agreement has too many recipes
+    worth = 0.0
+    for p in d.parts:
+        g = part_game(a, list(p.members), p.products, weights=d.weights)
+        mask = sum(1 << i for i, m in enumerate(p.members) if m in check.coalition)
+        worth += float(g.values[mask])
+    assert worth - grand * len(check.coalition) / 66 == pytest.approx(check.excess)
+    code, out, err = _run("formation", str(LARGE), "--draws", "300", "--view", "members",
+                          "--format", "csv")
+    assert code == 0 and len(pd.read_csv(io.StringIO(out))) == 66, err
+
+
+def test_bundled_large_scenario_in_a_sweep(tmp_path) -> None:
+    """A sweep spec naming the 66-member scenario runs (inline), its shapley shares
+    being the exact-by-structure ones."""
+    import agreements
+    from agreements.cli.risk import load_sweep_spec
+
+    spec = tmp_path / "large.yaml"
+    spec.write_text(yaml.safe_dump({
+        "scenarios": [str(LARGE)], "methods": ["equal", "shapley"], "draws": 100,
+        "seed": 3, "grid": {"subsidy": [0.0, 0.4]}}), encoding="utf-8")
+    case = load_sweep_spec(spec).cases["eit_kic_large"]
+    shap = allocate(agreements.load(LARGE), "shapley", exact=False)
+    pd.testing.assert_series_equal(case.shares["shapley"], shap["share"].astype(float),
+                                   check_names=False)
+    out = tmp_path / "large.parquet"
+    code, text, err = _run("sweep", str(spec), "-o", str(out), "--scheduler", "inline",
+                           "--format", "csv")
+    assert code == 0, err
+    rows = pd.read_parquet(out)
+    assert len(rows) == 4 and set(rows["members"]) == {66}
+    assert set(rows["rule"]) == {"equal", "shapley"}
+    assert (rows.groupby("point")["government_cost_eur"].nunique() == 1).all()
+    assert rows.loc[rows["subsidy"] == 0.4, "government_cost_eur"].gt(0).all()
+    assert "eit_kic_large" in text
 
 
 def test_clause_states_sampling_and_precision(typed) -> None:
