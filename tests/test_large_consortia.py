@@ -487,3 +487,57 @@ def test_clause_states_sampling_and_precision(typed) -> None:
                     .astype(str).values.ravel())
     assert "estimated by Monte Carlo sampling" in text and "seed 0" in text
     assert "at most 0.10% of the consortium's expected value" in text
+
+
+def test_prenucleolus_is_not_additive_over_parts() -> None:
+    """Why the (pre)nucleolus is refused part by part: on a direct sum of two games with
+    empty cores, money moves between the parts (exact fractions)."""
+    from fractions import Fraction
+
+    from sharing_models.games.nucleolus import prenucleolus
+
+    v1 = [Fraction(x, 10) for x in (0, 25, 20, 24, 6, 24, 6, 2)]  # players a, b, c
+    v2 = [Fraction(x, 10) for x in (0, 26, 26, 14)]  # players d, e
+    whole = sm.Game(list("abcde"), [v1[m & 7] + v2[m >> 3] for m in range(32)])
+    x = prenucleolus(whole, exact=True)
+    parts = pd.concat([prenucleolus(sm.Game(list("abc"), v1), exact=True),
+                       prenucleolus(sm.Game(list("de"), v2), exact=True)])
+    assert parts.tolist() == [Fraction(k, 20) for k in (21, -2, -15, 14, 14)]
+    assert x.tolist() == [Fraction(k, 20) for k in (22, -1, -15, 13, 13)]
+    # Shapley, being linear, does add up over the same parts
+    shap = sm.Game(list("abc"), v1).shapley(exact=True).tolist() + \
+        sm.Game(list("de"), v2).shapley(exact=True).tolist()
+    assert whole.shapley(exact=True).tolist() == shap
+    with pytest.raises(ValueError, match="not the sum of the parts' nucleoli"):
+        allocate(clustered_agreement(30, cluster_size=5, seed=1), "nucleolus")
+
+
+def test_shares_says_when_the_core_verdict_is_a_bound(monkeypatch) -> None:
+    """A core check that stopped at its time limit is reported as a bound (and as
+    undecided when its bounds straddle 0), never as a plain yes/no."""
+    import agreements.sharing.compare as compare
+    from agreements.sharing.stability import CoreCheck
+
+    code, out, err = _run("shares", str(LARGE), "-m", "shapley")
+    assert code == 0, err
+    assert "core check by a search over the agreement's structure: exact" in err
+    assert "not in the core: shapley" in out and "bound" not in out
+    import agreements
+
+    a = agreements.load(LARGE)
+    found = core_check(a, allocate(a, "shapley", exact=False)["amount"])
+    assert f"largest excess {found.excess:.6g}" in err
+
+    def stopped(agreement, amount, **kw):
+        return CoreCheck(None, -0.5, 2.0, ("p001",), False, "mixed-integer program")
+
+    monkeypatch.setattr(compare, "core_check", stopped)
+    code, out, err = _run("shares", str(LARGE), "-m", "shapley", "-m", "equal")
+    assert code == 0, err
+    assert "undecided (the blocking-coalition search stopped at its time limit): " \
+           "shapley, equal" in out
+    assert "core verdicts from bounds, not exact: shapley, equal" in out
+    assert "a bound" in err and "between -0.5 and 2" in err
+    code, out, err = _run("shares", str(LARGE), "-m", "shapley", "--format", "csv")
+    df = pd.read_csv(io.StringIO(out), index_col="member")
+    assert df["shapley_in_core"].isna().all()
