@@ -541,3 +541,23 @@ def test_shares_says_when_the_core_verdict_is_a_bound(monkeypatch) -> None:
     code, out, err = _run("shares", str(LARGE), "-m", "shapley", "--format", "csv")
     df = pd.read_csv(io.StringIO(out), index_col="member")
     assert df["shapley_in_core"].isna().all()
+
+
+def test_default_seed_gives_one_estimate_everywhere(typed, tmp_path) -> None:
+    """Without a seed, a sampled rule is sampled with seed 0: ``shares``, the clauses and
+    the risk commands (through ``allocations``) show the same estimate."""
+    from agreements.sharing import allocations
+
+    a, _, _ = typed
+    x = allocate(a, "shapley", samples=40)
+    pd.testing.assert_frame_equal(x, allocate(a, "shapley", samples=40, seed=0))
+    pd.testing.assert_frame_equal(x, allocations(a, ["shapley"], samples=40)["shapley"])
+    assert not x["amount"].equals(allocate(a, "shapley", samples=40, seed=None)["amount"])
+    path = tmp_path / "typed.yaml"
+    path.write_text(yaml.safe_dump(a.model_dump(mode="json", exclude_none=True)),
+                    encoding="utf-8")
+    code, out, err = _run("shares", str(path), "-m", "shapley", "--samples", "40",
+                          "--format", "csv")
+    assert code == 0, err
+    shown = pd.read_csv(io.StringIO(out), index_col="member")["shapley"].drop("total")
+    assert np.allclose(shown, x["amount"].astype(float), atol=0.006)

@@ -357,8 +357,9 @@ def add_core_parsers(sub: argparse._SubParsersAction) -> None:
                    help="exact figures (fractions) or fail saying why (default: fractions "
                         "up to 12 members; large agreements exact by structure where their "
                         "worth splits into small parts, else sampled)")
-    p.add_argument("--seed", type=int, default=None, metavar="S",
-                   help="random seed of sampled shares (same seed, same output)")
+    p.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="random seed of sampled shares (0; same seed, same output, and "
+                        "the estimate the clauses and simulations use)")
     p.add_argument("--tolerance", type=_fraction_0_1, default=None, metavar="T",
                    help="sampled shares: target half-width of every 95%% interval as a "
                         "fraction of v(N), in (0, 1) (default 0.001)")

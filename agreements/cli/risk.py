@@ -273,8 +273,10 @@ def _large_core_columns(agreement: Any, case: RiskCase, table: pd.DataFrame) -> 
     import pandas as pd
 
     from ..sharing.stability import core_check
-    from ..sharing.structure import grand_value
+    from ..sharing.structure import GAME_MEMBERS, grand_value
 
+    if len(agreement.members) <= GAME_MEMBERS:  # the game failed for another reason
+        return table
     grand = float(grand_value(agreement))
     if len(agreement.members) > len(case.shares.index):  # without:<member>: a subgame
         note("consortium formation: members left out (without:); core columns omitted")

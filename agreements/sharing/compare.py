@@ -145,7 +145,7 @@ def _assemble(agreement: Agreement, game: Game | None, columns: dict[str, pd.Ser
 
 
 def shown_shares(agreement: Agreement, methods: Any = None, exact: bool | None = None,
-                 decimals: int = 2, game: Game | None = None, *, seed: Any = None,
+                 decimals: int = 2, game: Game | None = None, *, seed: Any = 0,
                  tolerance: float | None = None, samples: int | None = None) -> pd.DataFrame:
     """The figures every output shows: per rule the shown amount (``<rule>``, money to
     the cent), the shown percentage (``<rule>_pct``, ``decimals`` places), the exact
