@@ -561,3 +561,16 @@ def test_default_seed_gives_one_estimate_everywhere(typed, tmp_path) -> None:
     assert code == 0, err
     shown = pd.read_csv(io.StringIO(out), index_col="member")["shapley"].drop("total")
     assert np.allclose(shown, x["amount"].astype(float), atol=0.006)
+
+
+@pytest.mark.parametrize("facility", [False, True])
+def test_batch_worths_equal_the_whole_game(facility: bool) -> None:
+    """The batch worth function (the sampler's road; sparse and dense cost vectors)
+    gives every coalition's worth of the exact engine's 2^n array."""
+    a = clustered_agreement(14, cluster_size=4, seed=11, shared_facility=facility)
+    n = len(a.member_ids)
+    masks = np.arange(1 << n)
+    rows = (masks[:, None] >> np.arange(n)) & 1 == 1
+    whole = agreement_game(a).values.astype(float)
+    assert np.allclose(worth_function(a)(rows), whole, rtol=1e-12, atol=1e-12)
+    assert whole.max() > 0 and len(np.unique(whole.round(9))) > 3  # not a trivial game
