@@ -35,7 +35,11 @@ from agreements.sharing import allocate, layer_unions
 from agreements.sharing.stability import _components, _milp, core_check
 from agreements.sharing.structure import structured_amounts
 from agreements.valuation.decompose import decompose
-from agreements.valuation.game import agreement_game, part_game, worth_function
+from agreements.valuation.game import (
+    agreement_game,
+    part_game,
+    worth_function,
+)
 from tests.scenario_files import SCENARIOS
 
 
@@ -411,11 +415,66 @@ def test_bundled_large_scenario_shares_report_and_clauses(tmp_path) -> None:
         "Partner 065" in c.text for t in doc.tables for r in t.rows for c in r.cells)
 
 
-@pytest.mark.parametrize("command", ["simulate", "formation"])
-def test_bundled_large_scenario_simulate_and_formation(command: str) -> None:
-    code, out, err = _run(command, str(LARGE), "--draws", "500")
+def test_bundled_large_scenario_simulate_and_formation() -> None:
+    import agreements
+    from agreements.outcomes.risk import sharing_rules
+
+    a = agreements.load(LARGE)
+    code, out, err = _run("simulate", str(LARGE), "--draws", "300", "--format", "csv")
+    assert code == 0 and "Traceback" not in err, err
+    assert "p065" in out
+    # formation: the core columns come from the structure search, not from 2^66 worths
+    code, out, err = _run("formation", str(LARGE), "--draws", "300", "--format", "csv")
     assert code == 0, err
-    assert "p065" in out and "Traceback" not in err
+    assert "blocking_coalitions and cost_of_stability are omitted" in err
+    table = pd.read_csv(io.StringIO(out), index_col="rule")
+    assert "blocking_coalitions" not in table.columns
+    shares = sharing_rules(a)
+    grand = float(allocate(a, "equal", exact=False).attrs["grand_value"])
+    for rule in table.index:
+        check = core_check(a, shares[rule] * grand)
+        assert check.exact and table.loc[rule, "in_core"] == check.in_core
+        assert table.loc[rule, "max_excess"] == pytest.approx(check.excess)
+    # equal shares of 66 members are blocked: some part is worth more than its members'
+    # equal shares (a hand check of the coalition the search returns)
+    check = core_check(a, shares["equal"] * grand)
+    assert not check.in_core
+    d = decompose(a)  # v(S) part by part: the whole agreement has too many recipes
+    worth = 0.0
+    for p in d.parts:
+        g = part_game(a, list(p.members), p.products, weights=d.weights)
+        mask = sum(1 << i for i, m in enumerate(p.members) if m in check.coalition)
+        worth += float(g.values[mask])
+    assert worth - grand * len(check.coalition) / 66 == pytest.approx(check.excess)
+    code, out, err = _run("formation", str(LARGE), "--draws", "300", "--view", "members",
+                          "--format", "csv")
+    assert code == 0 and len(pd.read_csv(io.StringIO(out))) == 66, err
+
+
+def test_bundled_large_scenario_in_a_sweep(tmp_path) -> None:
+    """A sweep spec naming the 66-member scenario runs (inline), its shapley shares
+    being the exact-by-structure ones."""
+    import agreements
+    from agreements.cli.risk import load_sweep_spec
+
+    spec = tmp_path / "large.yaml"
+    spec.write_text(yaml.safe_dump({
+        "scenarios": [str(LARGE)], "methods": ["equal", "shapley"], "draws": 100,
+        "seed": 3, "grid": {"subsidy": [0.0, 0.4]}}), encoding="utf-8")
+    case = load_sweep_spec(spec).cases["eit_kic_large"]
+    shap = allocate(agreements.load(LARGE), "shapley", exact=False)
+    pd.testing.assert_series_equal(case.shares["shapley"], shap["share"].astype(float),
+                                   check_names=False)
+    out = tmp_path / "large.parquet"
+    code, text, err = _run("sweep", str(spec), "-o", str(out), "--scheduler", "inline",
+                           "--format", "csv")
+    assert code == 0, err
+    rows = pd.read_parquet(out)
+    assert len(rows) == 4 and set(rows["members"]) == {66}
+    assert set(rows["rule"]) == {"equal", "shapley"}
+    assert (rows.groupby("point")["government_cost_eur"].nunique() == 1).all()
+    assert rows.loc[rows["subsidy"] == 0.4, "government_cost_eur"].gt(0).all()
+    assert "eit_kic_large" in text
 
 
 def test_clause_states_sampling_and_precision(typed) -> None:
@@ -428,3 +487,90 @@ def test_clause_states_sampling_and_precision(typed) -> None:
                     .astype(str).values.ravel())
     assert "estimated by Monte Carlo sampling" in text and "seed 0" in text
     assert "at most 0.10% of the consortium's expected value" in text
+
+
+def test_prenucleolus_is_not_additive_over_parts() -> None:
+    """Why the (pre)nucleolus is refused part by part: on a direct sum of two games with
+    empty cores, money moves between the parts (exact fractions)."""
+    from fractions import Fraction
+
+    from sharing_models.games.nucleolus import prenucleolus
+
+    v1 = [Fraction(x, 10) for x in (0, 25, 20, 24, 6, 24, 6, 2)]  # players a, b, c
+    v2 = [Fraction(x, 10) for x in (0, 26, 26, 14)]  # players d, e
+    whole = sm.Game(list("abcde"), [v1[m & 7] + v2[m >> 3] for m in range(32)])
+    x = prenucleolus(whole, exact=True)
+    parts = pd.concat([prenucleolus(sm.Game(list("abc"), v1), exact=True),
+                       prenucleolus(sm.Game(list("de"), v2), exact=True)])
+    assert parts.tolist() == [Fraction(k, 20) for k in (21, -2, -15, 14, 14)]
+    assert x.tolist() == [Fraction(k, 20) for k in (22, -1, -15, 13, 13)]
+    # Shapley, being linear, does add up over the same parts
+    shap = sm.Game(list("abc"), v1).shapley(exact=True).tolist() + \
+        sm.Game(list("de"), v2).shapley(exact=True).tolist()
+    assert whole.shapley(exact=True).tolist() == shap
+    with pytest.raises(ValueError, match="not the sum of the parts' nucleoli"):
+        allocate(clustered_agreement(30, cluster_size=5, seed=1), "nucleolus")
+
+
+def test_shares_says_when_the_core_verdict_is_a_bound(monkeypatch) -> None:
+    """A core check that stopped at its time limit is reported as a bound (and as
+    undecided when its bounds straddle 0), never as a plain yes/no."""
+    import agreements.sharing.compare as compare
+    from agreements.sharing.stability import CoreCheck
+
+    code, out, err = _run("shares", str(LARGE), "-m", "shapley")
+    assert code == 0, err
+    assert "core check by a search over the agreement's structure: exact" in err
+    assert "not in the core: shapley" in out and "bound" not in out
+    import agreements
+
+    a = agreements.load(LARGE)
+    found = core_check(a, allocate(a, "shapley", exact=False)["amount"])
+    assert f"largest excess {found.excess:.6g}" in err
+
+    def stopped(agreement, amount, **kw):
+        return CoreCheck(None, -0.5, 2.0, ("p001",), False, "mixed-integer program")
+
+    monkeypatch.setattr(compare, "core_check", stopped)
+    code, out, err = _run("shares", str(LARGE), "-m", "shapley", "-m", "equal")
+    assert code == 0, err
+    assert "undecided (the blocking-coalition search stopped at its time limit): " \
+           "shapley, equal" in out
+    assert "core verdicts from bounds, not exact: shapley, equal" in out
+    assert "a bound" in err and "between -0.5 and 2" in err
+    code, out, err = _run("shares", str(LARGE), "-m", "shapley", "--format", "csv")
+    df = pd.read_csv(io.StringIO(out), index_col="member")
+    assert df["shapley_in_core"].isna().all()
+
+
+def test_default_seed_gives_one_estimate_everywhere(typed, tmp_path) -> None:
+    """Without a seed, a sampled rule is sampled with seed 0: ``shares``, the clauses and
+    the risk commands (through ``allocations``) show the same estimate."""
+    from agreements.sharing import allocations
+
+    a, _, _ = typed
+    x = allocate(a, "shapley", samples=40)
+    pd.testing.assert_frame_equal(x, allocate(a, "shapley", samples=40, seed=0))
+    pd.testing.assert_frame_equal(x, allocations(a, ["shapley"], samples=40)["shapley"])
+    assert not x["amount"].equals(allocate(a, "shapley", samples=40, seed=None)["amount"])
+    path = tmp_path / "typed.yaml"
+    path.write_text(yaml.safe_dump(a.model_dump(mode="json", exclude_none=True)),
+                    encoding="utf-8")
+    code, out, err = _run("shares", str(path), "-m", "shapley", "--samples", "40",
+                          "--format", "csv")
+    assert code == 0, err
+    shown = pd.read_csv(io.StringIO(out), index_col="member")["shapley"].drop("total")
+    assert np.allclose(shown, x["amount"].astype(float), atol=0.006)
+
+
+@pytest.mark.parametrize("facility", [False, True])
+def test_batch_worths_equal_the_whole_game(facility: bool) -> None:
+    """The batch worth function (the sampler's road; sparse and dense cost vectors)
+    gives every coalition's worth of the exact engine's 2^n array."""
+    a = clustered_agreement(14, cluster_size=4, seed=11, shared_facility=facility)
+    n = len(a.member_ids)
+    masks = np.arange(1 << n)
+    rows = (masks[:, None] >> np.arange(n)) & 1 == 1
+    whole = agreement_game(a).values.astype(float)
+    assert np.allclose(worth_function(a)(rows), whole, rtol=1e-12, atol=1e-12)
+    assert whole.max() > 0 and len(np.unique(whole.round(9))) > 3  # not a trivial game

@@ -95,7 +95,7 @@ def test_notebook_imports_only_the_public_api(name: str) -> None:
 
 #: Public functions that draw random numbers.
 RANDOM = ("simulate_agreement", "compare_levers", "least_subsidy_rate", "sweep",
-          "synthetic_agreements", "simulate")
+          "synthetic_agreements", "simulate", "clustered_agreement")
 
 
 def _calls(code: str, names: tuple[str, ...]) -> list[str]:

@@ -114,6 +114,9 @@ def cmd_shares(args: argparse.Namespace) -> int:
             detail = df.attrs.get("details", {}).get(rule, "")
             extra = "; 95% intervals in the _low/_high columns" if how == "sampled" else ""
             note(f"{rule}: {how} ({detail}{extra})")
+    if not args.shares_only:
+        for rule, text in df.attrs.get("core", {}).items():
+            note(f"{rule}, core check by a search over the agreement's structure: {text}")
     grand = df.attrs.get("grand_value", 0)
     if grand == 0:
         note("note: v(N) = 0: no coalition's expected revenue covers its costs, so every "
@@ -140,7 +143,7 @@ def _shown_text(df: pd.DataFrame, decimals: int) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for c in df.columns:
         if str(c).endswith("_in_core"):
-            out[c] = df[c].map(lambda x: "yes" if x else "no")
+            out[c] = df[c].map(lambda x: "undecided" if x is None else "yes" if x else "no")
         elif str(c).endswith("_exact"):
             out[c] = df[c].map(str)
         else:
@@ -162,7 +165,7 @@ def shown_columns(df: pd.DataFrame, decimals: int, fmt: str) -> pd.DataFrame:
     for c in df.columns:
         name = str(c)
         if name.endswith("_in_core"):
-            out[c] = df[c].astype(bool)
+            out[c] = df[c].astype("boolean")  # None (undecided) stays missing
         elif name.endswith("_exact"):
             out[c] = df[c].map(str)
         else:
@@ -230,11 +233,19 @@ def shares_blocks(df: pd.DataFrame, currency: str = "", percent: bool = False,
         g = text[gains].rename(columns=lambda c: c.removesuffix("_gain"))
         parts.append(f"gain over outside option{unit}\n{fit_columns(g, width)}")
     if cores:
-        inside = [r for r in cores if bool(df[f"{r}_in_core"].all())]
-        outside = [r for r in cores if r not in inside]
+        undecided = [r for r in cores if df[f"{r}_in_core"].isna().any()]
+        inside = [r for r in cores if r not in undecided and bool(df[f"{r}_in_core"].all())]
+        outside = [r for r in cores if r not in inside and r not in undecided]
         lines = [f"in the core: {', '.join(inside) or '(none)'}"]
         if outside:
             lines.append(f"not in the core: {', '.join(outside)}")
+        if undecided:
+            lines.append(f"undecided (the blocking-coalition search stopped at its time "
+                         f"limit): {', '.join(undecided)}")
+        bounds = [r for r, t in df.attrs.get("core", {}).items()
+                  if r in cores and "a bound" in t]
+        if bounds:
+            lines.append(f"core verdicts from bounds, not exact: {', '.join(bounds)}")
         if width:
             import textwrap
 
@@ -358,8 +369,9 @@ def add_core_parsers(sub: argparse._SubParsersAction) -> None:
                    help="exact figures (fractions) or fail saying why (default: fractions "
                         "up to 12 members; large agreements exact by structure where their "
                         "worth splits into small parts, else sampled)")
-    p.add_argument("--seed", type=int, default=None, metavar="S",
-                   help="random seed of sampled shares (same seed, same output)")
+    p.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="random seed of sampled shares (0; same seed, same output, and "
+                        "the estimate the clauses and simulations use)")
     p.add_argument("--tolerance", type=_fraction_0_1, default=None, metavar="T",
                    help="sampled shares: target half-width of every 95%% interval as a "
                         "fraction of v(N), in (0, 1) (default 0.001)")

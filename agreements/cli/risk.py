@@ -245,6 +245,8 @@ def cmd_formation(args: argparse.Namespace) -> int:
         table = _members_view(agreement, sim, game, args.format)
     else:
         table = _rules_view(case, sim, game, levers, args)
+        if game is None:
+            table = _large_core_columns(agreement, case, table)
     note(f"consortium formation: {args.draws:,} draws in {time.perf_counter() - start:.2f} s")
     emit_table(table, args.format)
     return 0
@@ -253,13 +255,54 @@ def cmd_formation(args: argparse.Namespace) -> int:
 def _game(agreement: Any) -> Any:
     from sharing_models import ConsortiumError
 
+    from ..sharing.structure import GAME_MEMBERS
     from ..valuation.game import agreement_game
 
+    n = len(agreement.members)
+    if n > GAME_MEMBERS:  # the whole game is not built: core columns from core_check
+        note(f"consortium formation: {n} members, so the 2^{n} coalition worths are not "
+             "built: blocking_coalitions and cost_of_stability are omitted; in_core and "
+             "max_excess come from a search over the agreement's structure "
+             "(docs/large-consortia.md)")
+        return None
     try:
         return agreement_game(agreement)
-    except ConsortiumError as exc:  # too many members, ...: the game columns are left out
+    except ConsortiumError as exc:  # v(N) <= 0, ...: the game columns are left out
         note(f"consortium formation: no coalition game ({exc}); core columns omitted")
         return None
+
+
+def _large_core_columns(agreement: Any, case: RiskCase, table: pd.DataFrame) -> pd.DataFrame:
+    """``in_core`` and ``max_excess`` of each rule's allocation of :math:`v(N)` on an
+    agreement too large for the whole game, from
+    :func:`agreements.sharing.stability.core_check` (no enumeration); a result the
+    solver could not close (time limit) is a bound and is said so on stderr."""
+    import pandas as pd
+
+    from ..sharing.stability import core_check
+    from ..sharing.structure import GAME_MEMBERS, grand_value
+
+    if len(agreement.members) <= GAME_MEMBERS:  # the game failed for another reason
+        return table
+    grand = float(grand_value(agreement))
+    if len(agreement.members) > len(case.shares.index):  # without:<member>: a subgame
+        note("consortium formation: members left out (without:); core columns omitted")
+        return table
+    in_core: dict[str, Any] = {}
+    excess: dict[str, float] = {}
+    for rule in table.index:
+        check = core_check(agreement, case.shares[rule] * grand)
+        in_core[rule], excess[rule] = check.in_core, check.excess
+        if not check.exact:
+            note(f"consortium formation: {rule}: the blocking-coalition search stopped at "
+                 f"its time limit; max_excess {check.excess:.6g} is a lower bound (the "
+                 f"largest excess is at most {check.upper:.6g})"
+                 + ("; in_core undecided" if check.in_core is None else ""))
+    at = list(table.columns).index("worst_member") + 1 if "worst_member" in table.columns \
+        else len(table.columns)
+    table.insert(at, "in_core", pd.Series(in_core, dtype=object))
+    table.insert(at + 1, "max_excess", pd.Series(excess))
+    return table
 
 
 def _rules_view(case: RiskCase, sim: Any, game: Any, levers: list, args: Any) -> pd.DataFrame:

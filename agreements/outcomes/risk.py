@@ -98,9 +98,14 @@ class RiskCase:
     currency: str = "CNY"
 
 
-def sharing_rules(agreement: Agreement, methods: Sequence[str] | None = None) -> pd.DataFrame:
+def sharing_rules(agreement: Agreement, methods: Sequence[str] | None = None, *,
+                  seed: Any = 0) -> pd.DataFrame:
     """Shares of the net outcome (members x rules, each rule summing to 1), from
     :func:`agreements.sharing.allocate`.
+
+    A rule sampled on a large agreement (see ``docs/large-consortia.md``) is sampled with
+    ``seed`` (0, as in ``consortium shares`` and the clauses, so every output shows the
+    same estimate) at the default tolerance.
 
     Default: ``fixed`` (when agreed), ``equal``, ``proportional``, ``shapley``, ``borch``.
     A rule whose allocation has a negative entry or that has no shares
@@ -119,7 +124,7 @@ def sharing_rules(agreement: Agreement, methods: Sequence[str] | None = None) ->
         raise AgreementError(f"unknown sharing rule(s) {unknown}; expected some of "
                              f"{', '.join(RULES)}")
     cols: dict[str, pd.Series] = {}
-    for m, alloc in allocations(agreement, list(dict.fromkeys(methods))).items():
+    for m, alloc in allocations(agreement, list(dict.fromkeys(methods)), seed=seed).items():
         share = alloc["share"]
         if share.isna().any() or (share.astype(float) < 0).any():
             warnings.warn(f"rule {m!r} left out: its allocation cannot be read as shares "

@@ -23,7 +23,7 @@ from ..scenario.model import Agreement
 from ..valuation.game import agreement_game, coalition_worth
 from . import GAME_RULES, RULES, allocate, default_exact, layer_unions, rounded, shown_figures
 from . import exact as exact_fraction
-from .stability import core_check
+from .stability import CoreCheck, core_check
 from .structure import GAME_MEMBERS, LINEAR_RULES, grand_value
 
 __all__ = ["METHODS", "compare_shares", "layer_unions", "shown_shares"]
@@ -145,7 +145,7 @@ def _assemble(agreement: Agreement, game: Game | None, columns: dict[str, pd.Ser
 
 
 def shown_shares(agreement: Agreement, methods: Any = None, exact: bool | None = None,
-                 decimals: int = 2, game: Game | None = None, *, seed: Any = None,
+                 decimals: int = 2, game: Game | None = None, *, seed: Any = 0,
                  tolerance: float | None = None, samples: int | None = None) -> pd.DataFrame:
     """The figures every output shows: per rule the shown amount (``<rule>``, money to
     the cent), the shown percentage (``<rule>_pct``, ``decimals`` places), the exact
@@ -187,6 +187,7 @@ def shown_shares(agreement: Agreement, methods: Any = None, exact: bool | None =
     cols: dict[str, list[Any]] = {}
     methods_used: dict[str, str] = {}
     details: dict[str, str] = {}
+    core_notes: dict[str, str] = {}
     grand: Any = game.grand_value if game is not None else None
     for m in chosen:
         try:
@@ -200,8 +201,12 @@ def shown_shares(agreement: Agreement, methods: Any = None, exact: bool | None =
         details[m] = alloc.attrs.get("detail", "")
         money = shown_figures(alloc, "money", 2)
         pct = shown_figures(alloc, "percent", decimals)
-        in_core = bool(sm.in_core(game, alloc["amount"].tolist())) if game is not None \
-            else core_check(agreement, alloc["amount"]).in_core
+        if game is not None:
+            in_core: bool | None = bool(sm.in_core(game, alloc["amount"].tolist()))
+        else:
+            check = core_check(agreement, alloc["amount"])
+            in_core = check.in_core
+            core_notes[m] = core_note(check, methods_used[m] == "sampled")
         cols[m] = [*money, rounded(grand, 2)]
         if "low" in alloc.columns:
             cols[f"{m}_low"] = [*(rounded(v, 2) for v in alloc["low"]), None]
@@ -218,4 +223,32 @@ def shown_shares(agreement: Agreement, methods: Any = None, exact: bool | None =
     df.attrs["grand_value"] = grand
     df.attrs["methods"] = methods_used
     df.attrs["details"] = details
+    df.attrs["core"] = core_notes
     return df
+
+
+def core_note(check: CoreCheck, sampled: bool = False) -> str:
+    """How far a large agreement's core verdict (:func:`core_check`) can be trusted, in
+    one line: exact, or a bound (the solver's time limit), and whether the allocation
+    checked is a sampled estimate.
+
+    >>> from agreements.sharing.stability import CoreCheck
+    >>> core_note(CoreCheck(None, -0.5, 2.0, ("a",), False, "mixed-integer program"))
+    'undecided, a bound: the blocking-coalition search (mixed-integer program) stopped at \
+its time limit; the largest excess is between -0.5 and 2'
+    >>> core_note(CoreCheck(False, 3.0, 3.0, ("a",), True, "enumeration"), sampled=True)
+    'exact (enumeration; largest excess 3), for the sampled estimate: the exact shares \
+may differ within their intervals'
+    """
+    verdict = {True: "in the core", False: "not in the core", None: "undecided"}
+    if check.exact:
+        text = f"exact ({check.method}; largest excess {check.excess:.6g})"
+    else:
+        text = (f"{verdict[check.in_core] + ', ' if check.in_core is None else ''}"
+                f"a bound: the blocking-coalition search ({check.method}) stopped at its "
+                f"time limit; the largest excess is between {check.excess:.6g} and "
+                f"{check.upper:.6g}")
+    if sampled:
+        text += (", for the sampled estimate: the exact shares may differ within their "
+                 "intervals")
+    return text

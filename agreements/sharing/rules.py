@@ -206,7 +206,7 @@ def _game_amounts(agreement: Agreement, game: Game, rule: str, exact: bool,
 
 
 def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
-             game: Game | None = None, graph: Any = None, seed: Any = None,
+             game: Game | None = None, graph: Any = None, seed: Any = 0,
              tolerance: float | None = None, samples: int | None = None) -> pd.DataFrame:
     r"""Each member's share of the agreement's value under one sharing rule.
 
@@ -232,7 +232,9 @@ def allocate(agreement: Agreement, rule: str, *, exact: bool | None = None,
         The communication graph of ``myerson``.
     seed, tolerance, samples : optional
         For sampled shares (large agreements whose worth does not split into small
-        parts): the random seed, the target half-width of every 95% interval as a
+        parts): the random seed (default 0, so that every output that does not choose
+        one shows the same estimate; ``None`` for fresh entropy), the target half-width
+        of every 95% interval as a
         fraction of :math:`v(N)` (default 0.001), or a fixed number of draws; see
         :func:`agreements.sharing.structure.structured_amounts`.
 
@@ -362,11 +364,14 @@ def _show(weights: dict[str, Fraction]) -> str:
 
 def allocations(agreement: Agreement, rules: Iterable[str], *,
                 exact: bool | None = None, game: Game | None = None,
-                graph: Any = None) -> dict[str, pd.DataFrame]:
-    """:func:`allocate` for several rules over one game (built once)."""
+                graph: Any = None, seed: Any = 0, tolerance: float | None = None,
+                samples: int | None = None) -> dict[str, pd.DataFrame]:
+    """:func:`allocate` for several rules over one game (built once); ``seed``,
+    ``tolerance`` and ``samples`` go to every sampled rule."""
     exact = default_exact(agreement) if exact is None else bool(exact)
     rules = list(rules)
     if game is None and len(agreement.members) <= GAME_MEMBERS and any(
             r not in _WEIGHTS or r == "blend" for r in rules):
         game = agreement_game(agreement, exact=exact)
-    return {r: allocate(agreement, r, exact=exact, game=game, graph=graph) for r in rules}
+    return {r: allocate(agreement, r, exact=exact, game=game, graph=graph, seed=seed,
+                        tolerance=tolerance, samples=samples) for r in rules}

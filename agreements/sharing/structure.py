@@ -65,6 +65,14 @@ class Structured:
     reached: bool = True
 
 
+#: Why the (pre)nucleolus is refused on agreements too large for the whole game.
+_NOT_ADDITIVE = (
+    "unlike the linear rules, the nucleolus is not the sum of the parts' nucleoli "
+    "(it minimises the excesses of all coalitions lexicographically, and a coalition "
+    "spanning parts has the sum of their excesses, so shifting money between parts "
+    "changes the order)")
+
+
 def _limit(exact: bool) -> int:
     return EXACT_PART_MEMBERS if exact else PART_MEMBERS
 
@@ -73,9 +81,20 @@ def cannot_be_exact(agreement: Agreement, rule: str, d: Decomposition | None = N
     """Why ``rule`` cannot be exact on this agreement ('' when it can)."""
     n = len(agreement.members)
     if rule not in LINEAR_RULES:
+        why = {
+            "nucleolus": _NOT_ADDITIVE, "prenucleolus": _NOT_ADDITIVE,
+            "myerson": "the Myerson value is that of the graph-restricted game, whose "
+                       "worths follow the cooperation graph's components, not the "
+                       "agreement's parts",
+        }.get(rule, "")
         return (f"rule {rule!r} needs the whole game (2^n worths), built up to "
-                f"{GAME_MEMBERS} members; this agreement has {n}. Use shapley, banzhaf or "
-                "owen (computed part by part), or a weight rule such as proportional")
+                f"{GAME_MEMBERS} members; this agreement has {n}"
+                + (f", and it cannot be computed part by part: {why}" if why else "")
+                + ". Use shapley, banzhaf or owen (computed part by part), or a weight rule "
+                "such as proportional"
+                + ("; for stability, `consortium shares` checks each rule's allocation "
+                   "against the core without enumeration (core_check)"
+                   if rule in ("nucleolus", "prenucleolus") else ""))
     d = d or decompose(agreement)
     if d.largest > EXACT_PART_MEMBERS:
         big = max(d.parts, key=lambda p: len(p.members))

@@ -171,9 +171,19 @@ class _Batch:
         return np.zeros(self.rows)
 
     def linear(self, const: Any, d: list[Any]) -> np.ndarray:
+        """``const + members @ d``. ``d`` is nonzero only for the owners of the inputs
+        involved, usually a few of the n members: those columns alone are summed (the
+        matrix is stored by column, so each is contiguous)."""
         if self._floats is None:
-            self._floats = self.members.astype(float)
-        return float(const) + self._floats @ np.asarray(d, dtype=float)
+            self._floats = np.asfortranarray(self.members, dtype=float)
+        dv = np.asarray(d, dtype=float)
+        nz = np.flatnonzero(dv)
+        if 4 * len(nz) >= self.n:
+            return float(const) + self._floats @ dv
+        out = np.full(self.rows, float(const))
+        for j in nz:
+            out += dv[j] * self._floats[:, j]
+        return out
 
     def lacking(self, required: int) -> np.ndarray:
         return ~self.members[:, self._columns(required)].all(axis=1)
