@@ -458,8 +458,9 @@ def test_bundled_large_scenario_in_a_sweep(tmp_path) -> None:
     from agreements.cli.risk import load_sweep_spec
 
     spec = tmp_path / "large.yaml"
+    (tmp_path / LARGE.name).write_bytes(LARGE.read_bytes())  # specs name files beside them
     spec.write_text(yaml.safe_dump({
-        "scenarios": [str(LARGE)], "methods": ["equal", "shapley"], "draws": 100,
+        "scenarios": [LARGE.name], "methods": ["equal", "shapley"], "draws": 100,
         "seed": 3, "grid": {"subsidy": [0.0, 0.4]}}), encoding="utf-8")
     case = load_sweep_spec(spec).cases["eit_kic_large"]
     shap = allocate(agreements.load(LARGE), "shapley", exact=False)
