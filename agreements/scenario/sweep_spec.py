@@ -132,7 +132,7 @@ def read_sweep_spec(path: str | Path) -> SweepFile:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         ranged = {err["loc"][2] for err in errors if err["type"] == "value_error"
-                  and tuple(err["loc"][:2]) == ("random", "axes")}
+                  and len(err["loc"]) > 2 and tuple(err["loc"][:2]) == ("random", "axes")}
         for err in errors:
             parts = tuple(x for x in err["loc"] if not (isinstance(x, str) and (
                 x in ("Range", "Choices") or x.startswith(("float", "int", "constrained")))))
