@@ -23,8 +23,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 AREA = "documents"
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -34,6 +32,7 @@ from agreements import Agreement  # noqa: E402
 from agreements.clauses.agreement_docx import agreement_docx, redline_docx  # noqa: E402
 from agreements.clauses.agreement_xlsx import agreement_xlsx  # noqa: E402
 from agreements.clauses.document import agreement_document  # noqa: E402
+from agreements.scenario.loader import safe_load as scenario_yaml  # noqa: E402
 
 
 def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
@@ -61,7 +60,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                                                         "qingdao_marine_equipment")
     rows = []
     for name in names:
-        data = yaml.safe_load((ROOT / "scenarios" / f"{name}.yaml").read_text("utf-8"))
+        data = scenario_yaml((ROOT / "scenarios" / f"{name}.yaml").read_text("utf-8"))
         old, new = Agreement.from_mapping(data), Agreement.from_mapping(_changed(data))
         n = len(old.members)
         t_model, doc = _best(lambda a=old: agreement_document(a, "zh+en"), repeats)

@@ -28,6 +28,7 @@ from agreements.clauses.agreement_docx import (
 from agreements.clauses.agreement_text import agreement_text
 from agreements.clauses.document import MISSING_ZH, agreement_document
 from agreements.cli import main
+from agreements.scenario.loader import safe_load as scenario_yaml
 from agreements.scenario.validation import missing_chinese_names
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +101,7 @@ def test_chinese_text_is_wholly_chinese_or_marked(tmp_path):
     doc = _doc(BAOSHAN, "zh")
     text = "\n".join(b.text["zh"] for b in doc.blocks)
     assert "复星诊断" in text and "Fosun" not in text and "Shanghai" not in text
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = scenario_yaml(BAOSHAN.read_text("utf-8"))
     data["members"][1]["name"].pop("zh")
     path = tmp_path / "nozh.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
@@ -110,7 +111,7 @@ def test_chinese_text_is_wholly_chinese_or_marked(tmp_path):
 
 
 def test_validate_warns_about_missing_chinese_names(tmp_path, capsys):
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = scenario_yaml(BAOSHAN.read_text("utf-8"))
     data["members"][0]["name"] = {"en": "Fosun Diagnostics"}
     path = tmp_path / "nozh.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
@@ -120,7 +121,7 @@ def test_validate_warns_about_missing_chinese_names(tmp_path, capsys):
 
 
 def test_equal_shares_are_stated_as_the_agreement_would():
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = scenario_yaml(BAOSHAN.read_text("utf-8"))
     data["sharing"] = {"method": "equal"}
     from agreements import Agreement
 
@@ -156,7 +157,7 @@ def test_column_widths_keep_words_whole():
 
 
 def _v2(tmp_path: Path) -> Path:
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = scenario_yaml(BAOSHAN.read_text("utf-8"))
     new = copy.deepcopy(data)
     new["contributions"][3]["valuation"] = 1.8e7  # one member's contribution
     new["sharing"]["fixed_shares"] = {"fosun_dx": 50, "shu": 25, "wusong_hospital": 15,
@@ -295,7 +296,7 @@ def test_a_firm_template_gives_its_styles_and_header(tmp_path):
 
 
 def test_a_jinja_tagged_firm_template_is_filled_safely(tmp_path):
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = scenario_yaml(BAOSHAN.read_text("utf-8"))
     data["members"][0]["name"] = {"en": "A & B <C> {{ 7*7 }}", "zh": "甲 & 乙"}
     path = tmp_path / "amp.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")

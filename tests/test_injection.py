@@ -22,6 +22,7 @@ import yaml
 
 from agreements.cli import main
 from agreements.scenario.loader import safe_load
+from agreements.scenario.loader import safe_load as scenario_yaml
 from agreements.scenario.safe_text import FORMULA_TRIGGERS, spreadsheet_safe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,7 +267,7 @@ def test_agreement_text_formats_escape(files, tmp_path, capsys):
 def test_agreement_templates_do_not_run_scenario_text(tmp_path, capsys):
     """Names are variables of the clause templates, never template source: Jinja tags
     in a name are printed, not run."""
-    data = yaml.safe_load(BAOSHAN.read_text("utf-8"))
+    data = scenario_yaml(BAOSHAN.read_text("utf-8"))
     data["members"][0]["name"] = {"en": JINJA, "zh": JINJA}
     path = tmp_path / "jinja.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -15,7 +15,6 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
-import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,7 @@ from agreements import Agreement
 from agreements.errors import ScenarioError
 from agreements.lifecycle import admit, read_actuals, review, settle, withdraw
 from agreements.lifecycle.schedule import shown_settlement
+from agreements.scenario.loader import safe_load as scenario_yaml
 from agreements.sharing import allocate, format_fixed
 from agreements.valuation.game import coalition_worth
 from sharing_models import GameError
@@ -406,7 +406,7 @@ def test_worked_example_of_the_docs_by_hand():
     assert adm.table.loc[["uni", "firm"], "price_part"].tolist() == [Fraction(27, 2),
                                                                     Fraction(63, 2)]
     assert (adm.price, adm.max_price, adm.feasible) == (45, 50, True)
-    fragment = yaml.safe_load((EXAMPLE / "newcomer.yaml").read_text("utf-8"))
+    fragment = scenario_yaml((EXAMPLE / "newcomer.yaml").read_text("utf-8"))
     fragment["member"]["outside_option"] = 20
     dear = agreements.admit(a, fragment, rule="proportional")
     assert (dear.price, dear.max_price, dear.feasible) == (45, 35, False)
