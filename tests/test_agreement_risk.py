@@ -369,7 +369,9 @@ def test_sweep_columns_name_their_unit_and_carry_members_and_errors(baoshan):
 def test_cli_sweep_refuses_mixed_currencies(capsys, tmp_path):
     spec = tmp_path / "mixed.yaml"
     usd = BAOSHAN.parent / "sematech_1987.yaml"
-    spec.write_text(f"scenarios: [{BAOSHAN}, {usd}]\ndraws: 100\n")
+    for source in (BAOSHAN, usd):  # a spec names scenario files beside it
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    spec.write_text(f"scenarios: [{BAOSHAN.name}, {usd.name}]\ndraws: 100\n")
     code, _, err = run(capsys, "sweep", spec, "-o", tmp_path / "x.parquet",
                          "--scheduler", "inline")
     assert code == 1 and "different currencies (cny, usd)" in err

@@ -68,7 +68,8 @@ def test_sigint_during_sweep_on_a_local_cluster(folder):
     (folder / "spec.yaml").write_text(
         "scenarios: [in.yaml]\nmethods: [fixed, equal]\ndraws: 20000\nseed: 1\nworkers: 2\n"
         "grid:\n  subsidy: [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]\n"
-        "  insurance: [0.0, 0.4, 0.8]\n", encoding="utf-8")
+        "  insurance: [0.0, 0.2, 0.4, 0.6, 0.8, 0.9]\n"  # 96 points: still running at SIGINT
+        "  probability_scale: [0.9, 1.0]\n", encoding="utf-8")
     code, err, children = _interrupt(["sweep", "spec.yaml", "-o", "x.parquet"], folder)
     assert code == 130, err
     assert "Traceback" not in err

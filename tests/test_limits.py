@@ -135,14 +135,23 @@ def test_option_ceilings_are_usage_errors(argv: list[str], message: str,
 
 def test_exact_shares_above_the_member_limit_name_the_alternative(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Above the whole-game limit, --exact works where the worth splits into small parts
+    (23 members, 21 of them bringing nothing) and otherwise fails naming the way out."""
+    from agreements.scenario.clustered import clustered_agreement
+
     data = agreements.scenario.loader.safe_load(MINI)
     data["members"] += [{"id": f"m{i}", "name": f"M{i}", "kind": "enterprise"}
                         for i in range(21)]
     path = tmp_path / "big.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     code, err = _run(["shares", str(path), "--exact"], capsys)
-    assert code == 2
-    assert "limited to 20 members; this agreement has 23: drop --exact" in err
+    assert code == 0, err
+    shared = tmp_path / "shared.json"
+    shared.write_text(clustered_agreement(30, seed=3, shared_facility=True)
+                      .model_dump_json(exclude_none=True), encoding="utf-8")
+    code, err = _run(["shares", str(shared), "--exact"], capsys)
+    assert code == 1
+    assert "does not split into parts" in err and "Drop --exact" in err
 
 
 def test_waterfall_table_adds_up_at_the_largest_income(
