@@ -27,11 +27,16 @@ def _prepare(
     labels, raw = _labelled(claims, players)
     e = _number(estate, "estate")
     values = None
-    if {type(x) for x in raw} <= {float, int, np.float64, np.int64}:  # fast common case
-        values = _plain_numbers(raw, labels)
+    raw_types = set(map(type, raw))
+    if raw_types <= {float, int, np.float64, np.int64}:  # fast common case
+        values = _plain_numbers(raw, labels, raw_types)
     if values is None:
         values = [_number(x, f"claim of {lab!r}") for x, lab in zip(raw, labels, strict=True)]
-    kinds = {type(x) for x in values} | {type(e)}
+        kinds = set(map(type, values)) | {type(e)}
+    else:
+        kinds = (raw_types - {np.float64, np.int64}) | {type(e)}
+        kinds |= {float} if np.float64 in raw_types else set()
+        kinds |= {int} if np.int64 in raw_types else set()
     if any(_is_symbolic_type(t) for t in kinds):
         import sympy
 
@@ -39,7 +44,8 @@ def _prepare(
         e, *values = (x if _is_symbolic(x) else sympy.nsimplify(x) for x in [e, *values])
     elif float in kinds:
         mode = "float"
-        e, values = float(e), [float(x) for x in values]
+        e, values = float(e), (values if kinds - {type(e)} <= {float} and type(e) is float
+                               else np.asarray(values, dtype=float).tolist())
     else:
         mode = "exact"
         e, values = Fraction(e), [Fraction(x) for x in values]
@@ -54,7 +60,8 @@ def _labelled(claims: Any, players: Iterable[Any] | None = None) -> tuple[list[A
     return list(labels), raw
 
 
-def _plain_numbers(raw: list[Any], labels: list[Any]) -> list[Any] | None:
+def _plain_numbers(raw: list[Any], labels: list[Any],
+                   types: set[type] | None = None) -> list[Any] | None:
     """Python/numpy ints and floats, checked finite in one vectorised pass (None when an
     int is too large for a float: the caller checks one by one)."""
     try:
@@ -65,6 +72,8 @@ def _plain_numbers(raw: list[Any], labels: list[Any]) -> list[Any] | None:
     if bad.size:
         i = int(bad[0])
         raise InvalidInputError(f"claim of {labels[i]!r} must be finite; got {raw[i]}")
+    if types == {float}:
+        return raw
     return [float(x) if isinstance(x, float) else int(x) for x in raw]
 
 
