@@ -145,3 +145,11 @@ def test_six_hundred_task_chain_runs(tmp_path: Path) -> None:
                  ["simulate", str(path), "--draws", "20", "--method", "equal"]):
         outcome = fuzzing.run(argv, timeout=120)
         assert outcome.clean and outcome.code == 0, (argv, outcome.error, outcome.stderr)
+
+
+def test_exact_fractions_past_the_int_text_limit_are_shown() -> None:
+    """A valid scenario whose exact shares have terms of over 4,300 digits (found by the
+    fuzzer): ``shares --details`` prints them instead of failing on Python's limit."""
+    path = Path(__file__).parent / "data" / "fuzz_huge_exact_fraction.yaml"
+    outcome = fuzzing.run(["shares", str(path), "--percent", "--details"], timeout=120)
+    assert outcome.clean and outcome.code == 0, (outcome.error, outcome.stderr)

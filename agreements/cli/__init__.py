@@ -123,6 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     set_wide(getattr(args, "wide", False))
     args.argv = list(sys.argv[1:] if argv is None else argv)  # for outputs' provenance
+    # Exact shares of float inputs are fractions whose terms can pass Python's default
+    # 4,300-digit limit on int-to-text conversion; the inputs bound them, so lift it.
+    sys.set_int_max_str_digits(0)
     try:
         with _c_output_to_stderr():
             return int(args.func(args))

@@ -439,6 +439,10 @@ def _spec_cases(spec: Any, files: list[Path], path: Path) -> dict[str, RiskCase]
                                          and seed >= 0):
                 raise CliError(f"{path}: synthetic.seed must be a whole number >= 0; "
                                f"got {seed!r}")
+            for key, value in opts.items():
+                if isinstance(value, tuple) and len(value) != 2:
+                    raise CliError(f"{path}: synthetic.{key} must be a range [low, high]; "
+                                   f"got {list(value)!r}")
             try:
                 config = SyntheticConfig(**opts)
                 generated = synthetic_agreements(count, seed, config)
